@@ -1,0 +1,28 @@
+# The two set-up commands of the README, plus the benchmarks.  Each target builds the
+# virtual environment it needs, so both work on a fresh clone.
+PY ?= python3
+
+.PHONY: demo test bench spin
+
+.venv/.installed: pyproject.toml
+	$(PY) -m venv .venv
+	.venv/bin/pip install -q --upgrade pip
+	.venv/bin/pip install -q -e .
+	touch $@
+
+.venv-test/.installed: pyproject.toml
+	$(PY) -m venv .venv-test
+	.venv-test/bin/pip install -q --upgrade pip
+	.venv-test/bin/pip install -q -e '.[test]'
+	touch $@
+
+# The main job.
+demo: .venv/.installed
+	.venv/bin/aioctx demo
+
+# The whole test suite (SPIN is the oracle for the Promela front end).
+test: .venv-test/.installed spin
+	.venv-test/bin/python -m pytest
+
+spin:
+	@command -v spin >/dev/null 2>&1 || .ci/install-spin

@@ -1,0 +1,1 @@
+"""Subcommands of the ``aioctx`` command line (see aioctx/cli.py)."""

@@ -1,0 +1,1 @@
+"""aioctx.model: explicit-state model checking of transition systems."""

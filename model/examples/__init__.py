@@ -1,0 +1,1 @@
+"""Models written with the Python modelling API, shipped as examples."""

@@ -1,0 +1,1 @@
+"""aioctx.promela: a Promela front end that compiles models onto aioctx.model."""

@@ -1,0 +1,1 @@
+"""aioctx.sim: run impl code one step at a time under a search strategy, replay races."""

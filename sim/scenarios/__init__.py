@@ -1,0 +1,1 @@
+"""The race catalogue as runnable impl scenarios, one module per bug slug."""

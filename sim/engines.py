@@ -1,0 +1,193 @@
+"""How a controlled thread is carried: a greenlet fiber, or an OS thread with a baton.
+
+Both engines implement the same four operations for ``Execution``: ``run`` (start the
+first thread, come back when the execution is over), ``switch`` (hand the CPU from one
+controlled thread to another), ``abort`` (unwind every thread still alive), and
+``frame_of`` (where a suspended thread stands, for reports).  Which thread runs is
+decided entirely by the execution, so the same decisions give the same trace on both.
+
+Fibers: all controlled threads share the caller's OS thread; a switch is one greenlet
+switch.  A finished fiber returns the next thread to the driver greenlet (its parent),
+which enters it; that keeps dead fibers from piling up on each other's stacks.
+
+OS threads: each controlled thread is a daemon ``threading.Thread`` that runs only while
+it holds its baton (a lock); switching releases the next thread's baton and waits on
+one's own.  Slower, but a thread stuck in real, uncontrolled blocking code leaves the
+driver free to report it (see ``sim.watchdog``).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from aioctx.impl import sync
+from greenlet import GreenletExit, greenlet
+
+from .execution import caller_location, show_location
+from .failures import STALL, Abort, Failure
+
+if TYPE_CHECKING:
+    from .execution import Execution, SimThread
+
+
+class FiberEngine:
+    """Controlled threads as greenlets on the caller's OS thread (the default).
+
+    Creating a greenlet costs about ten times a switch, so fibers are pooled: a fiber
+    whose controlled thread ended goes back to the pool and carries the next thread
+    that needs one, in this execution or a later one.  ``close`` ends the pooled
+    fibers; an engine is meant to live as long as one exploration.
+    """
+
+    name = "fiber"
+
+    def __init__(self) -> None:
+        self.driver: greenlet | None = None
+        self.pool: list[greenlet] = []
+
+    def _fiber_main(self, job: tuple[Execution, SimThread]) -> None:
+        driver_switch = self.driver.switch
+        while True:
+            ex, t = job
+            nxt = ex.thread_body(t)
+            job = driver_switch(t, nxt)
+
+    def _take(self) -> greenlet:
+        if self.pool:
+            return self.pool.pop()
+        return greenlet(self._fiber_main, parent=self.driver)
+
+    def run(self, ex: Execution, first: SimThread) -> None:
+        current = greenlet.getcurrent()
+        if self.driver is not current:
+            self.close()
+            self.driver = current
+        ex.current = first
+        nxt: SimThread | None = first
+        while nxt is not None:
+            g = nxt.fiber
+            if g is None:
+                g = nxt.fiber = self._take()
+                done, nxt = g.switch((ex, nxt))
+            else:
+                done, nxt = g.switch()
+            self._release(done)
+
+    def _release(self, t: SimThread) -> None:
+        """``t`` ended and its fiber is parked in the driver switch: pool it."""
+        self.pool.append(t.fiber)
+        t.fiber = None
+
+    def switch(self, ex: Execution, cur: SimThread, nxt: SimThread) -> None:
+        g = nxt.fiber
+        if g is None:
+            g = nxt.fiber = self._take()
+            g.switch((ex, nxt))
+        else:
+            g.switch()
+
+    def abort(self, ex: Execution) -> None:
+        for t in list(ex.live):
+            if t.fiber is not None:
+                done, _ = t.fiber.throw(Abort)
+                self._release(done)
+
+    def close(self) -> None:
+        """End the pooled fibers (each is parked in its loop)."""
+        pool, self.pool = self.pool, []
+        for g in pool:
+            g.throw(GreenletExit)
+
+    def frame_of(self, t: SimThread) -> FrameType | None:
+        g = t.fiber
+        return g.gr_frame if g is not None else None
+
+
+class ThreadEngine:
+    """Controlled threads as OS threads passing a baton (one runs at a time)."""
+
+    name = "thread"
+
+    def __init__(self) -> None:
+        self.driver_baton = threading.Lock()
+        self.handoff: SimThread | None = None
+
+    def run(self, ex: Execution, first: SimThread) -> None:
+        self.driver_baton.acquire()
+        ex.current = first
+        nxt: SimThread | None = first
+        while nxt is not None:
+            self._resume(ex, nxt)
+            self.driver_baton.acquire()
+            nxt = self.handoff
+            self.handoff = None
+        self.driver_baton.release()
+
+    def _body(self, ex: Execution, t: SimThread) -> None:
+        with sync.using_backend(ex):
+            self.handoff = ex.thread_body(t)
+        self.driver_baton.release()
+
+    def _resume(self, ex: Execution, t: SimThread) -> None:
+        if t.os_thread is None:
+            t.baton = threading.Lock()
+            t.baton.acquire()
+            t.os_thread = threading.Thread(target=self._body, args=(ex, t),
+                                           name=f"sim:{t.name}", daemon=True)
+            t.os_thread.start()
+        else:
+            t.baton.release()
+
+    def switch(self, ex: Execution, cur: SimThread, nxt: SimThread) -> None:
+        self._resume(ex, nxt)
+        cur.baton.acquire()
+
+    def abort(self, ex: Execution) -> None:
+        self.driver_baton.acquire()
+        for t in list(ex.live):
+            if t.os_thread is not None and t.os_thread.is_alive():
+                t.baton.release()
+                self.driver_baton.acquire()
+        self.driver_baton.release()
+        for t in ex.threads:
+            if t.os_thread is not None:
+                t.os_thread.join()
+                t.os_thread = None
+
+    def close(self) -> None:
+        """Nothing outlives an execution here: every OS thread was joined."""
+
+    def abandon(self, ex: Execution, message: str) -> None:
+        """Called by the watchdog when the running controlled thread is stuck for good
+        in uncontrolled code: fail the execution, give up on that OS thread (a daemon,
+        left blocked) and wake the driver so the report gets out."""
+        t = ex.current
+        if t is None or t not in ex.live:
+            return
+        ex.failure = Failure(STALL, message, thread=t.name,
+                             where=show_location(caller_location(self.frame_of(t))),
+                             step=ex.nsteps)
+        ex.halted = ex.aborting = True
+        ex.live.remove(t)
+        t.os_thread = None
+        self.handoff = None
+        self.driver_baton.release()
+
+    def frame_of(self, t: SimThread) -> FrameType | None:
+        os_thread = t.os_thread
+        if os_thread is None or os_thread.ident is None:
+            return None
+        return sys._current_frames().get(os_thread.ident)
+
+
+ENGINES = {"fiber": FiberEngine, "thread": ThreadEngine}
+
+
+def make_engine(name: str) -> FiberEngine | ThreadEngine:
+    try:
+        return ENGINES[name]()
+    except KeyError:
+        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}") from None

@@ -1,0 +1,421 @@
+"""One simulated execution: the controlled threads, the scheduling points, virtual time.
+
+An ``Execution`` is the backend that impl.sync consults (``sync.using_backend``): every
+primitive built while it is installed is the simulated subclass from
+``sim.primitives``/``sim.devices``, bound to this execution.  Each operation calls
+``step``/``step_wait`` before it takes effect; that is a *choice moment* where the
+decider picks which enabled thread performs its next operation.  Exactly one controlled
+thread runs at a time, so the outcome is a pure function of the decisions.
+
+Blocking operations register a wait object (``ready(thread)``, optional
+``timeout(thread)``) and a virtual deadline.  When no thread is enabled the clock jumps
+to the earliest deadline; with no deadline left, the execution fails as a deadlock, or
+as a lost wakeup when a ``pending`` check registered by the program says work remains.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from aioctx.impl import sync
+
+from . import failures as F
+from .decider import Decider
+from .failures import Abort, Blocked, Failure, Stall
+
+SIM_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+SCENARIO_DIR = SIM_DIR + "scenarios" + os.sep
+SYNC_FILE = os.path.abspath(sync.__file__)
+THREADING_FILE = threading.__file__
+ROOT = os.path.dirname(SIM_DIR.rstrip(os.sep)) + os.sep
+
+OP_BEGIN = "begin"
+OP_EXIT = "exit"
+OP_YIELD = "cpu_relax"
+
+
+def op_is_yield(op: str) -> bool:
+    """``cpu_relax`` marks a busy-wait: while anyone else can run, the spinner waits.
+    Without this, a search could spin one thread until the step budget."""
+    return op is OP_YIELD
+
+
+def _infrastructure(filename: str) -> bool:
+    """Frames of the simulation itself, of impl.sync and of the threading module (the
+    OS-thread engine's plumbing) are not 'the caller'."""
+    if filename == SYNC_FILE or filename == THREADING_FILE:
+        return True
+    return filename.startswith(SIM_DIR) and not filename.startswith(SCENARIO_DIR)
+
+
+def caller_location(frame: FrameType | None) -> tuple[str, int]:
+    """The first frame at or above ``frame`` that belongs to the program, not to us."""
+    while frame is not None and _infrastructure(frame.f_code.co_filename):
+        frame = frame.f_back
+    if frame is None:
+        return ("?", 0)
+    return (frame.f_code.co_filename, frame.f_lineno)
+
+
+def show_location(loc: tuple[str, int]) -> str:
+    filename, line = loc
+    if not filename:
+        return ""
+    if filename.startswith(ROOT):
+        filename = filename[len(ROOT):]
+    return f"{filename}:{line}"
+
+
+def display(obj: Any) -> str:
+    """How an operation's object(s) appear in traces and reports."""
+    if obj is None:
+        return ""
+    if isinstance(obj, tuple):
+        return ",".join(display(o) for o in obj)
+    return getattr(obj, "display", None) or repr(obj)
+
+
+class SimThread:
+    """A controlled thread: its pending operation, what blocks it, and its slots."""
+
+    __slots__ = ("tid", "name", "target", "args", "handle", "op", "obj", "label",
+                 "write", "wait", "deadline", "timed_out", "finished", "locals",
+                 "fiber", "os_thread", "baton")
+
+    def __init__(self, tid: int, name: str, target: Callable[..., Any],
+                 args: tuple[Any, ...], handle: object | None) -> None:
+        self.tid = tid
+        self.name = name
+        self.target = target
+        self.args = args
+        self.handle = handle            # the sync.Thread object, if any (join target)
+        self.op = OP_BEGIN
+        self.obj: Any = None
+        self.label: str | None = None
+        self.write = False
+        self.wait: Any = None           # object with ready(thread) -> bool, or None
+        self.deadline: int | None = None
+        self.timed_out = False
+        self.finished = False
+        self.locals: dict[Any, Any] = {}
+        self.fiber: Any = None
+        self.os_thread: Any = None
+        self.baton: Any = None
+
+    def __repr__(self) -> str:
+        return f"<SimThread {self.tid} {self.name}>"
+
+
+class Execution:
+    """Runs one program under one decider; the impl.sync backend while it runs."""
+
+    def __init__(self, program: Callable[[], None], decider: Decider, engine: Any,
+                 max_steps: int = 20_000, trace: bool = False,
+                 line_level: bool = False) -> None:
+        from .devices import SIM_CLASSES  # the substitutes, defined after this module
+        self.classes: dict[type, type] = SIM_CLASSES
+        self.program = program
+        self.decider = decider
+        self.every_step = decider.every_step
+        self.engine = engine
+        self.max_steps = max_steps
+        self.line_level = line_level
+        self.threads: list[SimThread] = []
+        self.live: list[SimThread] = []
+        self.current: SimThread | None = None
+        self.nsteps = 0
+        self.decisions: list[int] = []
+        self.trace: list[list[Any]] | None = [] if trace else None
+        self.clock_ns = 0
+        self.globals: dict[str, Any] = {}
+        self.counters: dict[str, int] = {}
+        self.nobjects = 0
+        self.vfds: dict[int, Any] = {}
+        self.pending_checks: list[tuple[Callable[[], Any], str]] = []
+        self.invariants: list[tuple[Callable[[], Any], str]] = []
+        self.failure: Failure | None = None
+        self.halted = False           # aborting, or inspecting state outside a step
+        self.aborting = False
+
+    # ------------------------------------------------------------------ backend
+
+    def fence(self, kind: str, label: str | None) -> None:
+        """Under sequential consistency a fence orders nothing: traced, not a choice."""
+        if self.trace is not None and not self.halted:
+            self.note(self.current, "fence." + kind, None, label, None)
+
+    def cpu_relax(self, label: str | None) -> None:
+        self.step(OP_YIELD, None, label, False)
+
+    def thread_locals(self) -> dict[Any, Any]:
+        cur = self.current
+        if cur is None:
+            raise F.SimulationMisuse("thread-locals read outside a controlled thread")
+        return cur.locals
+
+    def global_state(self) -> dict[str, Any]:
+        return self.globals
+
+    # ------------------------------------------------------------------ objects
+
+    def object_name(self, kind: str, name: str | None) -> str:
+        """A stable display name: the given one, or kind#n in creation order."""
+        if name:
+            return name
+        n = self.counters.get(kind, 0) + 1
+        self.counters[kind] = n
+        return f"{kind}#{n}"
+
+    def new_vfd(self, notifier: Any) -> int:
+        fd = 1000 + len(self.vfds)
+        self.vfds[fd] = notifier
+        return fd
+
+    def spawn(self, target: Callable[..., Any], args: tuple[Any, ...], name: str | None,
+              handle: object | None) -> SimThread:
+        tid = len(self.threads)
+        t = SimThread(tid, name or f"thread{tid}", target, args, handle)
+        self.threads.append(t)
+        self.live.append(t)
+        return t
+
+    # ------------------------------------------------------------------ stepping
+
+    def step(self, op: str, obj: Any, label: str | None, write: bool = True) -> None:
+        """A scheduling point before ``op`` on ``obj``; returns when it may take effect."""
+        if self.halted:
+            if self.aborting:
+                raise Abort
+            return
+        cur = self.current
+        cur.op = op
+        cur.obj = obj
+        cur.label = label
+        cur.write = write
+        self._schedule(cur)
+        if self.trace is not None:
+            self._record(cur, op, obj, label)
+
+    def step_wait(self, op: str, obj: Any, label: str | None, wait: Any,
+                  deadline: int | None = None, write: bool = True) -> bool:
+        """Like ``step``, but the thread is not enabled until ``wait.ready(thread)``
+        (or the virtual ``deadline`` passes).  Returns False if it timed out."""
+        if self.halted:
+            if self.aborting:
+                raise Abort
+            return True
+        cur = self.current
+        cur.op = op
+        cur.obj = obj
+        cur.label = label
+        cur.write = write
+        cur.wait = wait
+        cur.deadline = deadline
+        cur.timed_out = False
+        try:
+            self._schedule(cur)
+        finally:
+            cur.wait = None
+            cur.deadline = None
+        if self.trace is not None:
+            self._record(cur, op, obj, label)
+        return not cur.timed_out
+
+    def value(self, v: Any) -> None:
+        """Attach the value read or written to the step just recorded."""
+        if self.trace and not self.halted:
+            self.trace[-1][5] = v
+
+    def _enabled(self) -> list[SimThread]:
+        return [t for t in self.live if t.wait is None or t.wait.ready(t)]
+
+    def _schedule(self, cur: SimThread) -> None:
+        n = self.nsteps = self.nsteps + 1
+        if n > self.max_steps:
+            self._fail(Failure(F.STEP_BUDGET,
+                               f"no end after {self.max_steps} scheduling points "
+                               "(livelock, or raise max_steps)",
+                               step=self.max_steps, blocked=self._blocked_report()))
+        enabled = self._enabled()
+        if not enabled:
+            enabled = self._quiesce()
+        elif op_is_yield(cur.op) and len(enabled) > 1:
+            enabled.remove(cur)           # a spinning thread gives way (fairness)
+        if len(enabled) == 1 and not self.every_step:
+            nxt = enabled[0]
+        else:
+            nxt = self.decider.choose(self, enabled, cur)
+            if len(enabled) > 1:
+                self.decisions.append(nxt.tid)
+        if nxt is not cur:
+            self.current = nxt
+            self.engine.switch(self, cur, nxt)
+            if self.aborting:
+                raise Abort
+
+    def _quiesce(self) -> list[SimThread]:
+        """Nobody can run: advance virtual time, or report why the program is stuck."""
+        while True:
+            waiting = [t for t in self.live if t.deadline is not None and not t.timed_out]
+            if not waiting:
+                break
+            self.clock_ns = max(self.clock_ns, min(t.deadline for t in waiting))
+            for t in waiting:
+                if t.deadline <= self.clock_ns:
+                    t.timed_out = True
+                    expire = getattr(t.wait, "timeout", None)
+                    if expire is not None:
+                        expire(t)
+            enabled = self._enabled()
+            if enabled:
+                return enabled
+        blocked = self._blocked_report()
+        outstanding = self._check(self.pending_checks)
+        if outstanding is not None:
+            self._fail(Failure(F.LOST_WAKEUP,
+                               f"every thread is blocked while work is pending: {outstanding}",
+                               step=self.nsteps, blocked=blocked))
+        self._fail(Failure(F.DEADLOCK, "every thread is blocked and no timer is pending",
+                           step=self.nsteps, blocked=blocked))
+        raise AssertionError("unreachable")
+
+    def _check(self, checks: list[tuple[Callable[[], Any], str]]) -> str | None:
+        """Run program checks without scheduling; the first that fires names itself."""
+        self.halted = True
+        try:
+            for check, what in checks:
+                if check():
+                    return what
+            return None
+        finally:
+            self.halted = self.aborting
+
+    def stop(self) -> None:
+        """End the execution early without a failure (DPOR's sleep-set cut)."""
+        self.halted = self.aborting = True
+        raise Abort
+
+    def _fail(self, failure: Failure) -> None:
+        """Record the first failure and unwind the calling controlled thread."""
+        if self.failure is None:
+            self.failure = failure
+        self.halted = self.aborting = True
+        raise Abort
+
+    # ------------------------------------------------------------------ threads
+
+    def thread_body(self, t: SimThread) -> SimThread | None:
+        """What each engine runs for a controlled thread; returns who runs next."""
+        try:
+            if self.line_level:
+                from .linemode import install_line_tracer
+                install_line_tracer(self)
+            if self.trace is not None:
+                self._record(t, OP_BEGIN, None, None)
+                code = getattr(getattr(t.target, "func", t.target), "__code__", None)
+                if code is not None:
+                    self.trace[-1][6] = (code.co_filename, code.co_firstlineno)
+            t.target(*t.args)
+        except Abort:
+            pass
+        except Stall as exc:
+            if not self.aborting:
+                self._record_failure(t, F.STALL, exc)
+        except BaseException as exc:         # the program's own failure, any kind
+            if not self.aborting:
+                self._record_failure(t, F.EXCEPTION, exc)
+        finally:
+            if self.line_level:
+                sys.settrace(None)
+        t.finished = True
+        t.op = OP_EXIT
+        self.live.remove(t)
+        if self.aborting:
+            return None
+        if self.trace is not None:
+            self.note(t, OP_EXIT, None, None, None)
+            self.trace[-1][6] = ("", 0)
+        self.decider.exited(self, t)
+        if not self.live:
+            return None
+        try:
+            self.nsteps += 1
+            enabled = self._enabled() or self._quiesce()
+            nxt = enabled[0]
+            if len(enabled) > 1 or self.every_step:
+                nxt = self.decider.choose(self, enabled, t)
+                if len(enabled) > 1:
+                    self.decisions.append(nxt.tid)
+        except Abort:
+            return None
+        self.current = nxt
+        return nxt
+
+    def _record_failure(self, t: SimThread, kind: str, exc: BaseException) -> None:
+        tb = exc.__traceback__
+        where: tuple[str, int] = ("?", 0)
+        while tb is not None:
+            if not _infrastructure(tb.tb_frame.f_code.co_filename):
+                where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+            tb = tb.tb_next
+        detail = ""
+        if kind == F.STALL:
+            message = str(exc)
+        else:
+            message = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            if self.trace is not None:        # a reporting run: worth the formatting
+                detail = "".join(traceback.format_exception(exc)[-6:])
+        self.failure = Failure(kind, message, thread=t.name, where=show_location(where),
+                               detail=detail, step=self.nsteps,
+                               blocked=self._blocked_report())
+        self.halted = self.aborting = True
+
+    def _blocked_report(self) -> tuple[Blocked, ...]:
+        out = []
+        for t in self.live:
+            if t.wait is None:
+                continue
+            what = f"{t.op} on {display(t.obj)}"
+            if t.label:
+                what += f" [{t.label}]"
+            frame = sys._getframe(1) if t is self.current else self.engine.frame_of(t)
+            out.append(Blocked(t.name, what, show_location(caller_location(frame))))
+        return tuple(out)
+
+    # ------------------------------------------------------------------ trace
+
+    def _record(self, t: SimThread | None, op: str, obj: Any, label: str | None) -> None:
+        loc = caller_location(sys._getframe(1))
+        self.trace.append([self.nsteps, t.tid if t is not None else -1, op,
+                           display(obj), label, None, loc])
+
+    def note(self, t: SimThread | None, op: str, obj: Any, label: str | None,
+             value: Any) -> None:
+        """Trace an operation that is not a scheduling point (fence, clock read)."""
+        self._record(t, op, obj, label)
+        self.trace[-1][5] = value
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self) -> Failure | None:
+        """Run the program to the end (or the first failure); return the failure."""
+        main = self.spawn(self.program, (), "main", None)
+        with sync.using_backend(self):
+            try:
+                self.engine.run(self, main)
+            finally:
+                if self.live:
+                    self.halted = self.aborting = True
+                    self.engine.abort(self)
+            if self.failure is None:
+                broken = self._check(self.invariants)
+                if broken is not None:
+                    self.failure = Failure(F.INVARIANT, f"invariant violated: {broken}",
+                                           step=self.nsteps)
+        return self.failure

@@ -1,0 +1,42 @@
+"""What a program tells the simulation about itself, from inside an execution.
+
+``pending(check, what)``: ``check()`` is true while work is outstanding (a BH scheduled
+but not run, a request completed but not delivered).  If every thread blocks while it
+is true, the failure is a lost wakeup instead of a plain deadlock.
+
+``invariant(check, what)``: ``check()`` must be true when the execution ends.
+
+Both are registered per execution and run without scheduling points; outside a
+simulation they do nothing, so the same program also runs for real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aioctx.impl import sync
+
+from .execution import Execution
+
+
+def _execution() -> Execution | None:
+    backend = sync.current_backend()
+    return backend if isinstance(backend, Execution) else None
+
+
+def pending(check: Callable[[], Any], what: str) -> None:
+    ex = _execution()
+    if ex is not None:
+        ex.pending_checks.append((check, what))
+
+
+def invariant(check: Callable[[], Any], what: str) -> None:
+    ex = _execution()
+    if ex is not None:
+        ex.invariants.append((lambda: not check(), what))
+
+
+def in_simulation() -> bool:
+    """True inside a simulated execution."""
+    return _execution() is not None

@@ -1,0 +1,195 @@
+"""``explore`` and ``replay``: the public entry points of the simulation.
+
+``explore(program, strategy, runs, seed)`` runs ``program`` as the first controlled
+thread under a strategy until a failure or the end of its budget (or, for DFS and DPOR,
+of its search space), and returns a ``Result`` whose ``counterexample`` is shrunk,
+traced and replayable.  With ``workers``/``executor`` the independent parts (sampled
+runs, DFS subtrees) go to a ``concurrent.futures`` executor; the outcome is the same as
+a serial run with the same seed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from . import schedule as S
+from .decider import Decider
+from .failures import Failure
+from .parallel import default_executor, guarded, run_dfs_items, run_in_order, run_samples
+from .report import Result, make_counterexample
+from .runner import Runner, RunSpec
+from .strategies.dfs import DFS, ItemResult
+from .strategies.dpor import DPOR, run_dpor
+from .strategies.guided import RecordingReplay
+from .strategies.hypothesis import HypothesisSearch, run_hypothesis
+from .strategies.sampling import PCT, SamplingStrategy
+from .trace import format_columns, steps_of
+
+Strategy = SamplingStrategy | DFS | DPOR | HypothesisSearch
+
+
+def explore(program: Callable[[], None], strategy: Strategy | None = None,
+            runs: int = 1000, seed: int = 0, *, max_steps: int = 20_000,
+            engine: str = "fiber", workers: int | None = None,
+            executor: Executor | None = None, shrink: bool = True,
+            line_level: bool = False, stall_timeout: float = 5.0,
+            max_executions: int = 1_000_000) -> Result:
+    """Search the schedules of ``program`` for a failure.
+
+    ``runs`` is the number of sampled runs (random walk, PCT, Hypothesis examples);
+    DFS and DPOR run until their space is exhausted or ``max_executions``.
+    """
+    strategy = strategy if strategy is not None else PCT(3)
+    spec = RunSpec(program, engine, max_steps, line_level)
+    own_executor = None
+    if executor is None and workers is not None and workers > 1:
+        executor = own_executor = default_executor(workers)
+    try:
+        if isinstance(strategy, SamplingStrategy):
+            result, failing = _sample(spec, strategy, runs, seed, executor, stall_timeout)
+        elif isinstance(strategy, DFS):
+            result, failing = _dfs(spec, strategy, executor, stall_timeout, max_executions)
+        elif isinstance(strategy, DPOR):
+            with guarded(spec, stall_timeout) as runner:
+                result, failing = run_dpor(runner, strategy, max_executions)
+        elif isinstance(strategy, HypothesisSearch):
+            with guarded(spec, stall_timeout) as runner:
+                result, failing = run_hypothesis(runner, strategy, runs, seed)
+        else:
+            raise TypeError(f"not a strategy: {strategy!r}")
+    finally:
+        if own_executor is not None:
+            own_executor.shutdown(wait=True, cancel_futures=True)
+    result.seed = seed
+    if failing is not None:
+        with guarded(spec, stall_timeout) as runner:
+            result.counterexample = make_counterexample(runner, failing, shrink)
+    return result
+
+
+def _probe(spec: RunSpec, stall_timeout: float) -> tuple[int, list[int] | None]:
+    """One run under the default policy: the PCT step estimate, or an early failure."""
+    with guarded(spec, stall_timeout) as runner:
+        ex = runner.run(Decider())
+    return ex.nsteps, (list(ex.decisions) if ex.failure is not None else None)
+
+
+def _sample(spec: RunSpec, strategy: SamplingStrategy, runs: int, seed: int,
+            executor: Executor | None,
+            stall_timeout: float) -> tuple[Result, list[int] | None]:
+    result = Result(strategy.name, 0)
+    steps, failing = _probe(spec, stall_timeout)
+    if failing is not None:
+        result.executions, result.found_at = 1, 0
+        result.notes.append("the default (non-preemptive) schedule already fails")
+        return result, failing
+    if executor is None:
+        index, failing, done = run_samples(spec, strategy, seed, 0, runs, steps,
+                                           stall_timeout)
+        result.executions, result.found_at = done, index
+        return result, failing
+    chunk = max(1, min(500, runs // 32 or 1))
+    calls = [(run_samples, (spec, strategy, seed, lo, min(lo + chunk, runs), steps,
+                            stall_timeout)) for lo in range(0, runs, chunk)]
+    for index, decisions, done in run_in_order(executor, calls, lambda r: r[0] is not None):
+        result.executions += done
+        if index is not None:
+            result.found_at = index
+            return result, decisions
+    return result, None
+
+
+def _dfs(spec: RunSpec, strategy: DFS, executor: Executor | None, stall_timeout: float,
+         max_executions: int) -> tuple[Result, list[int] | None]:
+    bound = strategy.preemption_bound
+    result = Result(f"dfs(preemption bound {bound})", 0, preemption_bound=bound)
+    level_items: list[list[int]] = [[]]
+    for level in range(bound + 1):
+        budget = max_executions - result.executions
+        outcomes = _dfs_level(spec, level_items, level, bound, budget, executor,
+                              stall_timeout)
+        next_items: list[list[int]] = []
+        done = 0
+        for got in outcomes:
+            done += got.executions
+            result.pruned += got.pruned
+            next_items.extend(got.next_level)
+            if got.failing is not None:
+                result.executions += done
+                result.per_level.append(done)
+                result.found_at = result.executions
+                return result, got.failing
+        result.executions += done
+        result.per_level.append(done)
+        if result.executions >= max_executions:
+            result.notes.append(f"stopped at max_executions={max_executions}")
+            return result, None
+        level_items = next_items
+        if not level_items:
+            break
+    result.exhaustive = True
+    result.notes.append("executions per preemption count: "
+                        + ", ".join(f"{i}: {n}" for i, n in enumerate(result.per_level)))
+    return result, None
+
+
+def _dfs_level(spec: RunSpec, items: list[list[int]], level: int, bound: int, budget: int,
+               executor: Executor | None, stall_timeout: float) -> list[ItemResult]:
+    if executor is None or len(items) < 2:
+        return run_dfs_items(spec, items, level, bound, budget, stall_timeout)
+    size = max(1, len(items) // 64)
+    calls = [(run_dfs_items, (spec, items[i:i + size], level, bound, budget, stall_timeout))
+             for i in range(0, len(items), size)]
+    out: list[ItemResult] = []
+    for batch in run_in_order(executor, calls,
+                              lambda b: any(r.failing is not None for r in b)):
+        out.extend(batch)
+    return out
+
+
+class ReplayResult:
+    """What ``replay`` saw: the failure (if any), the trace, and any divergence."""
+
+    def __init__(self, failure: Failure | None, schedule: dict[str, Any],
+                 trace: list[list[Any]], threads: list[str], divergence: str | None) -> None:
+        self.failure = failure
+        self.schedule = schedule
+        self.trace = trace
+        self.threads = threads
+        self.divergence = divergence
+
+    @property
+    def failed(self) -> bool:
+        return self.failure is not None
+
+    def __str__(self) -> str:
+        lines = []
+        if self.divergence:
+            lines += [f"diverged: {self.divergence}", ""]
+        lines.append(self.failure.describe() if self.failure else "replay: no failure")
+        lines += ["", format_columns(self.trace, self.threads)]
+        return "\n".join(lines)
+
+
+def replay(program: Callable[[], None], schedule: dict[str, Any] | str | os.PathLike[str],
+           *, engine: str | None = None, max_steps: int | None = None) -> ReplayResult:
+    """Run ``program`` along a schedule document; report where it no longer fits."""
+    doc = S.load(schedule)
+    spec = RunSpec(program, engine or doc.get("engine", "fiber"),
+                   max_steps or int(doc.get("max_steps", 20_000)))
+    with Runner(spec) as runner:
+        recorder = RecordingReplay(list(doc["decisions"]))
+        ex = runner.run(recorder, trace=True)
+    steps = steps_of(ex.trace or [])
+    divergence = recorder.inner.divergence
+    expected = doc.get("steps")
+    if isinstance(expected, list) and expected:
+        divergence = S.first_divergence(expected, steps) or divergence
+    threads = [t.name for t in ex.threads]
+    doc_out = S.make_document(program, list(ex.decisions), threads,
+                              ex.failure.to_json() if ex.failure else None, steps,
+                              recorder.preemptions, spec.engine, spec.max_steps)
+    return ReplayResult(ex.failure, doc_out, ex.trace or [], threads, divergence)

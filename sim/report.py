@@ -1,0 +1,120 @@
+"""Results of an exploration and the counterexample a person reads (and replays).
+
+``make_counterexample`` turns the decisions of a failing run into the finished article:
+shrunk (optional), re-run with full tracing, re-run once more to check determinism,
+and packed as a schedule document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import failures as F
+from .failures import Failure
+from .runner import Runner
+from .schedule import dumps, first_divergence, make_document
+from .shrink import shrink
+from .strategies.guided import RecordingReplay
+from .trace import format_columns, steps_of
+
+
+@dataclass
+class Counterexample:
+    """A failing execution: what failed, the schedule that reproduces it, its trace."""
+
+    failure: Failure
+    schedule: dict[str, Any]
+    trace: list[list[Any]]
+    threads: list[str]
+    preemptions: int
+    shrunk_from: int | None = None         # preemptions before shrinking, if shrunk
+
+    def __str__(self) -> str:
+        lines = [self.failure.describe(), "",
+                 f"schedule: {len(self.schedule['decisions'])} decisions, "
+                 f"{self.preemptions} preemptions"
+                 + (f" (shrunk from {self.shrunk_from})" if self.shrunk_from is not None
+                    else ""),
+                 "", format_columns(self.trace, self.threads)]
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        """The schedule document as JSON text, for a file that ``sim.replay`` reads."""
+        return dumps(self.schedule)
+
+
+@dataclass
+class Result:
+    """What ``explore`` found.  ``exhaustive`` is True only for a systematic search that
+    covered its whole space (within ``preemption_bound`` for DFS)."""
+
+    strategy: str
+    executions: int
+    counterexample: Counterexample | None = None
+    seed: int | None = None
+    found_at: int | None = None            # run index / execution number of the failure
+    exhaustive: bool = False
+    preemption_bound: int | None = None
+    pruned: int = 0                        # DFS branches past the bound
+    per_level: list[int] = field(default_factory=list)
+    sleep_blocked: int = 0                 # DPOR executions cut short by sleep sets
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.counterexample is not None
+
+    def summary(self) -> str:
+        head = f"{self.strategy}: {self.executions} executions"
+        if self.failed:
+            assert self.counterexample is not None
+            head += (f", FAILED ({self.counterexample.failure.kind}) at execution "
+                     f"{self.found_at}")
+        elif self.exhaustive:
+            bound = (f" up to {self.preemption_bound} preemptions"
+                     if self.preemption_bound is not None else "")
+            head += f", no failure: exhaustive{bound}"
+            if self.pruned:
+                head += f" ({self.pruned} branches beyond the bound not explored)"
+        else:
+            head += ", no failure found (not exhaustive)"
+        return "\n".join([head] + self.notes)
+
+    def __str__(self) -> str:
+        if self.counterexample is None:
+            return self.summary()
+        return f"{self.summary()}\n\n{self.counterexample}"
+
+
+def make_counterexample(runner: Runner, decisions: list[int],
+                        do_shrink: bool = True) -> Counterexample:
+    """Shrink (optionally), trace, and double-check a failing schedule."""
+    shrunk_from = None
+    if do_shrink:
+        before = runner.run(RecordingReplay(decisions))
+        original = before.failure
+        if original is not None:
+            decisions, shrunk_from = shrink(runner, decisions, original)
+    recorder = RecordingReplay(decisions)
+    ex = runner.run(recorder, trace=True)
+    again = runner.run(RecordingReplay(decisions), trace=True)
+    failure = ex.failure
+    steps = steps_of(ex.trace or [])
+    diverged = first_divergence(steps, steps_of(again.trace or []))
+    if failure is None:
+        failure = Failure(F.NONDETERMINISM, "the failing schedule passes when re-run: "
+                          "the program depends on something the simulation does not "
+                          "control (wall clock, unseeded randomness, set order, real I/O)")
+    elif diverged is not None or (again.failure is None
+                                  or again.failure.signature != failure.signature):
+        failure = Failure(F.NONDETERMINISM,
+                          "the same schedule gave a different execution: "
+                          + (diverged or "same steps, different failure"),
+                          detail=failure.describe())
+    threads = [t.name for t in ex.threads]
+    doc = make_document(runner.spec.program, list(ex.decisions), threads,
+                        failure.to_json(), steps, recorder.preemptions,
+                        runner.spec.engine, runner.spec.max_steps)
+    return Counterexample(failure, doc, ex.trace or [], threads, recorder.preemptions,
+                          shrunk_from)

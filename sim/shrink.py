@@ -1,0 +1,68 @@
+"""Shrink a failing schedule: fewest preemptions first, then fewest deviations from
+the default policy and fewest steps, always failing the same way (same signature).
+
+1. Preemptions: a preemption-bounded DFS (``fewest_preemptions``) looks for the same
+   failure with fewer preemptions, level by level, so when it finishes within its
+   budget the count that remains is the minimum the failure needs.
+2. Deviations: the schedule is rewritten as deviations (``strategies.guided``); each is
+   dropped in turn and kept dropped while the run still fails the same way and is no
+   worse (fewer preemptions, or as many and no more steps), until none can go.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .failures import Failure
+from .runner import Runner
+from .strategies.dfs import fewest_preemptions
+from .strategies.guided import Deviation, GuidedDecider, RecordingReplay
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    deviations: list[Deviation]        # the deviations that actually took effect
+    preemptions: int
+    steps: int
+    decisions: list[int]
+
+
+def _fails_same(runner: Runner, deviations: list[Deviation],
+                want: tuple[str, str]) -> _Attempt | None:
+    decider = GuidedDecider(deviations)
+    ex = runner.run(decider)
+    if ex.failure is not None and ex.failure.signature == want:
+        return _Attempt(decider.deviations, decider.preemptions, ex.nsteps,
+                        list(ex.decisions))
+    return None
+
+
+def shrink(runner: Runner, decisions: list[int], failure: Failure,
+           max_runs: int = 5_000, search_budget: int = 20_000) -> tuple[list[int], int]:
+    """Return (shrunk decisions, preemptions before shrinking)."""
+    recorder = RecordingReplay(decisions)
+    runner.run(recorder)
+    before = recorder.preemptions
+    want = failure.signature
+    if before > 0:
+        fewer = fewest_preemptions(runner, before, search_budget, want)
+        if fewer is not None:
+            recorder = RecordingReplay(fewer)
+            runner.run(recorder)
+    best = _fails_same(runner, recorder.deviations, want)
+    if best is None:                      # deviations do not reproduce it: keep as is
+        return decisions, before
+    deviations = best.deviations
+    runs = 0
+    changed = True
+    while changed and runs < max_runs:
+        changed = False
+        for i in range(len(deviations) - 1, -1, -1):
+            runs += 1
+            candidate = deviations[:i] + deviations[i + 1:]
+            got = _fails_same(runner, candidate, want)
+            if got is not None and (got.preemptions < best.preemptions or (
+                    got.preemptions == best.preemptions and got.steps <= best.steps)):
+                best, deviations, changed = got, got.deviations, True
+                break
+    return best.decisions, before

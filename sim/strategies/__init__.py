@@ -1,0 +1,1 @@
+"""Search strategies: who runs next at each choice moment (see ``sim.decider``)."""

@@ -1,0 +1,130 @@
+"""Bounded depth-first search with iterative context bounding (CHESS, Musuvathi and
+Qadeer 2007).
+
+Level b runs every execution with exactly b preemptions (switching away from a thread
+that could have continued); switches forced by blocking are free and explored at every
+level.  A *work item* is a decision prefix whose last decision is the b-th preemption;
+exploring it is a plain DFS over the free choices below it, and every preemption it
+passes is a work item of level b+1, or, past the bound, counted as pruned.  Each
+execution is run exactly once, so "no failure with 0..B levels done" is an exhaustive
+result for preemption bound B.  Items of one level are independent subtrees, which is
+what ``explore(workers=N)`` distributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..decider import Decider, default_choice
+
+if TYPE_CHECKING:
+    from ..execution import Execution, SimThread
+    from ..runner import Runner
+
+
+class NondeterministicProgram(Exception):
+    """A replayed prefix offered different choices than when it was recorded."""
+
+
+class _PrefixDecider(Decider):
+    """Replay ``prefix``, then the default policy, recording each new choice moment."""
+
+    def __init__(self, prefix: list[int]) -> None:
+        self.prefix = prefix
+        self.i = 0
+        # (enabled tids, running tid, running thread enabled?, chosen tid)
+        self.frames: list[tuple[tuple[int, ...], int, bool, int]] = []
+        self.mismatch: str | None = None
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        i = self.i
+        self.i = i + 1
+        if i < len(self.prefix):
+            want = self.prefix[i]
+            for t in enabled:
+                if t.tid == want:
+                    return t
+            self.mismatch = (f"re-running decision {i} (step {ex.nsteps}): thread {want} "
+                             f"is not enabled this time")
+            self.prefix = self.prefix[:i]
+        chosen = default_choice(enabled, cur)
+        self.frames.append((tuple(t.tid for t in enabled), cur.tid, cur in enabled,
+                            chosen.tid))
+        return chosen
+
+
+@dataclass
+class ItemResult:
+    """What exploring one work item produced."""
+
+    executions: int = 0
+    pruned: int = 0
+    failing: list[int] | None = None          # decisions of the first failing run
+    next_level: list[list[int]] = field(default_factory=list)
+
+
+def explore_item(runner: Runner, prefix: list[int], level: int, bound: int,
+                 budget: int, want: tuple[str, str] | None = None) -> ItemResult:
+    """DFS over the free choices below ``prefix`` (``budget`` executions at most).
+    With ``want``, only a failure with that signature counts (the shrinker's use)."""
+    out = ItemResult()
+    stack = [prefix]
+    while stack and out.executions < budget:
+        current = stack.pop()
+        decider = _PrefixDecider(current)
+        ex = runner.run(decider)
+        out.executions += 1
+        if decider.mismatch is not None:
+            raise NondeterministicProgram(decider.mismatch)
+        if ex.failure is not None and (want is None or ex.failure.signature == want):
+            out.failing = list(ex.decisions)
+            return out
+        taken = list(current)
+        alternatives: list[list[int]] = []
+        for enabled, _cur, cur_enabled, chosen in decider.frames:
+            for alt in enabled:
+                if alt == chosen:
+                    continue
+                branch = taken + [alt]
+                if not cur_enabled:
+                    alternatives.append(branch)
+                elif level < bound:
+                    out.next_level.append(branch)
+                else:
+                    out.pruned += 1
+            taken.append(chosen)
+        stack.extend(reversed(alternatives))
+    return out
+
+
+def fewest_preemptions(runner: Runner, below: int, budget: int,
+                       want: tuple[str, str] | None) -> list[int] | None:
+    """The first failing run (matching ``want``) with fewer than ``below`` preemptions,
+    searched level by level, so what comes back has as few as possible; None if there
+    is none within ``budget`` executions."""
+    items: list[list[int]] = [[]]
+    for level in range(below):
+        next_items: list[list[int]] = []
+        for prefix in items:
+            got = explore_item(runner, prefix, level, below - 1, budget, want)
+            budget -= got.executions
+            if got.failing is not None:
+                return got.failing
+            if budget <= 0:
+                return None
+            next_items.extend(got.next_level)
+        items = next_items
+    return None
+
+
+@dataclass(frozen=True)
+class DFS:
+    """Exhaustive search up to ``preemption_bound`` preemptions, fewest first."""
+
+    preemption_bound: int = 2
+    name = "dfs"
+
+    def __post_init__(self) -> None:
+        if self.preemption_bound < 0:
+            raise ValueError("the preemption bound cannot be negative")

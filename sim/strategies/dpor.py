@@ -1,0 +1,211 @@
+"""Dynamic partial-order reduction with persistent (backtrack) sets and sleep sets
+(Flanagan and Godefroid 2005), run statelessly: every execution replays a prefix.
+
+Two operations conflict when they touch a common simulated object and at least one
+writes it (an Atomic load or a poll reads; every other operation writes).  Thread start
+and exit are modelled as writes of the thread's handle, which the child's first step
+and a ``join`` read, so they carry happens-before.  At each state, for every live thread
+p, the latest earlier step that conflicts with p's next operation and does not happen
+before p marks a race: p (or, if p could not run there, every enabled thread) is added
+to the backtrack set of the state before that step.  Sleep sets skip orders already
+covered; an execution whose every enabled thread sleeps is cut short.
+
+Independence is only as good as the objects: state shared through plain Python
+variables is invisible here (use DFS, or line-level mode with DFS, for such code), and
+virtual-time timeouts are treated as ordinary blocking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..decider import Decider, default_choice
+from ..report import Result
+
+if TYPE_CHECKING:
+    from ..execution import Execution, SimThread
+    from ..runner import Runner
+
+Access = tuple[tuple[int, ...], bool]        # (serials of the objects touched, writes?)
+Clock = dict[int, int]
+
+NO_ACCESS: Access = ((), False)
+
+
+def access_of(t: SimThread) -> Access:
+    """The objects ``t``'s next operation touches."""
+    if t.op == "begin":
+        return ((t.handle.oid,), False) if t.handle is not None else NO_ACCESS
+    obj = t.obj
+    if obj is None:
+        return NO_ACCESS
+    if isinstance(obj, tuple):
+        return (tuple(o.oid for o in obj), t.write)
+    return ((obj.oid,), t.write)
+
+
+def dependent(a: Access, b: Access) -> bool:
+    if not (a[1] or b[1]):
+        return False
+    for o in a[0]:
+        if o in b[0]:
+            return True
+    return False
+
+
+class _Node:
+    """One state on the current path."""
+
+    __slots__ = ("enabled", "accesses", "sleep", "backtrack", "done", "chosen")
+
+    def __init__(self, enabled: list[int], accesses: dict[int, Access],
+                 sleep: dict[int, Access]) -> None:
+        self.enabled = enabled
+        self.accesses = accesses
+        self.sleep = sleep
+        self.backtrack: list[int] = []
+        self.done: list[int] = []
+        self.chosen = -1
+
+    def add_backtrack(self, tid: int) -> None:
+        if tid not in self.backtrack:
+            self.backtrack.append(tid)
+
+    def child_sleep(self) -> dict[int, Access]:
+        """Sleep set after taking ``chosen``: sleepers and explored siblings that are
+        independent of it."""
+        mine = self.accesses[self.chosen]
+        out = {}
+        for tid, acc in list(self.sleep.items()) + [(d, self.accesses[d]) for d in self.done]:
+            if tid != self.chosen and not dependent(acc, mine):
+                out[tid] = acc
+        return out
+
+
+class _DporDecider(Decider):
+    every_step = True
+
+    def __init__(self, path: list[_Node]) -> None:
+        self.path = path
+        self.replay = len(path)
+        self.k = 0
+        self.clocks: dict[int, Clock] = {}
+        self.events: list[tuple[int, Access, Clock, int]] = []   # tid, access, clock, node
+        self.by_object: dict[int, list[int]] = {}                # serial -> event indices
+        self.writes: dict[int, Clock] = {}
+        self.reads: dict[int, Clock] = {}
+        self.sleep_blocked = False
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        k = self.k
+        self.k = k + 1
+        if k < self.replay:
+            node = self.path[k]
+        else:
+            accesses = {t.tid: access_of(t) for t in ex.live}
+            sleep = self.path[-1].child_sleep() if self.path else {}
+            node = _Node([t.tid for t in enabled], accesses, sleep)
+            self._races(ex, node)
+            awake = [t for t in enabled if t.tid not in sleep]
+            if not awake:
+                self.sleep_blocked = True
+                ex.stop()
+            first = default_choice(awake, cur)
+            node.chosen = first.tid
+            node.backtrack.append(first.tid)
+            node.done.append(first.tid)
+            self.path.append(node)
+        chosen = next(t for t in enabled if t.tid == node.chosen)
+        self._execute(chosen.tid, node.accesses[chosen.tid], k)
+        return chosen
+
+    def exited(self, ex: Execution, thread: SimThread) -> None:
+        if thread.handle is not None:
+            self._execute(thread.tid, ((thread.handle.oid,), True), -1)
+
+    def _races(self, ex: Execution, node: _Node) -> None:
+        for p, acc in node.accesses.items():
+            if not acc[0]:
+                continue
+            mine = self.clocks.get(p, {})
+            latest = -1
+            for o in acc[0]:
+                for i in reversed(self.by_object.get(o, ())):
+                    if i <= latest:
+                        break
+                    tid, other, clock, _ = self.events[i]
+                    if tid != p and dependent(acc, other) and clock[tid] > mine.get(tid, 0):
+                        latest = i
+                        break
+            if latest < 0:
+                continue
+            at = self.events[latest][3]
+            if at < 0:
+                continue
+            pre = self.path[at]
+            if p in pre.enabled:
+                pre.add_backtrack(p)
+            else:
+                for q in pre.enabled:
+                    pre.add_backtrack(q)
+
+    def _execute(self, tid: int, acc: Access, node: int) -> None:
+        clock = self.clocks.setdefault(tid, {})
+        clock[tid] = clock.get(tid, 0) + 1
+        objects, write = acc
+        for o in objects:
+            _join(clock, self.writes.get(o))
+            if write:
+                _join(clock, self.reads.get(o))
+        snapshot = dict(clock)
+        for o in objects:
+            if write:
+                self.writes[o] = snapshot
+                self.reads.pop(o, None)
+            else:
+                _join(self.reads.setdefault(o, {}), snapshot)
+            self.by_object.setdefault(o, []).append(len(self.events))
+        self.events.append((tid, acc, snapshot, node))
+
+
+def _join(into: Clock, other: Clock | None) -> None:
+    if other:
+        for t, c in other.items():
+            if into.get(t, 0) < c:
+                into[t] = c
+
+
+@dataclass(frozen=True)
+class DPOR:
+    """Explore one execution per Mazurkiewicz trace (up to the object-level conflicts)."""
+
+    name = "dpor"
+
+
+def run_dpor(runner: Runner, strategy: DPOR,
+             max_executions: int) -> tuple[Result, list[int] | None]:
+    result = Result("dpor", 0)
+    path: list[_Node] = []
+    while result.executions < max_executions:
+        decider = _DporDecider(path)
+        ex = runner.run(decider)
+        result.executions += 1
+        if decider.sleep_blocked:
+            result.sleep_blocked += 1
+        if ex.failure is not None:
+            result.found_at = result.executions
+            return result, list(ex.decisions)
+        while path:
+            node = path[-1]
+            options = [t for t in node.backtrack if t not in node.done and t not in node.sleep]
+            if options:
+                node.chosen = options[0]
+                node.done.append(options[0])
+                break
+            path.pop()
+        if not path:
+            result.exhaustive = True
+            return result, None
+    result.notes.append(f"stopped at max_executions={max_executions}")
+    return result, None

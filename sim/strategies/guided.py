@@ -1,0 +1,99 @@
+"""Deciders that follow a given schedule: exact replay, and deviations from the default.
+
+A schedule has two forms.  *Decisions* list the thread chosen at each choice moment
+with more than one enabled thread: exact, what a JSON schedule stores.  *Deviations*
+say only where the run departs from the default policy (keep running the current
+thread, round robin when it blocks), keyed by (thread, how many steps it had taken):
+robust to edits elsewhere, and what the shrinker and Hypothesis minimise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..decider import Decider, default_choice
+
+if TYPE_CHECKING:
+    from ..execution import Execution, SimThread
+
+Deviation = tuple[int, int, int]       # (running thread, its step count, chosen thread)
+
+
+class ReplayDecider(Decider):
+    """Follow recorded decisions; past their end, the default policy."""
+
+    def __init__(self, decisions: list[int]) -> None:
+        self.decisions = decisions
+        self.i = 0
+        self.divergence: str | None = None
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        i = self.i
+        if i >= len(self.decisions):
+            return default_choice(enabled, cur)
+        self.i = i + 1
+        want = self.decisions[i]
+        for t in enabled:
+            if t.tid == want:
+                return t
+        if self.divergence is None:
+            names = ", ".join(f"{t.tid}:{t.name}" for t in enabled)
+            self.divergence = (f"decision {i} (step {ex.nsteps}) wants thread {want}, "
+                               f"but only {names} can run")
+        self.decisions = self.decisions[:i]
+        return default_choice(enabled, cur)
+
+
+class _Counting(Decider):
+    """Counts each thread's steps so deviations can be keyed by them."""
+
+    every_step = True
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.preemptions = 0
+        self.deviations: list[Deviation] = []
+
+    def _note(self, enabled: list[SimThread], cur: SimThread, chosen: SimThread) -> None:
+        if len(enabled) > 1:
+            default = default_choice(enabled, cur)
+            if chosen is not default:
+                self.deviations.append((cur.tid, self.counts.get(cur.tid, 0), chosen.tid))
+            if chosen is not cur and cur in enabled:
+                self.preemptions += 1
+        self.counts[chosen.tid] = self.counts.get(chosen.tid, 0) + 1
+
+
+class RecordingReplay(_Counting):
+    """Replay decisions and rewrite them as deviations (the shrinker's input)."""
+
+    def __init__(self, decisions: list[int]) -> None:
+        super().__init__()
+        self.inner = ReplayDecider(decisions)
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        chosen = self.inner.choose(ex, enabled, cur) if len(enabled) > 1 else enabled[0]
+        self._note(enabled, cur, chosen)
+        return chosen
+
+
+class GuidedDecider(_Counting):
+    """Default policy except at the given deviations (when their target can run)."""
+
+    def __init__(self, deviations: list[Deviation]) -> None:
+        super().__init__()
+        self.wanted = {(d[0], d[1]): d[2] for d in deviations}
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        chosen = None
+        if len(enabled) > 1:
+            target = self.wanted.get((cur.tid, self.counts.get(cur.tid, 0)))
+            if target is not None:
+                for t in enabled:
+                    if t.tid == target:
+                        chosen = t
+                        break
+        if chosen is None:
+            chosen = default_choice(enabled, cur)
+        self._note(enabled, cur, chosen)
+        return chosen

@@ -1,0 +1,82 @@
+"""Hypothesis as a search strategy: schedules are drawn choice by choice, so failing
+ones shrink the Hypothesis way (towards choice 0, which is the default policy: no
+preemption), and ``schedules()`` is a strategy for users' own ``@given`` tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from ..decider import Decider, default_choice
+from ..report import Result
+
+if TYPE_CHECKING:
+    from ..execution import Execution, SimThread
+    from ..runner import Runner
+
+
+class DrawnDecider(Decider):
+    """Follows a list of choice indices: at the k-th choice, index 0 is the default
+    policy and i > 0 the i-th other enabled thread (wrapping); past the list, default."""
+
+    def __init__(self, choices: list[int]) -> None:
+        self.choices = choices
+        self.k = 0
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        default = default_choice(enabled, cur)
+        k = self.k
+        if k >= len(self.choices):
+            return default
+        self.k = k + 1
+        i = self.choices[k] % len(enabled)
+        if i == 0:
+            return default
+        others = [t for t in enabled if t is not default]
+        return others[i - 1]
+
+
+def schedules(max_choices: int = 400, max_threads: int = 8) -> st.SearchStrategy[DrawnDecider]:
+    """A Hypothesis strategy of deciders (for ``Runner.run`` in a ``@given`` test).
+    Shrinking shortens the list and lowers its entries: towards no preemption."""
+    return st.lists(st.integers(0, max_threads - 1), max_size=max_choices).map(DrawnDecider)
+
+
+@dataclass(frozen=True)
+class HypothesisSearch:
+    """Let Hypothesis generate and shrink schedules (``runs`` = max examples)."""
+
+    name = "hypothesis"
+
+
+class _Found(Exception):
+    pass
+
+
+def run_hypothesis(runner: Runner, strategy: HypothesisSearch, runs: int,
+                   seed: int) -> tuple[Result, list[int] | None]:
+    result = Result("hypothesis", 0)
+    last_failing: list[list[int]] = []
+
+    @hypothesis_seed(seed)
+    @settings(max_examples=runs, database=None, deadline=None, derandomize=False,
+              suppress_health_check=list(HealthCheck),
+              phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False)
+    @given(schedules())
+    def check(decider: DrawnDecider) -> None:
+        ex = runner.run(decider)
+        result.executions += 1
+        if ex.failure is not None:
+            last_failing.append(list(ex.decisions))
+            raise _Found(ex.failure.kind)
+
+    try:
+        check()
+    except _Found:
+        result.found_at = result.executions
+        return result, last_failing[-1]
+    return result, None

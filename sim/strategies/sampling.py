@@ -1,0 +1,100 @@
+"""Sampling strategies: random walk and PCT.  Each run is independent and its decider
+is a pure function of (seed, run index, calibration), so runs can be spread over
+workers in any order and the first failing index is the same."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..decider import Decider
+
+if TYPE_CHECKING:
+    from ..execution import Execution, SimThread
+
+
+def run_rng(seed: int, index: int) -> random.Random:
+    """The random stream of one run: independent of every other run."""
+    return random.Random(seed * 1_000_003 + index)
+
+
+class SamplingStrategy:
+    """A strategy whose runs are independent draws."""
+
+    name = "sampling"
+
+    def decider(self, seed: int, index: int, steps_estimate: int) -> Decider:
+        raise TypeError(f"{type(self).__name__} does not draw runs")
+
+
+class _RandomDecider(Decider):
+    __slots__ = ("rng",)
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        return enabled[self.rng.randrange(len(enabled))]
+
+
+@dataclass(frozen=True)
+class RandomWalk(SamplingStrategy):
+    """At every choice, any enabled thread with equal probability."""
+
+    name = "random"
+
+    def decider(self, seed: int, index: int, steps_estimate: int) -> Decider:
+        return _RandomDecider(run_rng(seed, index))
+
+
+class _PCTDecider(Decider):
+    """Burckhardt et al. 2010: random distinct priorities (all above ``depth``), run the
+    highest-priority enabled thread, and at ``depth - 1`` random steps lower the running
+    thread's priority to ``depth - i``.  A bug of depth d is found with probability at
+    least 1/(n * k^(d-1)) per run."""
+
+    __slots__ = ("rng", "depth", "priority", "changes")
+
+    def __init__(self, rng: random.Random, depth: int, steps_estimate: int) -> None:
+        self.rng = rng
+        self.depth = depth
+        self.priority: dict[int, float] = {}
+        k = max(steps_estimate, depth)
+        points = rng.sample(range(1, k + 1), depth - 1) if depth > 1 else []
+        # (step, new priority), earliest first
+        self.changes = sorted((p, depth - 1 - i) for i, p in enumerate(points))
+
+    def _prio(self, t: SimThread) -> float:
+        p = self.priority.get(t.tid)
+        if p is None:
+            p = self.priority[t.tid] = self.depth + self.rng.random()
+        return p
+
+    def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        changes = self.changes
+        while changes and changes[0][0] <= ex.nsteps:
+            _, lowered = changes.pop(0)
+            self.priority[cur.tid] = lowered
+        best = enabled[0]
+        best_p = self._prio(best)
+        for t in enabled[1:]:
+            p = self._prio(t)
+            if p > best_p:
+                best, best_p = t, p
+        return best
+
+
+@dataclass(frozen=True)
+class PCT(SamplingStrategy):
+    """Probabilistic concurrency testing with bug depth ``depth``."""
+
+    depth: int = 3
+    name = "pct"
+
+    def __post_init__(self) -> None:
+        if self.depth < 1:
+            raise ValueError("PCT depth must be at least 1")
+
+    def decider(self, seed: int, index: int, steps_estimate: int) -> Decider:
+        return _PCTDecider(run_rng(seed, index), self.depth, steps_estimate)

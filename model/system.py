@@ -9,6 +9,27 @@ A state is any hashable value, ideally a flat tuple of ints (cheap to hash and s
 A transition is reported as ``(pid, step, next_state)``: ``pid`` is the process that
 moves (what weak fairness is about), ``step`` indexes a static table of ``StepInfo``
 (the statement and its source location, shared by every process running that code).
+
+Additions made by the checker (all optional, so existing producers keep working):
+
+* ``StepInfo.at``: the control location's name inside its process ("poll+2"), shown
+  in counterexamples next to the source location.
+* ``AssertionViolation.kind``: ``"assertion"`` (default) or ``"claim"`` (a never
+  claim reached its end, SPIN's "end state in claim reached").
+* ``TransitionSystem.exclusive``: which process holds an atomic sequence in a state;
+  weak fairness needs it (see below).
+* ``STUTTER``: the pid and step of the never claim's own move in a product state where
+  the system has no transition (SPIN's stutter extension of finite runs).
+* ``TransitionSystem.extend_dead_ends``: whether the acceptance search treats a state
+  without successors as repeating forever (SPIN's "accept stutter"); a product with a
+  never claim stutters by itself and turns it off.
+
+Weak fairness (SPIN's ``-f``), as the checkers decide it: a cycle is fair iff every
+process either moves on it or is *blocked* in some state of it.  A process is blocked in
+a state when the state is not ``exclusive`` and ``successors`` offers that process no
+transition there.  In an exclusive state (some process inside an atomic sequence) the
+other processes are not scheduled at all: they neither move nor count as blocked, as in
+SPIN, whose fairness counter only advances for processes it actually tried.
 """
 
 from __future__ import annotations
@@ -21,6 +42,9 @@ from typing import Any
 State = Hashable
 Transition = tuple[int, int, State]          # (pid, step, next_state)
 
+#: pid and step of a never claim's move while the system itself cannot move
+STUTTER = -1
+
 
 @dataclass(frozen=True, slots=True)
 class StepInfo:
@@ -28,19 +52,22 @@ class StepInfo:
 
     label: str            # the statement, as a reader would write it: "notified = 1"
     location: str         # "file.pml:12:5" or "module.py:34"
+    at: str = ""          # control location in its process ("poll", "poll+2"), if named
 
 
 class AssertionViolation(Exception):
     """Raised by ``successors`` when executing ``step`` of ``pid`` fails an assertion.
 
-    The checker turns it into a counterexample ending with that step.
+    The checker turns it into a counterexample ending with that step.  ``kind`` is
+    ``"assertion"`` for an ``assert`` and ``"claim"`` when a never claim reaches its end.
     """
 
-    def __init__(self, pid: int, step: int, message: str) -> None:
+    def __init__(self, pid: int, step: int, message: str, kind: str = "assertion") -> None:
         super().__init__(message)
         self.pid = pid
         self.step = step
         self.message = message
+        self.kind = kind
 
 
 class ModelError(Exception):
@@ -68,6 +95,14 @@ class TransitionSystem(ABC):
     accepting: Callable[[State], bool] | None = None
     #: state -> True if some process is at a progress mark (for non-progress cycles)
     progress: Callable[[State], bool] | None = None
+    #: state -> pid of the process running an atomic sequence in ``state`` (then only it
+    #: is scheduled there), or None.  Only weak fairness looks at it; leave it None when
+    #: the system has no multi-step atomic sequences.
+    exclusive: Callable[[State], int | None] | None = None
+    #: True: in acceptance mode a state without successors repeats forever (so an
+    #: accepting one is an acceptance cycle).  False for systems that already extend
+    #: finite runs themselves, such as a product with a never claim.
+    extend_dead_ends: bool = True
 
     @abstractmethod
     def initial_states(self) -> Sequence[State]:

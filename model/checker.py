@@ -1,0 +1,66 @@
+"""The one entry point of the checkers: ``check(system, mode=..., ...)``.
+
+Modes follow SPIN's verifier:
+
+* ``"safety"``: assertions, invariants, invalid end states (a state where no process
+  can move and some process is not at an end mark), never-claim ends.  BFS (shortest
+  counterexample) or DFS.
+* ``"acceptance"``: ``pan -a``: a run that passes through an accepting state infinitely
+  often (an acceptance cycle); with a never claim, check ``product(system, claim)``.
+  A state where nothing can move is extended by stuttering, so an accepting dead end is
+  an acceptance cycle (SPIN's "accept stutter").  Invalid end states are not checked in
+  this mode, as in SPIN; assertions and invariants are.
+* ``"non-progress"``: ``pan -l``: a cycle that never passes a progress state.  Finite
+  runs are not extended here (SPIN does not either).
+
+``fair=True`` restricts cycles to weakly fair ones (``pan -f``); see ``system.py`` for
+the definition.  Budgets (``max_states``, ``max_depth``, ``time_limit`` in seconds)
+turn an exhausted search into an ``"incomplete"`` verdict naming the budget, never
+into ``"ok"``.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from .liveness import cycle_search
+from .monitor import Monitor
+from .result import Result
+from .safety import safety_bfs, safety_dfs
+from .system import TransitionSystem
+
+MODES = ("safety", "acceptance", "non-progress")
+SEARCHES = ("dfs", "bfs")
+
+
+def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
+          search: str = "dfs", max_states: int | None = None, max_depth: int | None = None,
+          time_limit: float | None = None, progress: bool | None = None,
+          progress_stream: TextIO | None = None) -> Result:
+    """Explore ``system`` and report the first error of ``mode``, or that there is none.
+
+    ``search`` is ``"dfs"`` or ``"bfs"``; liveness modes always search depth-first.
+    ``progress=None`` shows a progress bar on stderr only when it is a terminal.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    if search not in SEARCHES:
+        raise ValueError(f"unknown search {search!r}; expected 'dfs' or 'bfs'")
+    if mode != "safety" and search == "bfs":
+        raise ValueError(f"{mode} checking needs a depth-first search (search='dfs')")
+    for name, value in (("max_states", max_states), ("max_depth", max_depth),
+                        ("time_limit", time_limit)):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must not be negative")
+    result = Result(model=system.name, mode=mode, fair=fair and mode != "safety",
+                    search=search)
+    monitor = Monitor(f"{system.name} ({mode})", max_states, max_depth, time_limit, progress,
+                      progress_stream)
+    try:
+        if mode == "safety":
+            (safety_bfs if search == "bfs" else safety_dfs)(system, monitor, result)
+        else:
+            cycle_search(system, monitor, result, mode, fair)
+    finally:
+        result.seconds, result.peak_memory = monitor.close()
+    return result

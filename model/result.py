@@ -1,0 +1,206 @@
+"""What a search reports: a verdict with statistics, and a readable counterexample.
+
+A counterexample is a prefix of steps from an initial state and, for a liveness error,
+a cycle that repeats forever.  Each step names the process, the statement, where it is
+written and which variables it changed, so it can be read without the model open.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .system import STUTTER, State, TransitionSystem
+
+#: verdicts
+OK = "ok"
+VIOLATION = "violation"
+INCOMPLETE = "incomplete"
+
+#: error kinds
+ASSERTION = "assertion"
+INVARIANT = "invariant"
+INVALID_END = "invalid end state"
+ACCEPTANCE = "acceptance cycle"
+NON_PROGRESS = "non-progress cycle"
+CLAIM = "claim"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One transition of a counterexample."""
+
+    pid: int
+    process: str
+    label: str
+    location: str
+    at: str
+    changes: dict[str, tuple[Any, Any]]     # variable -> (before, after)
+    state: State                            # the state after the step
+    note: str = ""                          # e.g. "assertion violated: ..."
+
+    def describe(self) -> str:
+        """One line: process, statement, location, changed variables."""
+        where = f"{self.location} [{self.at}]" if self.at else self.location
+        text = f"{self.process:<12} {self.label:<34} {where}"
+        if self.changes:
+            text += "   " + ", ".join(f"{k}: {_short(a)} -> {_short(b)}"
+                                      for k, (a, b) in self.changes.items())
+        if self.note:
+            text += f"   <== {self.note}"
+        return text
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A path to an error: ``prefix`` from ``initial``, then ``cycle`` forever (liveness).
+
+    An empty cycle on a liveness error means the run ends in a state where nothing can
+    move and is extended by repeating that state (SPIN's stutter rule).
+    """
+
+    kind: str
+    message: str
+    initial: State
+    initial_vars: dict[str, Any]
+    prefix: list[Step]
+    cycle: list[Step] = field(default_factory=list)
+    liveness: bool = False
+
+    @property
+    def states(self) -> list[State]:
+        """Every state along the path, the initial one first."""
+        return [self.initial] + [s.state for s in self.prefix] + [s.state for s in self.cycle]
+
+    @property
+    def steps(self) -> list[Step]:
+        return self.prefix + self.cycle
+
+    def __len__(self) -> int:
+        return len(self.prefix) + len(self.cycle)
+
+    def __str__(self) -> str:
+        lines = [f"{self.kind}: {self.message}",
+                 "  initial: " + ", ".join(f"{k}={_short(v)}"
+                                           for k, v in self.initial_vars.items())]
+        for i, st in enumerate(self.prefix, 1):
+            lines.append(f"  {i:>4}  {st.describe()}")
+        if self.liveness:
+            if self.cycle:
+                lines.append("  ---- cycle: the steps below repeat forever ----")
+                for i, st in enumerate(self.cycle, len(self.prefix) + 1):
+                    lines.append(f"  {i:>4}  {st.describe()}")
+            else:
+                lines.append("  ---- no process can move: the last state repeats forever ----")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = []
+        for i, st in enumerate(self.steps, 1):
+            style = ' style="background:#fff4d6"' if i > len(self.prefix) else ""
+            changes = "<br>".join(f"{esc(k)}: {esc(_short(a))} &rarr; {esc(_short(b))}"
+                                  for k, (a, b) in st.changes.items())
+            note = f' <b style="color:#b00">{esc(st.note)}</b>' if st.note else ""
+            rows.append(f"<tr{style}><td>{i}</td><td>{esc(st.process)}</td>"
+                        f"<td><code>{esc(st.label)}</code>{note}</td>"
+                        f"<td>{esc(st.location)} {esc(st.at)}</td><td>{changes}</td></tr>")
+        cycle = ""
+        if self.liveness:
+            cycle = ("<p>Shaded rows form a cycle that repeats forever.</p>" if self.cycle
+                     else "<p>No process can move: the last state repeats forever.</p>")
+        init = ", ".join(f"{esc(k)}={esc(_short(v))}" for k, v in self.initial_vars.items())
+        return (f"<p><b>{esc(self.kind)}</b>: {esc(self.message)}</p>"
+                f"<p>initial: {init}</p>{cycle}"
+                "<table><tr><th>#</th><th>process</th><th>step</th><th>where</th>"
+                f"<th>changes</th></tr>{''.join(rows)}</table>")
+
+
+@dataclass
+class Result:
+    """The outcome of a search.
+
+    ``verdict`` is ``"ok"`` only for a complete search that found nothing; a search
+    stopped by a budget reports ``"incomplete"`` with ``limit`` saying which one.
+    """
+
+    model: str
+    mode: str
+    verdict: str = OK
+    kind: str | None = None                 # error kind when verdict == "violation"
+    message: str = ""
+    counterexample: Counterexample | None = None
+    limit: str | None = None                # "states", "depth" or "time" when truncated
+    states: int = 0                         # states stored
+    transitions: int = 0                    # transitions explored
+    max_depth: int = 0
+    seconds: float = 0.0
+    peak_memory: int = 0                    # bytes of resident memory the search added
+    fair: bool = False
+    search: str = "dfs"
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == OK
+
+    @property
+    def violated(self) -> bool:
+        return self.verdict == VIOLATION
+
+    @property
+    def rate(self) -> float:
+        """Transitions per second."""
+        return self.transitions / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self) -> str:
+        what = {OK: "ok", VIOLATION: f"VIOLATION ({self.kind})",
+                INCOMPLETE: f"INCOMPLETE ({self.limit} budget reached)"}[self.verdict]
+        fair = ", weakly fair" if self.fair else ""
+        return (f"{self.model}: {self.mode} ({self.search}{fair}): {what}; "
+                f"{self.states:,} states, {self.transitions:,} transitions, "
+                f"depth {self.max_depth}, {self.seconds:.2f}s, "
+                f"{self.peak_memory / 2**20:.1f} MiB")
+
+    def __str__(self) -> str:
+        text = self.summary()
+        if self.message and self.verdict != OK:
+            text += f"\n{self.message}" if self.counterexample is None else ""
+        if self.counterexample is not None:
+            text += "\n" + str(self.counterexample)
+        return text
+
+    def _repr_html_(self) -> str:
+        body = f"<p>{html.escape(self.summary())}</p>"
+        if self.counterexample is not None:
+            body += self.counterexample._repr_html_()
+        return body
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def build_steps(system: TransitionSystem, start: State,
+                moves: Sequence[tuple[int, int, State]]) -> list[Step]:
+    """Turn ``(pid, step, next_state)`` moves from ``start`` into described steps."""
+    steps = []
+    before_state = start
+    before = system.variables(start)
+    for pid, step, state in moves:
+        after = system.variables(state)
+        changes = {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+        steps.append(describe_move(system, before_state, pid, step, state, changes))
+        before_state, before = state, after
+    return steps
+
+
+def describe_move(system: TransitionSystem, source: State, pid: int, step: int,
+                  state: State, changes: dict[str, tuple[Any, Any]],
+                  note: str = "") -> Step:
+    """A ``Step`` for one move out of ``source`` (process named in ``source``)."""
+    info = system.step_info(step)
+    process = "never claim" if pid == STUTTER else system.process_name(source, pid)
+    return Step(pid, process, info.label, info.location, info.at, changes, state, note)

@@ -1,0 +1,298 @@
+"""Safety search: assertions, invariants and invalid end states, by BFS or DFS.
+
+BFS stores, per state, its parent and the move that reached it (three flat integer
+arrays), so its counterexamples are shortest.  DFS keeps only the current path and a
+set of visited states; its counterexample is that path.  Both stop at the first error,
+as SPIN does by default.
+
+The inner loops are written for CPython: locals instead of attributes, one hash per
+new state (``dict.setdefault`` / set length), no allocation per transition beyond what
+the system's ``successors`` makes.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+from .monitor import TICK_MASK, Monitor
+from .result import (
+    INCOMPLETE,
+    INVALID_END,
+    INVARIANT,
+    OK,
+    VIOLATION,
+    Counterexample,
+    Result,
+    build_steps,
+    describe_move,
+)
+from .system import AssertionViolation, ModelError, State, TransitionSystem
+
+
+def unhashable(system: TransitionSystem, source: State, pid: int, step: int,
+               exc: Exception) -> ModelError:
+    """The error for a transition whose next state cannot be stored."""
+    info = system.step_info(step)
+    who = system.process_name(source, pid) if pid >= 0 else "never claim"
+    return ModelError(f"{system.name}: step {info.label!r} of {who} at {info.location} "
+                      f"produced an unhashable state ({exc})")
+
+
+INVALID_END_MESSAGE = "no process can move and some process is not at an end state"
+
+
+def successors_error(system: TransitionSystem, exc: Exception) -> ModelError:
+    return ModelError(f"{system.name}: computing successors raised "
+                      f"{type(exc).__name__}: {exc}")
+
+
+def predicate_error(system: TransitionSystem, what: str, exc: Exception) -> ModelError:
+    return ModelError(f"{system.name}: the {what} raised {type(exc).__name__}: {exc}")
+
+
+def path_counterexample(system: TransitionSystem, kind: str, message: str,
+                        initial: State, moves: list[tuple[int, int, State]],
+                        failed: AssertionViolation | None = None) -> Counterexample:
+    """A counterexample along ``moves``; ``failed`` adds the step whose assertion failed."""
+    steps = build_steps(system, initial, moves)
+    if failed is not None:
+        last = moves[-1][2] if moves else initial
+        steps.append(describe_move(system, last, failed.pid, failed.step, last, {},
+                                   note=f"{failed.kind} violated: {failed.message}"))
+    return Counterexample(kind, message, initial, system.variables(initial), steps)
+
+
+def check_invariant(system: TransitionSystem, state: State) -> str | None:
+    try:
+        return system.invariant(state)
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise predicate_error(system, "invariant", exc) from exc
+
+
+def check_valid_end(system: TransitionSystem, state: State) -> bool:
+    try:
+        return bool(system.valid_end(state))
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise predicate_error(system, "end-state predicate", exc) from exc
+
+
+def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> None:
+    """Breadth-first safety search; fills ``result`` (shortest counterexample)."""
+    succ = system.successors
+    invariant = system.invariant
+    valid_end = system.valid_end
+    max_states, max_depth = monitor.max_states, monitor.max_depth
+    seen: dict[Any, int] = {}
+    states: list[Any] = []
+    parent = array("q")
+    via_pid = array("q")
+    via_step = array("q")
+
+    def path_to(index: int) -> tuple[State, list[tuple[int, int, State]]]:
+        moves = []
+        while parent[index] >= 0:
+            moves.append((via_pid[index], via_step[index], states[index]))
+            index = parent[index]
+        moves.reverse()
+        return states[index], moves
+
+    def fail(kind: str, message: str, index: int, failed: AssertionViolation | None = None):
+        initial, moves = path_to(index)
+        result.verdict, result.kind, result.message = VIOLATION, kind, message
+        result.counterexample = path_counterexample(system, kind, message, initial, moves,
+                                                    failed)
+
+    for s in system.initial_states():
+        try:
+            if s in seen:
+                continue
+        except TypeError as exc:
+            raise ModelError(f"{system.name}: an initial state is unhashable ({exc})") from exc
+        seen[s] = len(states)
+        states.append(s)
+        parent.append(-1)
+        via_pid.append(-1)
+        via_step.append(-1)
+        if invariant is not None:
+            msg = check_invariant(system, s)
+            if msg:
+                result.states = len(states)
+                fail(INVARIANT, msg, len(states) - 1)
+                return
+
+    nstates = len(states)
+    ntrans = 0
+    depth = 0
+    level_end = nstates
+    i = 0
+    truncated = None
+    while i < nstates:
+        if i == level_end:
+            depth += 1
+            level_end = nstates
+        s = states[i]
+        if not i & TICK_MASK and monitor.tick(nstates, ntrans, depth):
+            truncated = "time"
+            break
+        before = ntrans
+        try:
+            for pid, step, t in succ(s):
+                ntrans += 1
+                try:
+                    k = seen.setdefault(t, nstates)
+                except TypeError as exc:
+                    raise unhashable(system, s, pid, step, exc) from exc
+                if k == nstates:
+                    if depth >= max_depth or nstates >= max_states:
+                        del seen[t]
+                        truncated = "depth" if depth >= max_depth else "states"
+                        continue
+                    states.append(t)
+                    parent.append(i)
+                    via_pid.append(pid)
+                    via_step.append(step)
+                    nstates += 1
+                    if invariant is not None:
+                        msg = check_invariant(system, t)
+                        if msg:
+                            result.states, result.transitions = nstates, ntrans
+                            result.max_depth = depth + 1
+                            fail(INVARIANT, msg, nstates - 1)
+                            return
+        except AssertionViolation as exc:
+            result.states, result.transitions, result.max_depth = nstates, ntrans, depth
+            fail(exc.kind, exc.message, i, exc)
+            return
+        except ModelError:
+            raise
+        except Exception as exc:
+            raise successors_error(system, exc) from exc
+        if ntrans == before and valid_end is not None and not check_valid_end(system, s):
+            result.states, result.transitions, result.max_depth = nstates, ntrans, depth
+            fail(INVALID_END, INVALID_END_MESSAGE, i)
+            return
+        if truncated == "states":
+            break
+        i += 1
+    result.states, result.transitions = nstates, ntrans
+    result.max_depth = depth
+    result.verdict = INCOMPLETE if truncated else OK
+    result.limit = truncated
+
+
+def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> None:
+    """Depth-first safety search; fills ``result`` (counterexample = the DFS path)."""
+    succ = system.successors
+    invariant = system.invariant
+    valid_end = system.valid_end
+    max_states, max_depth = monitor.max_states, monitor.max_depth
+    seen: set[Any] = set()
+    path_states: list[Any] = []
+    path_moves: list[tuple[int, int, Any]] = []
+    stack_succ: list[list] = []
+    stack_pos: list[int] = []
+    ntrans = 0
+    expansions = 0
+    deepest = 0
+    truncated = None
+
+    def fail(kind: str, message: str, failed: AssertionViolation | None = None) -> None:
+        result.verdict, result.kind, result.message = VIOLATION, kind, message
+        result.counterexample = path_counterexample(system, kind, message, path_states[0],
+                                                    list(path_moves), failed)
+
+    def expand(s: State) -> list | None:
+        """Successors of ``s`` as a list; None once an error has been reported."""
+        try:
+            ts = succ(s)
+            if not isinstance(ts, list):
+                ts = list(ts)
+        except AssertionViolation as exc:
+            fail(exc.kind, exc.message, exc)
+            return None
+        except ModelError:
+            raise
+        except Exception as exc:
+            raise successors_error(system, exc) from exc
+        if not ts and valid_end is not None and not check_valid_end(system, s):
+            fail(INVALID_END, INVALID_END_MESSAGE)
+            return None
+        return ts
+
+    for s0 in system.initial_states():
+        try:
+            if s0 in seen:
+                continue
+        except TypeError as exc:
+            raise ModelError(f"{system.name}: an initial state is unhashable ({exc})") from exc
+        seen.add(s0)
+        path_states.append(s0)
+        if invariant is not None:
+            msg = check_invariant(system, s0)
+            if msg:
+                fail(INVARIANT, msg)
+                break
+        ts = expand(s0)
+        if ts is None:
+            break
+        stack_succ.append(ts)
+        stack_pos.append(0)
+        while stack_succ:
+            ts = stack_succ[-1]
+            pos = stack_pos[-1]
+            if pos == len(ts):
+                stack_succ.pop()
+                stack_pos.pop()
+                path_states.pop()
+                if path_moves:
+                    path_moves.pop()
+                continue
+            stack_pos[-1] = pos + 1
+            move = ts[pos]
+            t = move[2]
+            ntrans += 1
+            n = len(seen)
+            try:
+                seen.add(t)
+            except TypeError as exc:
+                raise unhashable(system, path_states[-1], move[0], move[1], exc) from exc
+            if len(seen) == n:
+                continue
+            depth = len(path_states)
+            if depth > max_depth or n >= max_states:
+                seen.discard(t)
+                truncated = "depth" if depth > max_depth else "states"
+                if truncated == "states":
+                    break
+                continue
+            path_states.append(t)
+            path_moves.append(move)
+            if depth > deepest:
+                deepest = depth
+            if invariant is not None:
+                msg = check_invariant(system, t)
+                if msg:
+                    fail(INVARIANT, msg)
+                    break
+            expansions += 1
+            if not expansions & TICK_MASK and monitor.tick(len(seen), ntrans, depth):
+                truncated = "time"
+                break
+            ts = expand(t)
+            if ts is None:
+                break
+            stack_succ.append(ts)
+            stack_pos.append(0)
+        if result.verdict == VIOLATION or truncated in ("states", "time"):
+            break
+        path_states.clear()
+        path_moves.clear()
+    result.states, result.transitions, result.max_depth = len(seen), ntrans, deepest
+    if result.verdict != VIOLATION:
+        result.verdict = INCOMPLETE if truncated else OK
+        result.limit = truncated

@@ -1,0 +1,240 @@
+"""Bottom halves: callbacks any thread can schedule into a context (QEMU util/async.c).
+
+A BH is linked on its context's ``bh_list`` (a lock-free LIFO) while it is PENDING.
+``aio_bh_poll`` in the home thread takes the whole list at once into a slice and runs
+it; a nested ``aio_bh_poll`` (a BH callback that polls) drains the outer slices too.
+Scheduling a BH that is already pending only adds flags, so several schedules before
+the loop runs give one callback.  A freed BH (deleted or oneshot, once dequeued) raises
+``UseAfterFree`` when touched.
+
+Bug switches (owned by the context, copied onto each BH):
+``bh-schedule-ctx-uaf`` reads ``bh.ctx`` after publishing the BH;
+``bh-schedule-missing-full-barrier`` lets ``qemu_bh_schedule`` return early after a
+plain load that sees SCHEDULED, skipping the full-barrier RMW;
+``bh-cancel-missing-barrier`` clears SCHEDULED with a plain load and store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from . import sync
+from .errors import QemuAssertionError, UseAfterFree
+
+if TYPE_CHECKING:
+    from .aio_context import AioContext
+
+BH_PENDING = 1 << 0      # linked on bh_list or a slice (or about to be)
+BH_SCHEDULED = 1 << 1    # run the callback when dequeued
+BH_DELETED = 1 << 2      # free when dequeued, without running
+BH_ONESHOT = 1 << 3      # free after the callback ran
+BH_IDLE = 1 << 4         # not progress; caps the poll timeout at 10 ms
+
+IDLE_BH_TIMEOUT_NS = 10_000_000
+
+QEMUBHFunc = Callable[[Any], None]
+
+
+class MemReentrancyGuard:
+    """Marks a device as busy in I/O, so a BH can notice re-entering it."""
+
+    __slots__ = ("engaged_in_io",)
+
+    def __init__(self) -> None:
+        self.engaged_in_io = False
+
+
+class QEMUBH:
+    """A bottom half: ``cb(opaque)`` run in ``ctx``'s home thread when scheduled."""
+
+    __slots__ = ("_ctx", "name", "cb", "opaque", "next", "_flags", "reentrancy_guard",
+                 "_bugs", "_freed")
+
+    def __init__(self, ctx: AioContext, cb: QEMUBHFunc, opaque: Any = None,
+                 name: str | None = None,
+                 reentrancy_guard: MemReentrancyGuard | None = None) -> None:
+        self._ctx = ctx
+        self.name = name or getattr(cb, "__qualname__", repr(cb))
+        self.cb = cb
+        self.opaque = opaque
+        self.next: QEMUBH | None = None            # link in bh_list or a slice
+        self._flags = sync.Atomic(0, name=f"bh[{self.name}].flags")
+        self.reentrancy_guard = reentrancy_guard
+        self._bugs = ctx.bugs
+        self._freed = False
+
+    @property
+    def ctx(self) -> AioContext:
+        if self._freed:
+            raise UseAfterFree(f"BH {self.name!r} was freed, then its ctx was read")
+        return self._ctx
+
+    @property
+    def flags(self) -> sync.Atomic:
+        if self._freed:
+            raise UseAfterFree(f"BH {self.name!r} was freed, then its flags were used")
+        return self._flags
+
+    def free(self) -> None:
+        """What g_free does in QEMU: from now on, touching this BH is an error."""
+        self._freed = True
+
+    def __repr__(self) -> str:
+        state = "freed" if self._freed else f"flags={self._flags.load():#x}"
+        return f"<QEMUBH {self.name} {state}>"
+
+
+class BHListSlice:
+    """The part of ``bh_list`` one ``aio_bh_poll`` call took; private to the home thread."""
+
+    __slots__ = ("bh_list",)
+
+    def __init__(self, head: QEMUBH | None) -> None:
+        self.bh_list = head
+
+
+# --------------------------------------------------------------------------- enqueue
+
+
+def _bh_list_push(ctx: AioContext, bh: QEMUBH) -> None:
+    """Lock-free LIFO push; from here on aio_bh_poll can see the BH."""
+    head = ctx.bh_list
+    while True:
+        old = head.load(label="aio_bh_enqueue.load_bh_list")
+        bh.next = old
+        if head.cmpxchg(old, bh, label="aio_bh_enqueue.cmpxchg_bh_list") is old:
+            return
+
+
+def aio_bh_enqueue(bh: QEMUBH, new_flags: int) -> int:
+    """Add ``new_flags`` (plus PENDING), link the BH if it was not pending, notify.
+
+    Callable from any thread.  Returns the flags as they were before.
+    """
+    ctx_read_late = "bh-schedule-ctx-uaf" in bh._bugs
+    ctx = None if ctx_read_late else bh.ctx     # before the BH can run and be freed
+    old = bh.flags.fetch_or(BH_PENDING | new_flags, label="aio_bh_enqueue.fetch_or")
+    if not old & BH_PENDING:
+        _bh_list_push(bh.ctx if ctx is None else ctx, bh)
+    if ctx is None:
+        ctx = bh.ctx                            # the 2014 bug: the BH may be gone by now
+    ctx.aio_notify()
+    return old
+
+
+def qemu_bh_schedule(bh: QEMUBH) -> None:
+    """Run ``bh`` once in its context's home thread, soon; any thread may call it."""
+    if "bh-schedule-missing-full-barrier" in bh._bugs:
+        if bh.flags.load(label="qemu_bh_schedule.test_scheduled") & BH_SCHEDULED:
+            return
+    aio_bh_enqueue(bh, BH_SCHEDULED)
+
+
+def qemu_bh_schedule_idle(bh: QEMUBH) -> None:
+    """Like ``qemu_bh_schedule``, but running it is not progress and a pending idle BH
+    only makes a blocking poll wake up every 10 ms."""
+    aio_bh_enqueue(bh, BH_SCHEDULED | BH_IDLE)
+
+
+def qemu_bh_cancel(bh: QEMUBH) -> None:
+    """Unschedule ``bh``; racy against other threads unless the caller serialises."""
+    if "bh-cancel-missing-barrier" in bh._bugs:
+        flags = bh.flags.load(label="qemu_bh_cancel.load")
+        bh.flags.store(flags & ~BH_SCHEDULED, label="qemu_bh_cancel.store")
+        return
+    bh.flags.fetch_and(~BH_SCHEDULED, label="qemu_bh_cancel.fetch_and")
+
+
+def qemu_bh_delete(bh: QEMUBH) -> None:
+    """Delete ``bh``: it never runs again and is freed by the home thread.  The caller
+    must not touch it afterwards; deleting it twice is an error."""
+    old = aio_bh_enqueue(bh, BH_DELETED)
+    if old & BH_DELETED:
+        raise QemuAssertionError(f"qemu_bh_delete: BH {bh.name!r} was already deleted")
+
+
+# --------------------------------------------------------------------------- dequeue
+
+
+def aio_bh_dequeue(bh_slice: BHListSlice) -> tuple[QEMUBH | None, int]:
+    """Unlink the first BH of a private slice and clear its PENDING/SCHEDULED/IDLE."""
+    bh = bh_slice.bh_list
+    if bh is None:
+        return None, 0
+    bh_slice.bh_list = bh.next
+    flags = bh.flags.fetch_and(~(BH_PENDING | BH_SCHEDULED | BH_IDLE),
+                               label="aio_bh_dequeue.fetch_and")
+    return bh, flags
+
+
+def aio_bh_call(bh: QEMUBH) -> None:
+    """Run the callback, marking its re-entrancy guard engaged meanwhile."""
+    guard = bh.reentrancy_guard                 # read first: the callback may free the BH
+    if guard is None:
+        bh.cb(bh.opaque)
+        return
+    was_engaged = guard.engaged_in_io
+    guard.engaged_in_io = True
+    try:
+        bh.cb(bh.opaque)
+    finally:
+        guard.engaged_in_io = was_engaged
+
+
+def aio_bh_poll(ctx: AioContext) -> int:
+    """Run the scheduled BHs of ``ctx`` (home thread); 1 if a non-idle one ran.
+
+    Takes everything scheduled so far as a new slice, then drains the slices oldest
+    first, including the slices of outer (nesting) calls.  BHs scheduled meanwhile go
+    to ``bh_list`` and wait for the next call.  If a callback raises, the exception
+    propagates; the BHs left in the slices run in the next call.
+    """
+    slices = ctx.bh_slice_list
+    slices.append(BHListSlice(ctx.bh_list.xchg(None, label="aio_bh_poll.take_bh_list")))
+    ret = 0
+    while slices:
+        bh, flags = aio_bh_dequeue(slices[0])
+        if bh is None:
+            slices.popleft()
+            continue
+        try:
+            if flags & (BH_SCHEDULED | BH_DELETED) == BH_SCHEDULED:
+                if not flags & BH_IDLE:
+                    ret = 1
+                ctx.stats.bh_calls += 1
+                aio_bh_call(bh)
+        finally:
+            if flags & (BH_DELETED | BH_ONESHOT):
+                bh.free()
+    return ret
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+def _runnable(flags: int) -> bool:
+    return flags & (BH_SCHEDULED | BH_DELETED) == BH_SCHEDULED
+
+
+def aio_compute_bh_timeout(head: QEMUBH | None, timeout: int) -> int:
+    """0 if a non-idle BH in the chain is runnable; 10 ms if only idle ones are."""
+    bh = head
+    while bh is not None:
+        flags = bh.flags.load(label="aio_compute_bh_timeout.load_flags")
+        if _runnable(flags):
+            if not flags & BH_IDLE:
+                return 0
+            timeout = IDLE_BH_TIMEOUT_NS
+        bh = bh.next
+    return timeout
+
+
+def bh_chain_has_runnable(head: QEMUBH | None) -> bool:
+    """Is any BH in the chain scheduled and not deleted (idle ones included)?"""
+    bh = head
+    while bh is not None:
+        if _runnable(bh.flags.load(label="aio_ctx_check.load_flags")):
+            return True
+        bh = bh.next
+    return False

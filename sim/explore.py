@@ -19,9 +19,9 @@ from . import schedule as S
 from .decider import Decider
 from .failures import Failure
 from .parallel import default_executor, guarded, run_dfs_items, run_in_order, run_samples
-from .report import Result, make_counterexample
+from .report import Result, make_counterexample, nondeterminism
 from .runner import Runner, RunSpec
-from .strategies.dfs import DFS, ItemResult
+from .strategies.dfs import DFS, ItemResult, NondeterministicProgram
 from .strategies.dpor import DPOR, run_dpor
 from .strategies.guided import RecordingReplay
 from .strategies.hypothesis import HypothesisSearch, run_hypothesis
@@ -33,7 +33,7 @@ Strategy = SamplingStrategy | DFS | DPOR | HypothesisSearch
 
 def explore(program: Callable[[], None], strategy: Strategy | None = None,
             runs: int = 1000, seed: int = 0, *, max_steps: int = 20_000,
-            engine: str = "fiber", workers: int | None = None,
+            engine: str | None = None, workers: int | None = None,
             executor: Executor | None = None, shrink: bool = True,
             line_level: bool = False, stall_timeout: float = 5.0,
             max_executions: int = 1_000_000) -> Result:
@@ -41,8 +41,14 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
 
     ``runs`` is the number of sampled runs (random walk, PCT, Hypothesis examples);
     DFS and DPOR run until their space is exhausted or ``max_executions``.
+    ``engine`` is "fiber" (default) or "thread"; line-level mode needs "thread", since
+    the interpreter's tracing state is per OS thread, not per fiber.
     """
     strategy = strategy if strategy is not None else PCT(3)
+    if engine is None:
+        engine = "thread" if line_level else "fiber"
+    elif line_level and engine != "thread":
+        raise ValueError("line-level mode runs on the OS-thread engine (engine='thread')")
     spec = RunSpec(program, engine, max_steps, line_level)
     own_executor = None
     if executor is None and workers is not None and workers > 1:
@@ -51,7 +57,14 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
         if isinstance(strategy, SamplingStrategy):
             result, failing = _sample(spec, strategy, runs, seed, executor, stall_timeout)
         elif isinstance(strategy, DFS):
-            result, failing = _dfs(spec, strategy, executor, stall_timeout, max_executions)
+            try:
+                result, failing = _dfs(spec, strategy, executor, stall_timeout,
+                                       max_executions)
+            except NondeterministicProgram as exc:
+                result = Result(f"dfs(preemption bound {strategy.preemption_bound})", 0,
+                                preemption_bound=strategy.preemption_bound)
+                result.counterexample = nondeterminism(spec, str(exc))
+                return result
         elif isinstance(strategy, DPOR):
             with guarded(spec, stall_timeout) as runner:
                 result, failing = run_dpor(runner, strategy, max_executions)

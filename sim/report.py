@@ -12,7 +12,7 @@ from typing import Any
 
 from . import failures as F
 from .failures import Failure
-from .runner import Runner
+from .runner import Runner, RunSpec
 from .schedule import dumps, first_divergence, make_document
 from .shrink import shrink
 from .strategies.guided import RecordingReplay
@@ -118,3 +118,13 @@ def make_counterexample(runner: Runner, decisions: list[int],
                         runner.spec.engine, runner.spec.max_steps)
     return Counterexample(failure, doc, ex.trace or [], threads, recorder.preemptions,
                           shrunk_from)
+
+
+def nondeterminism(spec: RunSpec, message: str) -> Counterexample:
+    """A search could not re-run a prefix: the program is not a function of the
+    decisions.  There is no schedule to replay, only the message."""
+    failure = Failure(F.NONDETERMINISM, "re-running a recorded prefix went another way: "
+                      + message)
+    doc = make_document(spec.program, [], [], failure.to_json(), [], 0, spec.engine,
+                        spec.max_steps)
+    return Counterexample(failure, doc, [], [], 0)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..decider import Decider, default_choice
+from ..execution import display
 
 if TYPE_CHECKING:
     from ..execution import Execution, SimThread
@@ -45,8 +46,10 @@ class _PrefixDecider(Decider):
             for t in enabled:
                 if t.tid == want:
                     return t
+            ops = "; ".join(f"{t.name} at {t.op} {display(t.obj)}"
+                            + (f" [{t.label}]" if t.label else "") for t in enabled)
             self.mismatch = (f"re-running decision {i} (step {ex.nsteps}): thread {want} "
-                             f"is not enabled this time")
+                             f"cannot run this time; runnable: {ops}")
             self.prefix = self.prefix[:i]
         chosen = default_choice(enabled, cur)
         self.frames.append((tuple(t.tid for t in enabled), cur.tid, cur in enabled,
@@ -75,6 +78,9 @@ def explore_item(runner: Runner, prefix: list[int], level: int, bound: int,
         decider = _PrefixDecider(current)
         ex = runner.run(decider)
         out.executions += 1
+        if decider.mismatch is None and decider.i < len(current):
+            decider.mismatch = (f"the run ended after {decider.i} of the {len(current)} "
+                                "recorded decisions")
         if decider.mismatch is not None:
             raise NondeterministicProgram(decider.mismatch)
         if ex.failure is not None and (want is None or ex.failure.signature == want):

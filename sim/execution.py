@@ -37,14 +37,9 @@ ROOT = os.path.dirname(SIM_DIR.rstrip(os.sep)) + os.sep
 
 OP_BEGIN = "begin"
 OP_EXIT = "exit"
+# cpu_relax marks a busy-wait: while anyone else can run, the spinner gives way, so a
+# search cannot spin one thread until the step budget.
 OP_YIELD = "cpu_relax"
-
-
-def op_is_yield(op: str) -> bool:
-    """``cpu_relax`` marks a busy-wait: while anyone else can run, the spinner waits.
-    Without this, a search could spin one thread until the step budget."""
-    return op is OP_YIELD
-
 
 def _infrastructure(filename: str) -> bool:
     """Frames of the simulation itself, of impl.sync and of the threading module (the
@@ -110,6 +105,17 @@ class SimThread:
 
     def __repr__(self) -> str:
         return f"<SimThread {self.tid} {self.name}>"
+
+
+_SUBSTITUTES: dict[type, type] = {}
+
+
+def _substitutes() -> dict[type, type]:
+    """impl.sync class -> simulated class (``sim.devices``, which imports this module)."""
+    if not _SUBSTITUTES:
+        from .devices import SIM_CLASSES
+        _SUBSTITUTES.update(SIM_CLASSES)
+    return _SUBSTITUTES
 
 
 class Execution:
@@ -242,10 +248,13 @@ class Execution:
                                f"no end after {self.max_steps} scheduling points "
                                "(livelock, or raise max_steps)",
                                step=self.max_steps, blocked=self._blocked_report()))
-        enabled = self._enabled()
+        live = self.live
+        if len(live) == 1 and cur.wait is None and not self.every_step:
+            return                        # alone and runnable: nothing to decide
+        enabled = [t for t in live if t.wait is None or t.wait.ready(t)]
         if not enabled:
             enabled = self._quiesce()
-        elif op_is_yield(cur.op) and len(enabled) > 1:
+        elif cur.op is OP_YIELD and len(enabled) > 1:
             enabled.remove(cur)           # a spinning thread gives way (fairness)
         if len(enabled) == 1 and not self.every_step:
             nxt = enabled[0]

@@ -61,9 +61,9 @@ class _PCTDecider(Decider):
         self.depth = depth
         self.priority: dict[int, float] = {}
         k = max(steps_estimate, depth)
-        points = rng.sample(range(1, k + 1), depth - 1) if depth > 1 else []
-        # (step, new priority), earliest first
-        self.changes = sorted((p, depth - 1 - i) for i, p in enumerate(points))
+        rand = rng.random
+        # d-1 change points uniform in 1..k: (step, new priority), earliest first
+        self.changes = sorted((1 + int(rand() * k), depth - 1 - i) for i in range(depth - 1))
 
     def _prio(self, t: SimThread) -> float:
         p = self.priority.get(t.tid)

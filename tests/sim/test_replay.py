@@ -7,10 +7,10 @@ import functools
 import json
 
 import pytest
-
-from aioctx import sim
 from aioctx.sim.runner import Runner, RunSpec
 from aioctx.sim.strategies.guided import GuidedDecider, RecordingReplay
+
+from aioctx import sim
 
 from . import programs as P
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 
 import pytest
-
-from aioctx import sim
 from aioctx.impl import sync
 from aioctx.sim.decider import Decider
 from aioctx.sim.runner import Runner, RunSpec
+
+from aioctx import sim
 
 from . import programs as P
 

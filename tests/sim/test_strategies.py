@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 
 import pytest
+from aioctx.sim.runner import Runner, RunSpec
 from hypothesis import given, settings
 
 from aioctx import sim
-from aioctx.sim.runner import Runner, RunSpec
 
 from . import programs as P
 

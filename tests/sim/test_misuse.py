@@ -1,0 +1,101 @@
+"""Programs the simulation cannot control end with a clear report, never a hang."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from aioctx.impl import sync
+
+from aioctx import sim
+
+
+def real_lock_program() -> None:
+    """Two controlled threads share a threading.Lock: the second blocks for real."""
+    real = threading.Lock()
+    x = sync.Atomic(0, name="x")
+
+    def holder() -> None:
+        real.acquire()
+        x.store(1, label="holder.store")     # a scheduling point while holding it
+        real.release()
+
+    def taker() -> None:
+        with real:                            # blocks the OS thread, not the fiber
+            x.store(2, label="taker.store")
+
+    a, b = sync.Thread(holder, name="holder"), sync.Thread(taker, name="taker")
+    a.start()
+    b.start()
+    a.join()
+    b.join()
+
+
+SPIN_FLAG = {"go": False}
+
+
+def spin_program() -> None:
+    """Spins on a plain dict entry: no impl.sync operation, no scheduling point."""
+    def setter() -> None:
+        SPIN_FLAG["go"] = True
+
+    t = sync.Thread(setter, name="setter")
+    t.start()
+    while not SPIN_FLAG["go"]:
+        pass
+    t.join()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("engine", ["fiber", "thread"])
+def test_blocking_on_a_real_lock_is_reported(engine: str) -> None:
+    t0 = time.monotonic()
+    result = sim.explore(real_lock_program, sim.DFS(1), engine=engine, stall_timeout=0.5,
+                         shrink=False)
+    assert time.monotonic() - t0 < 30
+    failure = result.counterexample.failure
+    assert failure.kind == "stall"
+    assert "real lock" in failure.message
+    assert failure.thread == "taker"
+    assert failure.where.endswith(f"test_misuse.py:{line_of('with real:')}")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("engine", ["fiber", "thread"])
+def test_spinning_without_a_scheduling_point_is_reported(engine: str) -> None:
+    SPIN_FLAG["go"] = False
+    result = sim.explore(spin_program, sim.DFS(0), engine=engine, stall_timeout=0.5,
+                         shrink=False)
+    failure = result.counterexample.failure
+    assert failure.kind == "stall" and failure.thread == "main"
+    assert "spinning without impl.sync" in failure.message
+
+
+@pytest.mark.timeout(60)
+def test_line_level_mode_turns_the_spin_into_a_livelock_report() -> None:
+    SPIN_FLAG["go"] = False
+    result = sim.explore(spin_program, sim.DFS(0), line_level=True, max_steps=2_000,
+                         stall_timeout=5, shrink=False)
+    failure = result.counterexample.failure
+    assert failure.kind == "step-budget"
+
+
+def test_polling_a_real_fd_is_reported() -> None:
+    import os
+
+    def program() -> None:
+        r, w = os.pipe()
+        try:
+            sync.Poller().poll([(r, sync.POLLIN)], 0)
+        finally:
+            os.close(r)
+            os.close(w)
+
+    result = sim.explore(program, sim.DFS(0))
+    assert "not a simulated EventNotifier" in result.counterexample.failure.message
+
+
+def line_of(text: str) -> int:
+    with open(__file__, encoding="utf-8") as f:
+        return next(i for i, line in enumerate(f, 1) if text in line)

@@ -370,7 +370,13 @@ class EventNotifier(Primitive):
         return self.wfd
 
     def set(self, label: str | None = None) -> int:
-        """Make the fd readable; 0 on success (a full counter already means 'set')."""
+        """Make the fd readable; 0 on success (a full counter already means 'set').
+
+        Afterwards the writer offers the GIL to other threads: the thread this write
+        woke cannot run until it gets the GIL, and in C it would already be running on
+        another CPU.  Without the hand-over a busy writer keeps the GIL for a whole
+        switch interval while the woken thread still looks asleep to it.
+        """
         if not self.initialized:
             return -1
         while True:
@@ -380,6 +386,7 @@ class EventNotifier(Primitive):
                 continue
             except BlockingIOError:
                 pass
+            time.sleep(0)
             return 0
 
     def test_and_clear(self, label: str | None = None) -> bool:

@@ -1,1 +1,87 @@
-"""aioctx.promela: a Promela front end that compiles models onto aioctx.model."""
+"""aioctx.promela: a Promela front end that compiles models onto aioctx.model.
+
+    from aioctx import promela
+
+    result, system = promela.check("model.pml", mode="acceptance", fair=True,
+                                   defines=["BUG1"])
+    print(result.summary())
+    print(promela.format_trail(system, result))
+
+The stages, one module each: ``preprocess`` (cpp with a line map), ``parser`` (lark
+LALR, cached), ``semantics`` (names, inlines, checks), ``flow`` (locations and
+transitions), ``codegen`` (Python successor functions generated from the syntax tree),
+``system`` (the ``TransitionSystem`` with SPIN's scheduling rules), ``trail``
+(counterexamples like ``spin -t -p``).  Every problem with the input is a
+``PromelaError`` whose text is ``file:line:col: message``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import PromelaError
+
+if TYPE_CHECKING:
+    from ..model.result import Result
+    from .symbols import Model
+    from .system import PromelaSystem
+
+MODES = ("safety", "acceptance", "non-progress")
+
+__all__ = ["MODES", "PromelaError", "build", "check", "format_trail", "load"]
+
+
+def load(path: str, defines: list[str] | None = None, undefines: list[str] | None = None,
+         text: str | None = None) -> Model:
+    """Preprocess, parse and check ``path`` (or ``text``); the resolved model."""
+    from .parser import parse
+    from .preprocess import preprocess
+    from .semantics import analyse
+    from .symbols import Model
+
+    pre = preprocess(path, defines, undefines, text)
+    program = parse(pre.text, pre.lines)
+    model = Model(path, pre.lines, warnings=pre.warnings)
+    return analyse(program, model)
+
+
+def has_accept(model: Model) -> bool:
+    """Whether any process or the never claim has an ``accept`` label."""
+    from .flow import build_flow
+    procs = list(model.proctypes) + ([model.claim] if model.claim else [])
+    return any(loc.accept for p in procs for loc in build_flow(model, p).locations)
+
+
+def build(model: Model, mode: str = "safety") -> PromelaSystem:
+    """The transition system of ``model`` for ``mode`` (SPIN's verifier modes)."""
+    from .system import build_system
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}")
+    return build_system(model, mode)
+
+
+def check(path: str, mode: str = "safety", *, fair: bool = False, search: str = "dfs",
+          defines: list[str] | None = None, undefines: list[str] | None = None,
+          text: str | None = None, **budgets: Any) -> tuple[Result, PromelaSystem]:
+    """Check a Promela file as SPIN's ``pan`` would in ``mode``; (result, system).
+
+    As in SPIN, acceptance mode on a model without any accept label (in a process or
+    in the never claim) is a safety check, and non-progress mode ignores the never
+    claim.
+    """
+    from ..model.checker import check as run_check
+
+    model = load(path, defines, undefines, text)
+    effective = mode
+    if mode == "acceptance" and not has_accept(model):
+        effective = "safety"
+    system = build(model, effective)
+    result = run_check(system, effective, fair=fair and effective != "safety",
+                       search=search if effective == "safety" else "dfs", **budgets)
+    return result, system
+
+
+def format_trail(system: PromelaSystem, result: Result) -> str:
+    """``result``'s counterexample in the style of ``spin -t -p``."""
+    from .trail import format_trail as fmt
+    return fmt(system, result)

@@ -1,0 +1,258 @@
+"""The syntax tree of a Promela model, as the parser builds it.
+
+Every node carries ``pos``, the (line, column) in the preprocessed text, which the line
+map turns into the user's file:line:col.  The semantic pass (``semantics.py``) fills in
+the ``sym``/``const`` fields of names; the flow builder and the code generator read the
+tree and never the source text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Pos = tuple[int, int]
+
+
+# ---- expressions ----
+
+@dataclass(eq=False)
+class Expr:
+    pos: Pos
+
+
+@dataclass(eq=False)
+class Num(Expr):
+    value: int
+
+
+@dataclass(eq=False)
+class Name(Expr):
+    """A variable reference ``name`` or ``name[index]`` (or an mtype constant)."""
+
+    name: str
+    index: Expr | None = None
+    sym: Any = None                 # semantics.Var once resolved
+    const: int | None = None        # value when the name is an mtype constant
+
+
+@dataclass(eq=False)
+class Unary(Expr):
+    op: str                         # "!", "-", "~"
+    arg: Expr
+
+
+@dataclass(eq=False)
+class Binary(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(eq=False)
+class Cond(Expr):
+    """``(test -> then : other)``."""
+
+    test: Expr
+    then: Expr
+    other: Expr
+
+
+@dataclass(eq=False)
+class Run(Expr):
+    proc: str
+    args: list[Expr]
+    target: Any = None              # semantics.ProcType once resolved
+
+
+@dataclass(eq=False)
+class ChanLen(Expr):
+    chan: Name
+
+
+@dataclass(eq=False)
+class ChanTest(Expr):
+    op: str                         # "empty", "nempty", "full", "nfull"
+    chan: Name
+
+
+@dataclass(eq=False)
+class Poll(Expr):
+    """``c?[args]`` / ``c??[args]``: can that message be received now?"""
+
+    chan: Name
+    random: bool
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class Timeout(Expr):
+    pass
+
+
+@dataclass(eq=False)
+class Eval(Expr):
+    """``eval(e)`` in a receive: match the field against the value of ``e``."""
+
+    arg: Expr
+
+
+# ---- statements ----
+
+@dataclass(eq=False)
+class Stmt:
+    pos: Pos
+
+
+@dataclass(eq=False)
+class IVar:
+    """One declarator: ``name``, ``name[size]``, ``name : bits``, with an initialiser."""
+
+    pos: Pos
+    name: str
+    size: Expr | None = None
+    bits: Expr | None = None
+    init: Any = None                # Expr, ChanInit, or list[Expr] (array initialiser)
+
+
+@dataclass(eq=False)
+class ChanInit:
+    pos: Pos
+    capacity: Expr
+    fields: list[str]               # type names of the message fields
+
+
+@dataclass(eq=False)
+class VarDecl(Stmt):
+    type: str
+    vars: list[IVar]
+
+
+@dataclass(eq=False)
+class MtypeDecl(Stmt):
+    names: list[tuple[str, Pos]]
+
+
+@dataclass(eq=False)
+class If(Stmt):
+    options: list[list[Stmt]]
+
+
+@dataclass(eq=False)
+class Do(Stmt):
+    options: list[list[Stmt]]
+
+
+@dataclass(eq=False)
+class Atomic(Stmt):
+    body: list[Stmt]
+
+
+@dataclass(eq=False)
+class DStep(Stmt):
+    body: list[Stmt]
+
+
+@dataclass(eq=False)
+class Block(Stmt):
+    body: list[Stmt]
+
+
+@dataclass(eq=False)
+class Else(Stmt):
+    pass
+
+
+@dataclass(eq=False)
+class Break(Stmt):
+    pass
+
+
+@dataclass(eq=False)
+class Goto(Stmt):
+    label: str
+
+
+@dataclass(eq=False)
+class Labeled(Stmt):
+    label: str
+    stmt: Stmt
+
+
+@dataclass(eq=False)
+class Assign(Stmt):
+    target: Name
+    value: Expr
+
+
+@dataclass(eq=False)
+class IncDec(Stmt):
+    target: Name
+    delta: int                      # +1 or -1
+
+
+@dataclass(eq=False)
+class Send(Stmt):
+    chan: Name
+    args: list[Expr]
+    sorted: bool = False            # ``c!!m``: insert in sorted order
+
+
+@dataclass(eq=False)
+class Receive(Stmt):
+    chan: Name
+    args: list[Expr]                # Name (store), Num/constant Name (match), Eval
+    random: bool = False            # ``c??m``: first matching message, not the head
+    keep: bool = False              # ``c?<m>``: copy the fields, leave the message
+
+
+@dataclass(eq=False)
+class Assert(Stmt):
+    expr: Expr
+
+
+@dataclass(eq=False)
+class Printf(Stmt):
+    fmt: str
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class Printm(Stmt):
+    expr: Expr
+
+
+@dataclass(eq=False)
+class InlineCall(Stmt):
+    name: str
+    args: list[Expr]
+
+
+@dataclass(eq=False)
+class ExprStmt(Stmt):
+    expr: Expr
+
+
+# ---- top level ----
+
+@dataclass(eq=False)
+class ProcDef:
+    pos: Pos
+    name: str
+    kind: str                       # "proctype", "init" or "never"
+    active: Expr | None             # instance count for ``active [N] proctype``
+    params: list[VarDecl]
+    body: list[Stmt]
+
+
+@dataclass(eq=False)
+class InlineDef:
+    pos: Pos
+    name: str
+    params: list[str]
+    body: list[Stmt]
+
+
+@dataclass(eq=False)
+class Program:
+    units: list[Any] = field(default_factory=list)   # ProcDef, InlineDef, VarDecl, MtypeDecl

@@ -1,0 +1,269 @@
+"""Generates and loads the Python module that computes a model's successor states.
+
+For every location of every process type the module has one function
+``L<type>_<pc>(s, i, p, out, to)`` that appends the successors produced by process
+``i`` (whose tuple is ``p``) to ``out``; ``D[type][pc]`` finds it.  ``R[type][pc]`` holds
+the variants with only rendezvous receives (used while a rendezvous offer is pending),
+``C[pc]`` the never claim's locations (returning ``(step, target)`` pairs),
+``NEW<type>`` starts a process and ``INIT`` sets up the globals.
+
+The source is assembled from the syntax tree only: it contains numbers, fixed
+templates and calls of runtime helpers; names and texts of the model stay in tables
+(``MSG``, the helpers' ``names``).  It is compiled with ``compile``/``exec`` once per
+model and option set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ast, runtime
+from .exprgen import Ctx, ExprGen, Layout
+from .flow import Flow, Location, build_flow
+from .stmtgen import Emit, StmtGen, _ind
+from .symbols import Model, ProcType, Var
+from .unparse import stmt as stmt_text
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What step number ``n`` is: which process type, location and statement."""
+
+    proc: ProcType | None           # None for the never claim
+    pc: int
+    text: str                       # the statement as Promela text
+    pos: tuple[int, int]
+    at: str                         # the source label of the location, if any
+    kind: str = "stmt"              # "stmt", "end" (process terminates), "claim"
+    stmt: ast.Stmt | None = None
+
+
+@dataclass
+class Compiled:
+    model: Model
+    layout: Layout
+    flows: list[Flow]
+    claim_flow: Flow | None
+    steps: list[StepRecord]
+    source: str
+    ns: dict[str, Any] = field(default_factory=dict)
+    has_rv: bool = False
+    has_atomic: bool = False
+    has_timeout: bool = False
+
+
+def layout_of(model: Model) -> Layout:
+    g = 3 if model.claim is not None else 2
+    ct = g + model.nglobals
+    return Layout(G=g, CT=ct, CH=ct + 1, P0=ct + 2)
+
+
+def _walk(node, kinds) -> bool:
+    import dataclasses
+    if isinstance(node, kinds):
+        return True
+    if isinstance(node, list):
+        return any(_walk(x, kinds) for x in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, ProcType | Var):
+        return any(_walk(getattr(node, f.name), kinds) for f in dataclasses.fields(node)
+                   if f.name not in ("sym", "target"))
+    return False
+
+
+class CodeGen:
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        self.lay = layout_of(model)
+        self.x = ExprGen(model, self.lay)
+        bodies = [p.body for p in model.proctypes]
+        self.has_rv = any(c.capacity == 0 for c in model.chan_types)
+        self.has_atomic = _walk(bodies, ast.Atomic)
+        self.has_timeout = _walk(bodies, ast.Timeout) or (
+            model.claim is not None and _walk(model.claim.body, ast.Timeout))
+        self.g = StmtGen(self.x, self.has_rv, self.has_atomic, model.chan_types)
+        self.steps: list[StepRecord] = []
+        self.out: list[str] = []
+
+    def new_step(self, proc: ProcType | None, loc: Location, s: ast.Stmt | None,
+                 kind: str = "stmt") -> int:
+        text = "-end-" if kind == "end" else stmt_text(s)
+        pos = loc.pos if s is None else s.pos
+        at = next((lab.replace("__", ".") for lab in loc.labels), "")
+        self.steps.append(StepRecord(proc, loc.pc, text, pos, at, kind, s))
+        return len(self.steps) - 1
+
+    # ---- processes ----
+
+    def location(self, proc: ProcType, loc: Location, prefix: str, rv_only: bool = False
+                 ) -> str | None:
+        name = f"{prefix}{proc.index}_{loc.pc}"
+        lines: list[str] = []
+        if loc.terminal and not self.g.in_dstep:
+            if rv_only:
+                return None
+            step = self.new_step(proc, loc, None, kind="end")
+            lines = ["if i == len(s) - 1:", "    l = list(s[:i])"]
+            nchans = sum(v.size for v in proc.created if v.chan_type is not None)
+            if nchans:
+                lines += [f"    l[{self.lay.CT}] = l[{self.lay.CT}][:-{nchans}]",
+                          f"    l[{self.lay.CH}] = l[{self.lay.CH}][:-{nchans}]"]
+            if self.has_atomic:
+                lines.append("    l[0] = 0")
+            lines.append(f"    out.append((i - {self.lay.P0}, {step}, tuple(l)))")
+        else:
+            has_else = any(isinstance(t.stmt, ast.Else) for t in loc.transitions)
+            if has_else and not rv_only:
+                lines.append("mv = False")
+            for t in loc.transitions:
+                if rv_only and not isinstance(t.stmt, ast.Receive):
+                    continue
+                t.step = self.new_step(proc, loc, t.stmt) if t.step < 0 else t.step
+                e = Emit(t.step, t.dest, t.keeps, proc.index, proc.nslots, t.dstep)
+                if rv_only:
+                    lines += self.g.receive(t.stmt, e, [], rendezvous=True)
+                elif isinstance(t.stmt, ast.Else):
+                    lines += ["if not mv:"] + _ind(self.g.transition(t.stmt, e, False))
+                else:
+                    lines += self.g.transition(t.stmt, e, has_else)
+            if rv_only and not lines:
+                return None
+        self.out.append(f"def {name}(s, i, p, out, to):")
+        self.out += _ind(lines or ["pass"])
+        return name
+
+    def dstep(self, proc: ProcType, number: int, flow: Flow) -> None:
+        saved, self.g.in_dstep = self.g.in_dstep, True
+        names = [self.location(proc, loc, f"X{number}_") for loc in flow.locations]
+        self.g.in_dstep = saved
+        self.out.append(f"X{number} = ({', '.join(names)},)")
+        self.out += [f"def DS{number}(s, i, p, to):",
+                     f"    pc = {flow.entry}",
+                     "    first = True",
+                     f"    while pc != {flow.terminal}:",
+                     "        out = []",
+                     f"        X{number}[pc](s, i, p, out, to)",
+                     "        if not out:",
+                     "            if first:",
+                     "                return None",
+                     "            raise Fault('a d_step blocked after its first statement')",
+                     "        pc, _, s = out[0]",
+                     "        p = s[i]",
+                     "        first = False",
+                     "    return s"]
+
+    def new_function(self, proc: ProcType, flow: Flow) -> None:
+        ctx = Ctx("l", "q", "pid", f"(len(l) - {self.lay.P0})")
+        lines = [f"pid = len(l) - {self.lay.P0}",
+                 f"q = [{proc.index}, {flow.entry}] + [0] * {proc.nslots}"]
+        for k, var in enumerate(proc.params):
+            lines.append(f"q[{2 + var.slot}] = {self.x.store(var, f'args[{k}]')}")
+        for var in proc.created:
+            lines += self.init_var(var, ctx, "q", 2)
+        lines += ["l.append(tuple(q))", "return pid"]
+        self.out.append(f"def NEW{proc.index}(l, args):")
+        self.out += _ind(lines)
+
+    def init_var(self, var: Var, ctx: Ctx, cont: str, base: int) -> list[str]:
+        first = base + var.slot
+        if var.chan_type is not None:
+            return [f"{cont}[{first + k}] = newchan(l, {var.chan_type})"
+                    for k in range(var.size)]
+        if isinstance(var.init, list):
+            return [f"{cont}[{first + k}] = {self.x.store(var, self.x.value(e, ctx))}"
+                    for k, e in enumerate(var.init)]
+        if var.init is not None:
+            value = self.x.store(var, self.x.value(var.init, ctx))
+            return [f"{cont}[{first + k}] = {value}" for k in range(var.size)]
+        return []
+
+    def globals_function(self) -> None:
+        ctx = Ctx("l", None, "0", f"(len(l) - {self.lay.P0})")
+        lines: list[str] = []
+        for var in self.m.globals:
+            lines += self.init_var(var, ctx, "l", self.lay.G)
+        self.out.append("def INIT(l):")
+        self.out += _ind(lines or ["pass"])
+
+    # ---- never claim ----
+
+    def claim_location(self, proc: ProcType, loc: Location) -> str:
+        ctx = Ctx("s", None, "0", f"(len(s) - {self.lay.P0})")
+        lines = ["r = []"]
+        for t in loc.transitions:
+            t.step = self.new_step(proc, loc, t.stmt, kind="claim")
+            s = t.stmt
+            if isinstance(s, ast.Else):
+                lines += ["if not r:", f"    r.append(({t.step}, {t.dest}))"]
+            elif isinstance(s, ast.ExprStmt):
+                lines += [f"if {self.x.cond(s.expr, ctx)}:", f"    r.append(({t.step}, {t.dest}))"]
+            elif isinstance(s, ast.Goto | ast.Break | ast.Printf | ast.Printm):
+                lines.append(f"r.append(({t.step}, {t.dest}))")
+            else:
+                raise self.x.error(s.pos, "a never claim can only test conditions")
+        name = f"C_{loc.pc}"
+        self.out.append(f"def {name}(s, to):")
+        self.out += _ind(lines + ["return r"])
+        return name
+
+    # ---- assembly ----
+
+    def build(self) -> Compiled:
+        flows = [build_flow(self.m, p) for p in self.m.proctypes]
+        claim_flow = build_flow(self.m, self.m.claim) if self.m.claim is not None else None
+        self.out.append(f"# successor functions for {len(flows)} process type(s)")
+        dispatch, rv_dispatch = [], []
+        for proc, flow in zip(self.m.proctypes, flows, strict=True):
+            names = [self.location(proc, loc, "L") for loc in flow.locations]
+            dispatch.append(f"({', '.join(names)},)")
+            if self.has_rv:
+                rv = [self.location(proc, loc, "R", rv_only=True) or "None"
+                      for loc in flow.locations]
+                rv_dispatch.append(f"({', '.join(rv)},)")
+            self.new_function(proc, flow)
+        done = 0
+        while done < len(self.g.dsteps):
+            number, flow = self.g.dsteps[done]
+            owner = next(p for p, f in zip(self.m.proctypes, flows, strict=True)
+                         if _owns(f, flow))
+            self.dstep(owner, number, flow)
+            done += 1
+        self.globals_function()
+        self.out.append(f"D = ({', '.join(dispatch)},)")
+        self.out.append(f"R = ({', '.join(rv_dispatch)},)" if self.has_rv else "R = None")
+        self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
+        if claim_flow is not None:
+            names = [self.claim_location(self.m.claim, loc) for loc in claim_flow.locations]
+            self.out.append(f"C = ({', '.join(names)},)")
+        else:
+            self.out.append("C = None")
+        source = "\n".join(self.out) + "\n"
+        return Compiled(self.m, self.lay, flows, claim_flow, self.steps, source,
+                        has_rv=self.has_rv, has_atomic=self.has_atomic,
+                        has_timeout=self.has_timeout)
+
+
+def _owns(flow: Flow, sub: Flow) -> bool:
+    for loc in flow.locations:
+        for t in loc.transitions:
+            if t.dstep is sub or (t.dstep is not None and _owns(t.dstep, sub)):
+                return True
+    return False
+
+
+def compile_model(model: Model, assertion_violation: type) -> Compiled:
+    """Generate, compile and load the successor module of ``model``."""
+    gen = CodeGen(model)
+    compiled = gen.build()
+    caps = [c.capacity for c in model.chan_types]
+    fields = [[(b, s) for b, s, _ in c.fields] for c in model.chan_types]
+    ns: dict[str, Any] = runtime.make_helpers(gen.lay.CT, gen.lay.CH, caps, fields,
+                                              gen.x.names)
+    ns["AV"] = assertion_violation
+    ns["MSG"] = gen.g.messages
+    ns["__builtins__"] = {"len": len, "list": list, "tuple": tuple, "enumerate": enumerate,
+                          "True": True, "False": False, "None": None}
+    code = compile(compiled.source, f"<promela:{model.file}>", "exec")
+    exec(code, ns)      # the source was generated from the syntax tree, never model text
+    compiled.ns = ns
+    return compiled

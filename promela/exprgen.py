@@ -1,0 +1,168 @@
+"""Promela expressions -> Python expression source, from the syntax tree only.
+
+The output names nothing from the model: variables become subscripts of the state
+tuple (``s[7]``) or of the process tuple (``p[3]``), constants become numbers, and
+everything else is a fixed template or a call of a runtime helper.  An expression is
+generated either as a *value* (C semantics: comparisons and logic give 0 or 1) or as
+a *condition* (only its truth matters, so ``&&`` can be Python's ``and``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import ast
+from .errors import PromelaError
+from .symbols import Model, Var
+
+_ARITH = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^"}
+_COMPARE = {"==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
+_HELPER = {"/": "cdiv", "%": "cmod", "<<": "shl", ">>": "shr"}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where things live in a state tuple."""
+
+    G: int          # first global
+    CT: int         # channel types
+    CH: int         # channel contents
+    P0: int         # first process
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """How to reach the data an expression reads."""
+
+    g: str                  # the global container ("s" or the mutable "l")
+    loc: str | None         # the process-local container ("p" or "q"); None: no process
+    pid: str                # expression for _pid
+    nr: str                 # expression for _nr_pr
+    to: str = "to"          # the timeout flag
+
+
+class ExprGen:
+    def __init__(self, model: Model, layout: Layout) -> None:
+        self.m = model
+        self.lay = layout
+        self.var_ids: dict[int, int] = {}     # id(Var) -> index in ``names``
+        self.names: list[str] = []
+
+    def error(self, pos: ast.Pos, message: str) -> PromelaError:
+        return PromelaError(self.m.where(pos), message)
+
+    def var_id(self, var: Var) -> int:
+        key = id(var)
+        if key not in self.var_ids:
+            self.var_ids[key] = len(self.names)
+            self.names.append(var.name)
+        return self.var_ids[key]
+
+    # ---- variables ----
+
+    def slot(self, n: ast.Name, ctx: Ctx) -> tuple[str, str]:
+        """(container, index source) of the variable ``n`` (resolved, not a constant)."""
+        var = n.sym
+        if var.scope == "global":
+            cont, base = ctx.g, self.lay.G + var.slot
+        else:
+            if ctx.loc is None:
+                raise self.error(n.pos, f"{n.name!r} is local to a process")
+            cont, base = ctx.loc, 2 + var.slot
+        if n.index is None:
+            return cont, str(base)
+        if isinstance(n.index, ast.Num):
+            k = n.index.value
+            if 0 <= k < var.size:
+                return cont, str(base + k)
+        idx = self.value(n.index, ctx)
+        return cont, f"{base} + ix({idx}, {var.size}, {self.var_id(var)})"
+
+    def name(self, n: ast.Name, ctx: Ctx) -> str:
+        if n.const is not None:
+            return str(n.const)
+        if n.sym == "_pid":
+            return ctx.pid
+        if n.sym == "_nr_pr":
+            return ctx.nr
+        cont, index = self.slot(n, ctx)
+        return f"{cont}[{index}]"
+
+    def chan(self, n: ast.Name, ctx: Ctx) -> str:
+        return self.name(n, ctx)
+
+    # ---- expressions ----
+
+    def value(self, e: ast.Expr, ctx: Ctx) -> str:
+        """``e`` as an int-valued Python expression (bools count as 0/1)."""
+        if isinstance(e, ast.Binary) and e.op in ("&&", "||"):
+            return f"(1 if {self.cond(e, ctx)} else 0)"
+        return self._gen(e, ctx)
+
+    def cond(self, e: ast.Expr, ctx: Ctx) -> str:
+        """``e`` as a Python expression whose truth is C's truth of ``e``."""
+        if isinstance(e, ast.Binary) and e.op in ("&&", "||"):
+            op = "and" if e.op == "&&" else "or"
+            return f"({self.cond(e.left, ctx)} {op} {self.cond(e.right, ctx)})"
+        if isinstance(e, ast.Unary) and e.op == "!":
+            return f"(not {self.cond(e.arg, ctx)})"
+        return self._gen(e, ctx)
+
+    def _gen(self, e: ast.Expr, ctx: Ctx) -> str:
+        if isinstance(e, ast.Num):
+            return str(e.value) if e.value >= 0 else f"({e.value})"
+        if isinstance(e, ast.Name):
+            return self.name(e, ctx)
+        if isinstance(e, ast.Unary):
+            if e.op == "!":
+                return f"(not {self.cond(e.arg, ctx)})"
+            return f"({e.op}{self.value(e.arg, ctx)})"
+        if isinstance(e, ast.Binary):
+            a, b = self.value(e.left, ctx), self.value(e.right, ctx)
+            if e.op in _ARITH:
+                return f"({a} {_ARITH[e.op]} {b})"
+            if e.op in _COMPARE:
+                return f"({a} {_COMPARE[e.op]} {b})"
+            if e.op in _HELPER:
+                return f"{_HELPER[e.op]}({a}, {b})"
+            return self.value(e, ctx)
+        if isinstance(e, ast.Cond):
+            return (f"({self.value(e.then, ctx)} if {self.cond(e.test, ctx)} "
+                    f"else {self.value(e.other, ctx)})")
+        if isinstance(e, ast.Timeout):
+            return ctx.to
+        if isinstance(e, ast.ChanLen):
+            return f"len(qget({ctx.g}, {self.chan(e.chan, ctx)})[1])"
+        if isinstance(e, ast.ChanTest):
+            c = self.chan(e.chan, ctx)
+            return {"empty": f"(not qget({ctx.g}, {c})[1])",
+                    "nempty": f"(len(qget({ctx.g}, {c})[1]) > 0)",
+                    "full": f"cfull({ctx.g}, {c})",
+                    "nfull": f"(not cfull({ctx.g}, {c}))"}[e.op]
+        if isinstance(e, ast.Poll):
+            return (f"poll({ctx.g}, {self.chan(e.chan, ctx)}, {e.random}, "
+                    f"{self.pattern(e.args, ctx)})")
+        if isinstance(e, ast.Run):
+            raise self.error(e.pos, "'run' can only be a statement or the value of an "
+                             "assignment")
+        raise self.error(e.pos, f"unexpected {type(e).__name__} in an expression")
+
+    def pattern(self, args: list[ast.Expr], ctx: Ctx) -> str:
+        """A tuple with the value to match per field, ``None`` where a variable is."""
+        items = []
+        for a in args:
+            if isinstance(a, ast.Eval):
+                items.append(self.value(a.arg, ctx))
+            elif isinstance(a, ast.Name) and a.const is None:
+                items.append("None")
+            else:
+                items.append(self.value(a, ctx))
+        return "(" + "".join(x + ", " for x in items) + ")"
+
+    def store(self, var: Var, value: str) -> str:
+        """``value`` reduced to ``var``'s range (what C's store into it does)."""
+        mask = (1 << var.bits) - 1
+        if var.signed:
+            half = 1 << (var.bits - 1)
+            return f"((({value}) + {half}) & {mask}) - {half}"
+        return f"({value}) & {mask}"

@@ -1,0 +1,379 @@
+"""Promela text -> syntax tree, with SPIN's lexical rules and line:column errors.
+
+The grammar (promela.lark) is compiled once by lark into an LALR(1) table and cached
+on disk, so later runs load it in milliseconds.  Tree building happens inside the
+parser (lark's inline transformer), so no intermediate parse tree is made.
+
+SPIN's lexer treats a line end as a statement separator when the line ends a statement
+(after a name, a constant, ``)``, ``]``, ``}``, ``od``, ``fi``, ``else``, ``break``,
+``++`` or ``--``, inside a body and outside parentheses), and inserts a separator after
+``}`` and ``else`` when the next token needs one.  ``_Separators`` does the same here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+from . import ast
+from .errors import LineMap, PromelaError
+
+_GRAMMAR = os.path.join(os.path.dirname(__file__), "promela.lark")
+
+#: constructs of SPIN's Promela that aioctx refuses, with the reason given to the user
+UNSUPPORTED = {
+    **{kw: f"embedded C code ({kw}) is not supported: aioctx never compiles or runs C "
+           "from a model" for kw in ("c_code", "c_expr", "c_decl", "c_state", "c_track")},
+    "typedef": "typedef (structures) is not supported",
+    "unless": "'unless' is not supported",
+    "for": "'for' loops are not supported",
+    "select": "'select' is not supported",
+    "ltl": "inline 'ltl' formulas are not supported: write a never claim",
+    "trace": "trace/notrace assertions are not supported",
+    "notrace": "trace/notrace assertions are not supported",
+    "provided": "'provided' clauses are not supported",
+    "priority": "process priorities are not supported",
+    "get_priority": "process priorities are not supported",
+    "set_priority": "process priorities are not supported",
+    "d_proctype": "d_proctype is not supported",
+    "hidden": "'hidden' variables are not supported",
+    "show": "'show' variables are not supported",
+    "local": "'local' variables are not supported",
+    "xr": "xr/xs channel assertions are not supported",
+    "xs": "xr/xs channel assertions are not supported",
+    "enabled": "enabled() is not supported",
+    "pc_value": "pc_value() is not supported",
+    "np_": "np_ is not supported in model text (use progress labels)",
+    "_last": "_last is not supported",
+    "return": "'return' is not supported",
+}
+
+_WORDS = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*|[A-Za-z_]\w*|@', re.S)
+
+#: tokens after which a line end separates statements (SPIN's "follows_token")
+_ENDS_STATEMENT = frozenset({"RBRACE", "RPAR", "RSQB", "OD", "FI", "ELSE", "BREAK", "NAME",
+                             "NUMBER", "CHAR", "CONSTANT", "INCR", "DECR"})
+#: tokens that may follow "}" without a separator in between
+_AFTER_BRACE = frozenset({"PROCTYPE", "INIT", "NEVER", "OPTION", "FI", "OD", "RBRACE",
+                          "SEMI", "ARROW"})
+_BODY_HEADS = frozenset({"PROCTYPE", "INIT", "NEVER", "INLINE"})
+
+
+class _Separators:
+    """Post-lexer: inserts the statement separators SPIN's lexer implies."""
+
+    always_accept = ("NL",)
+
+    def process(self, stream):
+        from lark import Token
+
+        paren = depth = 0
+        header = body = False
+        last = None
+        for tok in stream:
+            kind = tok.type
+            if kind == "NL":
+                if body and paren == 0 and last in _ENDS_STATEMENT:
+                    last = "SEMI"
+                    yield Token.new_borrow_pos("SEMI", "\n", tok)
+                continue
+            if (last == "ELSE" and kind not in ("SEMI", "ARROW", "FI")) or \
+                    (last == "RBRACE" and kind not in _AFTER_BRACE):
+                yield Token.new_borrow_pos("SEMI", " ", tok)
+            if kind in _BODY_HEADS and depth == 0:
+                header = True
+            elif kind == "LBRACE":
+                depth += 1
+                if header and depth == 1:
+                    body, header = True, False
+            elif kind == "RBRACE":
+                depth = max(depth - 1, 0)
+                if depth == 0:
+                    body = False
+            elif kind == "LPAR":
+                paren += 1
+            elif kind == "RPAR":
+                paren = max(paren - 1, 0)
+            last = kind
+            yield tok
+
+
+def _pos(tok) -> ast.Pos:
+    return (tok.line, tok.column)
+
+
+def _tokens(children, kinds=("SEMI", "ARROW", "LBRACE", "RBRACE")):
+    from lark import Token
+    return [c for c in children if not (isinstance(c, Token) and c.type in kinds)]
+
+
+class _Builder:
+    """Inline transformer: builds ``ast`` nodes while lark reduces."""
+
+    # The methods are looked up by rule name; lark calls them with the children list.
+
+    def start(self, c):
+        return ast.Program(_tokens(c))
+
+    def proctype(self, c):
+        active, kw, name, params, body = c
+        return ast.ProcDef(_pos(kw), str(name), "proctype", active,
+                           params or [], body)
+
+    def active(self, c):
+        kw, count = c
+        return count if count is not None else ast.Num(_pos(kw), 1)
+
+    def params(self, c):
+        return _tokens(c)
+
+    def init(self, c):
+        kw, body = c
+        return ast.ProcDef(_pos(kw), ":init:", "init", None, [], body)
+
+    def never(self, c):
+        kw, name, body = c
+        return ast.ProcDef(_pos(kw), str(name) if name else "never_0", "never", None, [],
+                           body)
+
+    def inline_def(self, c):
+        kw, name, *names, body = c
+        return ast.InlineDef(_pos(kw), str(name), [str(n) for n in names if n is not None],
+                             body)
+
+    def body(self, c):
+        return _tokens(c)[0]
+
+    def sequence(self, c):
+        return _tokens(c)
+
+    # declarations
+    def var_decl(self, c):
+        return ast.VarDecl(_pos(c[0]), str(c[0]), c[1:])
+
+    def mtype_var_decl(self, c):
+        return ast.VarDecl(_pos(c[0]), "mtype", c[1:])
+
+    def mtype_decl(self, c):
+        return ast.MtypeDecl(_pos(c[0]), [(str(t), _pos(t)) for t in _tokens(c[1:])])
+
+    def ivar(self, c):
+        name, size, bits, init = c
+        return ast.IVar(_pos(name), str(name), size, bits, init)
+
+    def chan_init(self, c):
+        cap, of, *fields = c
+        return ast.ChanInit(_pos(of), cap, [str(f) for f in fields])
+
+    def array_init(self, c):
+        return list(c)
+
+    def chan_field(self, c):
+        return c[0]
+
+    # statements
+    def labeled(self, c):
+        name, stmt = c
+        return ast.Labeled(_pos(name), str(name), stmt)
+
+    def if_stmt(self, c):
+        return ast.If(_pos(c[0]), c[1:-1])
+
+    def do_stmt(self, c):
+        return ast.Do(_pos(c[0]), c[1:-1])
+
+    def option(self, c):
+        return c[1]
+
+    def atomic_stmt(self, c):
+        return ast.Atomic(_pos(c[0]), _tokens(c[1:])[0])
+
+    def d_step_stmt(self, c):
+        return ast.DStep(_pos(c[0]), _tokens(c[1:])[0])
+
+    def block(self, c):
+        return ast.Block(_pos(c[0]), _tokens(c)[0])
+
+    def else_stmt(self, c):
+        return ast.Else(_pos(c[0]))
+
+    def break_stmt(self, c):
+        return ast.Break(_pos(c[0]))
+
+    def goto_stmt(self, c):
+        return ast.Goto(_pos(c[0]), str(c[1]))
+
+    def assign(self, c):
+        return ast.Assign(c[0].pos, c[0], c[2])
+
+    def incr(self, c):
+        return ast.IncDec(c[0].pos, c[0], 1)
+
+    def decr(self, c):
+        return ast.IncDec(c[0].pos, c[0], -1)
+
+    def send(self, c):
+        return ast.Send(c[0].pos, c[0], c[2], c[1].type == "BANGBANG")
+
+    def receive(self, c):
+        return ast.Receive(c[0].pos, c[0], c[2], c[1].type == "QQ")
+
+    def receive_poll(self, c):
+        return ast.Receive(c[0].pos, c[0], c[3], c[1].type == "QQ", keep=True)
+
+    def assert_stmt(self, c):
+        return ast.Assert(_pos(c[0]), c[1])
+
+    def printf_stmt(self, c):
+        kw, fmt, *args = c
+        return ast.Printf(_pos(kw), _unquote(str(fmt)), args)
+
+    def printm_stmt(self, c):
+        return ast.Printm(_pos(c[0]), c[1])
+
+    def inline_call(self, c):
+        name, *args = c
+        return ast.InlineCall(_pos(name), str(name), [a for a in args if a is not None])
+
+    def expr_stmt(self, c):
+        return ast.ExprStmt(c[0].pos, c[0])
+
+    # message arguments
+    def send_args(self, c):
+        return list(c)
+
+    def send_args_typed(self, c):
+        return list(c)
+
+    def recv_args(self, c):
+        return _flatten(c)
+
+    def recv_args_typed(self, c):
+        return _flatten(c)
+
+    def recv_args_paren(self, c):
+        return _flatten(c)
+
+    def eval_arg(self, c):
+        return ast.Eval(_pos(c[0]), c[1])
+
+    def neg_number(self, c):
+        return ast.Num(_pos(c[0]), -int(c[1]))
+
+    # expressions
+    def number(self, c):
+        return ast.Num(_pos(c[0]), int(c[0]))
+
+    def char(self, c):
+        text = str(c[0])[1:-1]
+        value = ord(_unquote('"' + text + '"')) if text else 0
+        return ast.Num(_pos(c[0]), value)
+
+    def constant(self, c):
+        return ast.Num(_pos(c[0]), 0 if c[0] == "false" else 1)
+
+    def binop(self, c):
+        left, op, right = c
+        return ast.Binary(left.pos, str(op), left, right)
+
+    def unop(self, c):
+        return ast.Unary(_pos(c[0]), str(c[0]), c[1])
+
+    def cond(self, c):
+        test, _arrow, then, other = c
+        return ast.Cond(test.pos, test, then, other)
+
+    def run(self, c):
+        kw, name, *args = c
+        return ast.Run(_pos(kw), str(name), [a for a in args if a is not None])
+
+    def chan_len(self, c):
+        return ast.ChanLen(_pos(c[0]), c[1])
+
+    def chan_test(self, c):
+        return ast.ChanTest(_pos(c[0]), str(c[0]), c[1])
+
+    def timeout(self, c):
+        return ast.Timeout(_pos(c[0]))
+
+    def poll(self, c):
+        return ast.Poll(c[0].pos, c[0], c[1].type == "QQ", c[2])
+
+    def varref(self, c):
+        name, index = c
+        return ast.Name(_pos(name), str(name), index)
+
+
+def _flatten(items) -> list:
+    out = []
+    for x in items:
+        out.extend(x) if isinstance(x, list) else out.append(x)
+    return out
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "0": "\0", "r": "\r"}
+
+
+def _unquote(text: str) -> str:
+    body = text[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+
+
+_parser = None
+
+
+def _lark():
+    """The LALR parser, built once and cached on disk by lark (keyed by the grammar)."""
+    global _parser
+    if _parser is None:
+        from lark import Lark, Transformer
+
+        builder = type("Builder", (_Builder, Transformer), {})()
+        cache = os.path.join(tempfile.gettempdir(), f"aioctx-promela-{os.getuid()}.lark")
+        _parser = Lark.open(_GRAMMAR, parser="lalr", lexer="basic",
+                            postlex=_Separators(), transformer=builder,
+                            maybe_placeholders=True, cache=cache)
+    return _parser
+
+
+def refuse_unsupported(text: str, lines: LineMap) -> None:
+    """Reject constructs aioctx does not implement, before the parser sees them."""
+    for m in _WORDS.finditer(text):
+        word = m.group()
+        reason = UNSUPPORTED.get(word)
+        if reason is None and word == "@":
+            reason = "remote references (proc[pid]@label) are not supported"
+        if reason is not None:
+            line = text.count("\n", 0, m.start()) + 1
+            col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            raise PromelaError(lines.source(line, col), reason)
+
+
+def parse(text: str, lines: LineMap) -> ast.Program:
+    """Parse preprocessed ``text``; errors are ``PromelaError`` at file:line:col."""
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
+
+    refuse_unsupported(text, lines)
+    try:
+        return _lark().parse(text)
+    except UnexpectedCharacters as exc:
+        raise PromelaError(lines.source(exc.line, exc.column),
+                           f"syntax error: unexpected character {text[exc.pos_in_stream]!r}"
+                           ) from None
+    except UnexpectedInput as exc:
+        token = getattr(exc, "token", None)
+        if token is None or token.type == "$END":
+            line = text.count("\n") + 1
+            col = len(text) - text.rfind("\n")
+            raise PromelaError(lines.source(line, col),
+                               "syntax error: unexpected end of file") from None
+        what = {"\n": "end of line", " ": "an implied ';'"}.get(token, None) \
+            if token.type == "SEMI" else None
+        what = what or repr(str(token))
+        raise PromelaError(lines.source(token.line, token.column),
+                           f"syntax error near {what}") from None
+    except PromelaError:
+        raise
+    except (LarkError, RecursionError) as exc:
+        raise PromelaError(lines.source(1, 1), f"syntax error: {exc}") from None

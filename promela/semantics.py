@@ -1,0 +1,519 @@
+"""Name resolution, inline expansion and the static checks SPIN makes before verifying.
+
+Input: the syntax tree.  Output: a ``symbols.Model`` whose process bodies have inline
+calls expanded, every name resolved to a variable or an mtype constant, and local
+declarations split the way SPIN splits them: declarations before the first statement of
+a body initialise the variable when the process is created; later ones become an
+assignment at that point of the body.
+
+Errors (unknown names, misuse of arrays and channels, wrong argument counts, bad labels,
+side effects in a never claim, ...) are ``PromelaError`` at the offending node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from . import ast
+from .errors import PromelaError
+from .symbols import TYPES, ChanType, Model, ProcType, Var
+
+#: predefined read-only names
+SPECIAL = ("_pid", "_nr_pr")
+MAX_PROCESSES = 255
+
+
+class _Scope:
+    """Where names are looked up while one body is being resolved."""
+
+    def __init__(self, proc: ProcType | None) -> None:
+        self.proc = proc
+        self.locals: dict[str, Var] = {}
+        self.labels: dict[str, ast.Pos] = {}
+        self.gotos: list[ast.Goto] = []
+        self.loops = 0
+        self.inlines: list[str] = []        # inline expansions in progress (recursion)
+        self.dstep = 0
+
+
+class Analyser:
+    """Walks the tree once; ``run`` returns the resolved model."""
+
+    def __init__(self, program: ast.Program, model: Model) -> None:
+        self.program = program
+        self.m = model
+        self.globals: dict[str, Var] = {}
+        self.procs: dict[str, ast.ProcDef] = {}
+        self.inlines: dict[str, ast.InlineDef] = {}
+        self.ptypes: dict[str, ProcType] = {}
+
+    def error(self, pos: ast.Pos, message: str) -> PromelaError:
+        return PromelaError(self.m.where(pos), message)
+
+    # ---- top level ----
+
+    def run(self) -> Model:
+        for unit in self.program.units:
+            if isinstance(unit, ast.ProcDef) and unit.kind == "proctype":
+                if unit.name in self.procs:
+                    raise self.error(unit.pos, f"proctype {unit.name!r} declared twice")
+                self.procs[unit.name] = unit
+            elif isinstance(unit, ast.InlineDef):
+                if unit.name in self.inlines:
+                    raise self.error(unit.pos, f"inline {unit.name!r} declared twice")
+                self.inlines[unit.name] = unit
+        for unit in self.program.units:
+            if isinstance(unit, ast.MtypeDecl):
+                self.declare_mtypes(unit)
+            elif isinstance(unit, ast.VarDecl):
+                self.declare_globals(unit)
+            elif isinstance(unit, ast.ProcDef):
+                self.declare_proc(unit)
+        if not self.m.initial and not any(p.kind == "init" for p in self.m.proctypes):
+            raise PromelaError(self.m.where((1, 1)),
+                               "no process to run: add 'init' or an 'active proctype'")
+        return self.m
+
+    def declare_mtypes(self, decl: ast.MtypeDecl) -> None:
+        for name, pos in reversed(decl.names):      # SPIN numbers each list from its end
+            if name in self.m.mtypes or name in self.globals:
+                raise self.error(pos, f"{name!r} declared twice")
+            if len(self.m.mtypes) >= 255:
+                raise self.error(pos, "more than 255 mtype names")
+            self.m.mtypes[name] = len(self.m.mtypes) + 1
+
+    def declare_globals(self, decl: ast.VarDecl) -> None:
+        scope = _Scope(None)
+        for iv in decl.vars:
+            if iv.name in self.globals or iv.name in self.m.mtypes:
+                raise self.error(iv.pos, f"{iv.name!r} declared twice")
+            var = self.make_var(decl.type, iv, "global", self.m.nglobals, scope)
+            self.m.nglobals += var.size
+            self.m.globals.append(var)
+            self.globals[iv.name] = var
+
+    def declare_proc(self, unit: ast.ProcDef) -> None:
+        if unit.kind == "never":
+            if self.m.claim is not None:
+                raise self.error(unit.pos, "only one never claim is supported")
+            index = -1
+        else:
+            if unit.kind == "init" and any(p.kind == "init" for p in self.m.proctypes):
+                raise self.error(unit.pos, "init declared twice")
+            index = len(self.m.proctypes)
+        proc = ProcType(unit.name, unit.kind, index, unit.pos)
+        scope = _Scope(proc)
+        for decl in unit.params:
+            if not isinstance(decl, ast.VarDecl):
+                raise self.error(decl.pos, "only variables can be parameters")
+            for iv in decl.vars:
+                if iv.init is not None or iv.size is not None:
+                    raise self.error(iv.pos, "a parameter takes neither an initialiser "
+                                     "nor an array size")
+                var = self.add_local(scope, decl.type, iv)
+                proc.params.append(var)
+        proc.body = self.sequence(unit.body, scope, top=True)
+        for goto in scope.gotos:
+            if goto.label not in scope.labels:
+                raise self.error(goto.pos, f"goto to undefined label {goto.label!r}")
+        proc.nslots = sum(v.size for v in proc.locals)
+        if unit.kind == "never":
+            self.m.claim = proc
+            return
+        self.m.proctypes.append(proc)
+        self.ptypes[proc.name] = proc
+        count = 1 if unit.kind == "init" else (
+            self.const(unit.active, scope) if unit.active is not None else 0)
+        if not 0 <= count <= MAX_PROCESSES:
+            raise self.error(unit.pos, f"cannot start {count} instances of {unit.name!r}")
+        proc.active = count
+        self.m.initial.extend([proc] * count)
+
+    # ---- variables ----
+
+    def make_var(self, type_name: str, iv: ast.IVar, scope_name: str, slot: int,
+                 scope: _Scope) -> Var:
+        bits, signed = TYPES[type_name]
+        if iv.bits is not None:
+            if type_name != "unsigned":
+                raise self.error(iv.pos, "a bit width ': N' is only allowed on unsigned")
+            bits = self.const(iv.bits, scope)
+            if not 1 <= bits <= 32:
+                raise self.error(iv.bits.pos, "unsigned width must be 1..32")
+        elif type_name == "unsigned":
+            raise self.error(iv.pos, "unsigned needs a width: 'unsigned name : N'")
+        size = 1
+        if iv.size is not None:
+            size = self.const(iv.size, scope)
+            if not 1 <= size <= 65535:
+                raise self.error(iv.size.pos, f"bad array size {size}")
+        var = Var(iv.name, type_name, bits, signed, size, iv.size is not None, scope_name,
+                  slot, iv.pos)
+        init = iv.init
+        if isinstance(init, ast.ChanInit):
+            if type_name != "chan":
+                raise self.error(init.pos, f"{iv.name!r} is not a chan: it cannot be "
+                                 "initialised with a channel")
+            var.chan_type = self.chan_type(init, scope)
+        elif isinstance(init, list):
+            if not var.is_array:
+                raise self.error(iv.pos, f"{iv.name!r} is not an array")
+            if len(init) > size:
+                raise self.error(iv.pos, f"too many initialisers for {iv.name!r}")
+            for e in init:
+                self.expr(e, scope)
+        elif init is not None:
+            if type_name == "chan":
+                raise self.error(iv.pos, "a chan is initialised with '[n] of { ... }'")
+            self.expr(init, scope)
+            if _has_run(init):
+                raise self.error(iv.pos, "cannot use 'run' in an initialiser")
+        var.init = init
+        return var
+
+    def chan_type(self, init: ast.ChanInit, scope: _Scope) -> int:
+        capacity = self.const(init.capacity, scope)
+        if not 0 <= capacity <= 255:
+            raise self.error(init.pos, f"bad channel capacity {capacity}")
+        fields = []
+        for name in init.fields:
+            if name == "unsigned":
+                raise self.error(init.pos, "unsigned cannot be a message field type")
+            bits, signed = TYPES[name]
+            fields.append((bits, signed, name))
+        self.m.chan_types.append(ChanType(capacity, fields, init.pos))
+        return len(self.m.chan_types) - 1
+
+    def add_local(self, scope: _Scope, type_name: str, iv: ast.IVar) -> Var:
+        proc = scope.proc
+        if proc is None or proc.kind == "never":
+            where = "a never claim" if proc else "here"
+            raise self.error(iv.pos, f"cannot declare variables in {where}")
+        if iv.name in scope.locals:
+            raise self.error(iv.pos, f"{iv.name!r} declared twice in {proc.name}")
+        if iv.name in self.m.mtypes:
+            raise self.error(iv.pos, f"{iv.name!r} is an mtype name")
+        slot = sum(v.size for v in proc.locals)
+        var = self.make_var(type_name, iv, "local", slot, scope)
+        proc.locals.append(var)
+        scope.locals[iv.name] = var
+        return var
+
+    # ---- statements ----
+
+    def sequence(self, stmts: list[ast.Stmt], scope: _Scope,
+                 top: bool = False) -> list[ast.Stmt]:
+        out: list[ast.Stmt] = []
+        initialising = top
+        for i, s in enumerate(stmts):
+            if isinstance(s, ast.Else) and i > 0:
+                raise self.error(s.pos, "'else' can only be the first statement of an "
+                                 "option")
+            if isinstance(s, ast.VarDecl):
+                out.extend(self.local_decl(s, scope, initialising))
+                continue
+            if isinstance(s, ast.MtypeDecl):
+                raise self.error(s.pos, "mtype declarations must be global")
+            initialising = False
+            out.append(self.stmt(s, scope))
+        return out
+
+    def local_decl(self, decl: ast.VarDecl, scope: _Scope,
+                   initialising: bool) -> list[ast.Stmt]:
+        assigns: list[ast.Stmt] = []
+        for iv in decl.vars:
+            var = self.add_local(scope, decl.type, iv)
+            if initialising:
+                scope.proc.created.append(var)
+                continue
+            if var.chan_type is not None:
+                raise self.error(iv.pos, f"put the channel declaration of {iv.name!r} "
+                                 "at the start of the body")
+            if var.is_array:
+                for k, e in enumerate(iv.init or []):
+                    assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos, k), e))
+            else:
+                value = iv.init if iv.init is not None else ast.Num(iv.pos, 0)
+                assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos), value))
+        return assigns
+
+    def stmt(self, s: ast.Stmt, scope: _Scope) -> ast.Stmt:
+        claim = scope.proc is not None and scope.proc.kind == "never"
+        if isinstance(s, ast.Labeled):
+            if s.label in scope.labels:
+                raise self.error(s.pos, f"label {s.label!r} defined twice")
+            scope.labels[s.label] = s.pos
+            return ast.Labeled(s.pos, s.label, self.stmt(s.stmt, scope))
+        if isinstance(s, (ast.If, ast.Do)):
+            if isinstance(s, ast.Do):
+                scope.loops += 1
+            options = [self.sequence(opt, scope) for opt in s.options]
+            if isinstance(s, ast.Do):
+                scope.loops -= 1
+            return type(s)(s.pos, options)
+        if isinstance(s, (ast.Atomic, ast.DStep)):
+            if claim:
+                raise self.error(s.pos, "atomic sequences in a never claim are not "
+                                 "supported")
+            scope.dstep += isinstance(s, ast.DStep)
+            body = self.sequence(s.body, scope)
+            scope.dstep -= isinstance(s, ast.DStep)
+            return type(s)(s.pos, body)
+        if isinstance(s, ast.Block):
+            return ast.Block(s.pos, self.sequence(s.body, scope))
+        if isinstance(s, ast.Break):
+            if not scope.loops:
+                raise self.error(s.pos, "'break' outside a do loop")
+            return s
+        if isinstance(s, ast.Goto):
+            scope.gotos.append(s)
+            return s
+        if isinstance(s, ast.Else):
+            return s
+        if isinstance(s, ast.InlineCall):
+            return self.expand_inline(s, scope)
+        if claim and isinstance(s, (ast.Assign, ast.IncDec, ast.Send, ast.Receive)):
+            raise self.error(s.pos, "a never claim cannot change the state (no "
+                             "assignments, sends or receives)")
+        if isinstance(s, (ast.Assign, ast.IncDec)):
+            self.lvalue(s.target, scope)
+            if isinstance(s, ast.Assign):
+                self.expr(s.value, scope, allow_run=True)
+            elif s.target.sym.type == "chan":
+                raise self.error(s.pos, "arithmetic on a chan")
+            return s
+        if isinstance(s, ast.Send):
+            self.chan(s.chan, scope)
+            for a in s.args:
+                self.expr(a, scope)
+            self.check_fields(s.chan, len(s.args), s.pos)
+            return s
+        if isinstance(s, ast.Receive):
+            self.chan(s.chan, scope)
+            self.recv_args(s.args, scope)
+            self.check_fields(s.chan, len(s.args), s.pos)
+            return s
+        if isinstance(s, ast.Assert):
+            self.expr(s.expr, scope)
+            return s
+        if isinstance(s, ast.Printf):
+            for a in s.args:
+                self.expr(a, scope)
+            return s
+        if isinstance(s, ast.Printm):
+            self.expr(s.expr, scope)
+            return s
+        if isinstance(s, ast.ExprStmt):
+            if claim and _has_run(s.expr):
+                raise self.error(s.pos, "a never claim cannot start processes")
+            self.expr(s.expr, scope, allow_run=True)
+            return s
+        raise self.error(s.pos, f"unexpected {type(s).__name__}")
+
+    def expand_inline(self, call: ast.InlineCall, scope: _Scope) -> ast.Stmt:
+        d = self.inlines.get(call.name)
+        if d is None:
+            raise self.error(call.pos, f"{call.name!r} is not an inline")
+        if call.name in scope.inlines:
+            raise self.error(call.pos, f"inline {call.name!r} calls itself")
+        if len(call.args) != len(d.params):
+            raise self.error(call.pos, f"inline {call.name!r} takes {len(d.params)} "
+                             f"argument(s), not {len(call.args)}")
+        body = _substitute(d.body, dict(zip(d.params, call.args, strict=True)), self, call)
+        scope.inlines.append(call.name)
+        try:
+            return ast.Block(call.pos, self.sequence(body, scope))
+        finally:
+            scope.inlines.pop()
+
+    def recv_args(self, args: list[ast.Expr], scope: _Scope) -> None:
+        for a in args:
+            if isinstance(a, ast.Name):
+                if a.name == "_":
+                    continue
+                self.resolve(a, scope)
+                if a.const is None:
+                    self.lvalue(a, scope)
+            elif isinstance(a, ast.Eval):
+                self.expr(a.arg, scope)
+            elif not isinstance(a, ast.Num):
+                raise self.error(a.pos, "a receive takes variables, constants or eval()")
+
+    def check_fields(self, chan: ast.Name, count: int, pos: ast.Pos) -> None:
+        ctype = chan.sym.chan_type
+        if ctype is not None:
+            want = len(self.m.chan_types[ctype].fields)
+            if want != count:
+                raise self.error(pos, f"channel {chan.name!r} carries {want} field(s), "
+                                 f"not {count}")
+
+    # ---- expressions ----
+
+    def resolve(self, n: ast.Name, scope: _Scope) -> None:
+        if n.name in scope.locals:
+            n.sym = scope.locals[n.name]
+        elif n.name in self.globals:
+            n.sym = self.globals[n.name]
+        elif n.name in self.m.mtypes:
+            n.const = self.m.mtypes[n.name]
+        elif n.name in SPECIAL:
+            if scope.proc is None:
+                raise self.error(n.pos, f"{n.name} can only be used inside a process")
+            n.sym = n.name
+        elif n.name == "_":
+            raise self.error(n.pos, "'_' can only be written to (in a receive)")
+        else:
+            raise self.error(n.pos, f"undeclared variable {n.name!r}")
+        if isinstance(n.sym, Var):
+            if n.index is not None:
+                if not n.sym.is_array:
+                    raise self.error(n.pos, f"{n.name!r} is not an array")
+                self.expr(n.index, scope)
+            elif n.sym.is_array:
+                raise self.error(n.pos, f"{n.name!r} is an array: give an index")
+        elif n.index is not None:
+            raise self.error(n.pos, f"{n.name!r} is not an array")
+
+    def lvalue(self, n: ast.Name, scope: _Scope) -> None:
+        if n.name == "_":
+            return
+        self.resolve(n, scope)
+        if not isinstance(n.sym, Var):
+            raise self.error(n.pos, f"cannot assign to {n.name!r}")
+
+    def chan(self, n: ast.Name, scope: _Scope) -> None:
+        self.resolve(n, scope)
+        if not isinstance(n.sym, Var) or n.sym.type != "chan":
+            raise self.error(n.pos, f"{n.name!r} is not a chan")
+
+    def expr(self, e: ast.Expr, scope: _Scope, allow_run: bool = False) -> None:
+        if isinstance(e, ast.Num | ast.Timeout):
+            return
+        if isinstance(e, ast.Name):
+            self.resolve(e, scope)
+        elif isinstance(e, ast.Unary):
+            self.expr(e.arg, scope)
+        elif isinstance(e, ast.Binary):
+            self.expr(e.left, scope)
+            self.expr(e.right, scope)
+        elif isinstance(e, ast.Cond):
+            for x in (e.test, e.then, e.other):
+                self.expr(x, scope)
+        elif isinstance(e, ast.Run):
+            self.run_expr(e, scope, allow_run)
+        elif isinstance(e, ast.ChanLen | ast.ChanTest):
+            self.chan(e.chan, scope)
+        elif isinstance(e, ast.Poll):
+            self.chan(e.chan, scope)
+            self.recv_args(e.args, scope)
+            self.check_fields(e.chan, len(e.args), e.pos)
+        else:
+            raise self.error(e.pos, f"unexpected {type(e).__name__} in an expression")
+
+    def run_expr(self, e: ast.Run, scope: _Scope, allow_run: bool) -> None:
+        if not allow_run:
+            raise self.error(e.pos, "'run' can only be a statement or the value of an "
+                             "assignment")
+        if scope.proc is None or scope.proc.kind == "never":
+            raise self.error(e.pos, "'run' can only be used inside a process")
+        d = self.procs.get(e.proc)
+        if d is None:
+            raise self.error(e.pos, f"{e.proc!r} is not a proctype")
+        nparams = sum(len(p.vars) for p in d.params if isinstance(p, ast.VarDecl))
+        if len(e.args) != nparams:
+            raise self.error(e.pos, f"proctype {e.proc!r} takes {nparams} argument(s), "
+                             f"not {len(e.args)}")
+        for a in e.args:
+            self.expr(a, scope)
+        e.target = e.proc      # replaced by the ProcType in finish()
+
+    def const(self, e: ast.Expr, scope: _Scope) -> int:
+        """Value of a constant expression (numbers, mtype names, operators)."""
+        if isinstance(e, ast.Num):
+            return e.value
+        if isinstance(e, ast.Name) and e.index is None:
+            if e.name in self.m.mtypes:
+                return self.m.mtypes[e.name]
+            var = self.globals.get(e.name)
+            if var is not None and isinstance(var.init, ast.Num) and not var.is_array:
+                return var.init.value
+        if isinstance(e, ast.Unary):
+            v = self.const(e.arg, scope)
+            return {"-": -v, "~": ~v, "!": int(not v)}[e.op]
+        if isinstance(e, ast.Binary) and e.op in _CONST_OPS:
+            a, b = self.const(e.left, scope), self.const(e.right, scope)
+            if e.op in ("/", "%") and b == 0:
+                raise self.error(e.pos, "division by zero")
+            return int(_CONST_OPS[e.op](a, b))
+        raise self.error(e.pos, "a constant is needed here")
+
+
+def _c_div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+_CONST_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": _c_div, "%": lambda a, b: a - b * _c_div(a, b),
+    "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b,
+    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+}
+
+
+def _ref(var: Var, pos: ast.Pos, index: int | None = None) -> ast.Name:
+    n = ast.Name(pos, var.name, ast.Num(pos, index) if index is not None else None)
+    n.sym = var
+    return n
+
+
+def _has_run(e) -> bool:
+    if isinstance(e, ast.Run):
+        return True
+    if dataclasses.is_dataclass(e):
+        return any(_has_run(getattr(e, f.name)) for f in dataclasses.fields(e))
+    if isinstance(e, list):
+        return any(_has_run(x) for x in e)
+    return False
+
+
+def _substitute(node, params: dict[str, ast.Expr], an: Analyser, call: ast.InlineCall):
+    """A fresh copy of an inline body with each parameter replaced by its argument."""
+    if isinstance(node, list):
+        return [_substitute(x, params, an, call) for x in node]
+    if isinstance(node, ast.Name) and node.name in params:
+        arg = params[node.name]
+        index = _substitute(node.index, params, an, call)
+        if index is None:
+            return _substitute(arg, {}, an, call)
+        if isinstance(arg, ast.Name) and arg.index is None:
+            return ast.Name(node.pos, arg.name, index)
+        raise an.error(call.pos, f"argument for {node.name!r} of inline {call.name!r} "
+                       "must be a plain variable name (it is indexed in the body)")
+    if not dataclasses.is_dataclass(node) or isinstance(node, type):
+        return node
+    values = {f.name: _substitute(getattr(node, f.name), params, an, call)
+              for f in dataclasses.fields(node)}
+    return type(node)(**values)
+
+
+def analyse(program: ast.Program, model: Model) -> Model:
+    """Resolve and check ``program`` into ``model`` (created by the caller with its file)."""
+    m = Analyser(program, model).run()
+    by_name = {p.name: p for p in m.proctypes}
+    _bind_runs([p.body for p in m.proctypes], by_name)
+    return m
+
+
+def _bind_runs(node, procs: dict[str, ProcType]) -> None:
+    if isinstance(node, ast.Run):
+        node.target = procs[node.proc]
+    if isinstance(node, list):
+        for x in node:
+            _bind_runs(x, procs)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, ProcType | Var):
+        for f in dataclasses.fields(node):
+            if f.name not in ("sym", "target"):
+                _bind_runs(getattr(node, f.name), procs)
+        if isinstance(node, ast.Run):
+            node.target = procs[node.proc]

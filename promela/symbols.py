@@ -1,0 +1,104 @@
+"""What the semantic pass knows about a model: variables, process types, channels.
+
+Value ranges follow SPIN (and C): ``bit``/``bool`` hold 0..1, ``byte``/``mtype``/
+``chan``/``pid`` 0..255, ``unsigned x : N`` 0..2**N-1, all wrapping modulo their width;
+``short`` and ``int`` are two's complement 16- and 32-bit and wrap the same way.  A
+value is reduced to its variable's range when it is stored, never in between: that is
+what SPIN's generated C does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ast
+from .errors import LineMap
+
+#: width in bits and signedness of each basic type (``unsigned`` takes its own width)
+TYPES: dict[str, tuple[int, bool]] = {
+    "bit": (1, False), "bool": (1, False), "byte": (8, False), "mtype": (8, False),
+    "chan": (8, False), "pid": (8, False), "short": (16, True), "int": (32, True),
+    "unsigned": (32, False),
+}
+
+
+def wrap(value: int, bits: int, signed: bool) -> int:
+    """``value`` reduced to a ``bits``-wide variable, as a C store would."""
+    mask = (1 << bits) - 1
+    if signed:
+        half = 1 << (bits - 1)
+        return ((value + half) & mask) - half
+    return value & mask
+
+
+@dataclass(eq=False)
+class Var:
+    """A declared variable (global, parameter or process-local)."""
+
+    name: str
+    type: str
+    bits: int
+    signed: bool
+    size: int                       # elements (1 for a scalar)
+    is_array: bool
+    scope: str                      # "global" or "local"
+    slot: int                       # first index in the global or the local area
+    pos: ast.Pos
+    init: Any = None                # Expr, ChanInit, list[Expr] or None
+    chan_type: int | None = None    # ChanType index when declared with ``[n] of {...}``
+
+    def wrap(self, value: int) -> int:
+        return wrap(value, self.bits, self.signed)
+
+
+@dataclass(eq=False)
+class ChanType:
+    """Capacity and field types of the channels made by one ``[n] of {...}``."""
+
+    capacity: int
+    fields: list[tuple[int, bool, str]]     # (bits, signed, type name) per field
+    pos: ast.Pos
+
+
+@dataclass(eq=False)
+class ProcType:
+    """A proctype, ``init`` or the never claim, after name resolution."""
+
+    name: str
+    kind: str                       # "proctype", "init", "never"
+    index: int                      # process type number, stored in each process's state
+    pos: ast.Pos
+    params: list[Var] = field(default_factory=list)
+    locals: list[Var] = field(default_factory=list)      # params first, then the rest
+    nslots: int = 0
+    body: list[ast.Stmt] = field(default_factory=list)
+    #: locals initialised when the process is created (declared before any statement)
+    created: list[Var] = field(default_factory=list)
+    active: int = 0                 # instances started in the initial state
+
+
+@dataclass(eq=False)
+class Model:
+    """A resolved Promela model, ready for the flow builder and the code generator."""
+
+    file: str
+    lines: LineMap
+    globals: list[Var] = field(default_factory=list)
+    nglobals: int = 0
+    mtypes: dict[str, int] = field(default_factory=dict)
+    proctypes: list[ProcType] = field(default_factory=list)     # proctypes and init
+    claim: ProcType | None = None
+    chan_types: list[ChanType] = field(default_factory=list)
+    #: process types to start in the initial state, in pid order
+    initial: list[ProcType] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def mtype_name(self, value: int) -> str | None:
+        for name, v in self.mtypes.items():
+            if v == value:
+                return name
+        return None
+
+    def where(self, pos: ast.Pos):
+        return self.lines.source(*pos)

@@ -1,0 +1,263 @@
+"""A compiled Promela model as a ``TransitionSystem``, with SPIN's scheduling rules.
+
+* Atomic sequences: ``s[0]`` holds the index of the process whose last step ended
+  inside an ``atomic``; while it can move, only it moves.  When it blocks, every process
+  may move (the atomic sequence loses control), as in SPIN.
+* Rendezvous: a send on a zero-capacity channel leaves the message in the channel and
+  records the offer in ``s[1]``; the only moves then are matching receives by other
+  processes.  An offer nobody can take is not a move.
+* ``timeout`` is true only when no process can move otherwise.
+* A process that reached the end of its body is removed by an extra step, only when it
+  is the most recently created one (SPIN's rule; pids are reused after that).
+* The never claim (acceptance and safety modes) moves before each system step, on the
+  state the system step starts from, but not in the middle of an atomic sequence or a
+  rendezvous; when the system cannot move the claim moves alone (stutter).  Its end is
+  a violation.  In non-progress mode the claim is ignored, as SPIN's ``-DNP`` does.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..model.system import STUTTER, AssertionViolation, ModelError, StepInfo, TransitionSystem
+from .codegen import Compiled, compile_model
+from .runtime import Fault
+
+
+class PromelaSystem(TransitionSystem):
+    """The transition system of one Promela model in one verification mode."""
+
+    def __init__(self, compiled: Compiled, mode: str = "safety") -> None:
+        self.c = compiled
+        m = compiled.model
+        self.name = os.path.basename(m.file)
+        self.mode = mode
+        ns = compiled.ns
+        self._D, self._R = ns["D"], ns["R"]
+        self._C = ns["C"] if mode != "non-progress" else None
+        lay = compiled.layout
+        self.P0 = lay.P0
+        flows = compiled.flows
+        self._end = [tuple(loc.end for loc in f.locations) for f in flows]
+        self._accept = [tuple(loc.accept for loc in f.locations) for f in flows]
+        self._prog = [tuple(loc.progress for loc in f.locations) for f in flows]
+        self._first = [tuple(_first_step(loc) for loc in f.locations) for f in flows]
+        cf = compiled.claim_flow
+        self._claim_accept = tuple(loc.accept for loc in cf.locations) if cf else ()
+        self._claim_end = cf.terminal if cf else -1
+        self._infos = [self._info(k) for k in range(len(compiled.steps))]
+        self._pairs: dict[tuple[int, int], int] = {}
+        self._pair_parts: list[tuple[int, int]] = []
+        claim = self._C is not None
+        if mode == "safety" and not claim:
+            self.valid_end = self._valid_end
+        if mode == "acceptance":
+            self.accepting = self._accepting
+            self.extend_dead_ends = not claim
+        if mode == "non-progress":
+            self.progress = self._progress
+        if compiled.has_atomic or compiled.has_rv:
+            self.exclusive = self._exclusive
+
+    # ---- the interface ----
+
+    def initial_states(self) -> list[tuple]:
+        m = self.c.model
+        lay = self.c.layout
+        head = [0, 0] + ([self.c.claim_flow.entry] if m.claim is not None else [])
+        state: list[Any] = head + [0] * m.nglobals + [(), ()]
+        assert len(state) == lay.P0
+        ns = self.c.ns
+        try:
+            ns["INIT"](state)
+            for proc in m.initial:
+                ns["NEW"][proc.index](state, (0,) * len(proc.params))
+        except Fault as exc:
+            raise ModelError(f"{self.name}: initial state: {exc}") from None
+        return [tuple(state)]
+
+    def successors(self, s: tuple) -> list:
+        out: list = []
+        try:
+            visible = self._moves(s, out)
+        except Fault as exc:
+            raise self._fault(s, exc) from None
+        C = self._C
+        if C is None or not visible:
+            return out
+        try:
+            claim_moves = C[s[2]](s, False)
+        except Fault as exc:
+            raise AssertionViolation(STUTTER, -1, f"run-time error in the never claim: "
+                                     f"{exc}") from None
+        if not claim_moves:
+            return []
+        end = self._claim_end
+        if not out:
+            res = [(STUTTER, cstep, s[:2] + (cdest,) + s[3:]) for cstep, cdest in claim_moves]
+            for _pid, cstep, t in res:
+                if t[2] == end:
+                    raise AssertionViolation(STUTTER, cstep, _CLAIM_END, kind="claim")
+            return res
+        res = []
+        pair = self._pair
+        for pid, step, t in out:
+            for cstep, cdest in claim_moves:
+                k = pair(step, cstep)
+                if cdest == end:
+                    raise AssertionViolation(pid, k, _CLAIM_END, kind="claim")
+                res.append((pid, k, t[:2] + (cdest,) + t[3:]))
+        return res
+
+    def step_info(self, step: int) -> StepInfo:
+        if 0 <= step < len(self._infos):
+            return self._infos[step]
+        if step >= _PAIR_BASE:
+            return self._infos[self._pair_parts[step - _PAIR_BASE][0]]
+        return StepInfo("-stutter-", self.name)
+
+    def process_name(self, state: tuple, pid: int) -> str:
+        i = self.P0 + pid
+        if pid < 0 or i >= len(state):
+            return "never claim" if pid == STUTTER else f"pid {pid}"
+        return f"{self.c.model.proctypes[state[i][0]].name}({pid})"
+
+    def variables(self, state: tuple) -> dict[str, Any]:
+        from .trail import state_variables
+        return state_variables(self, state)
+
+    # ---- scheduling ----
+
+    def _moves(self, s: tuple, out: list) -> bool:
+        """System moves of ``s`` into ``out``; True if the claim may move here."""
+        D, P0 = self._D, self.P0
+        ex = s[0]
+        if ex:
+            p = s[ex]
+            D[p[0]][p[1]](s, ex, p, out, False)
+            if out:
+                if self.c.has_rv:
+                    self._drop_untaken(out)
+                if out:
+                    return False
+        if self.c.has_rv and s[1]:
+            R = self._R
+            for i in range(P0, len(s)):
+                p = s[i]
+                f = R[p[0]][p[1]]
+                if f is not None:
+                    f(s, i, p, out, False)
+            return False
+        n = len(s)
+        for i in range(P0, n):
+            p = s[i]
+            D[p[0]][p[1]](s, i, p, out, False)
+        if self.c.has_rv:
+            self._drop_untaken(out)
+        if not out and self.c.has_timeout:
+            for i in range(P0, n):
+                p = s[i]
+                D[p[0]][p[1]](s, i, p, out, True)
+            if self.c.has_rv:
+                self._drop_untaken(out)
+        return True
+
+    def _drop_untaken(self, out: list) -> None:
+        """Remove rendezvous offers that no other process can take."""
+        if any(t[2][1] for t in out):
+            out[:] = [t for t in out if not t[2][1] or self._takers(t[2])]
+
+    def _takers(self, t: tuple) -> bool:
+        R, tmp = self._R, []
+        for i in range(self.P0, len(t)):
+            p = t[i]
+            f = R[p[0]][p[1]]
+            if f is not None:
+                f(t, i, p, tmp, False)
+                if tmp:
+                    return True
+        return False
+
+    def _transient(self, s: tuple) -> bool:
+        """True inside an atomic sequence that can go on, or with an offer pending."""
+        if s[1]:
+            return True
+        ex = s[0]
+        if ex:
+            p, tmp = s[ex], []
+            try:
+                self._D[p[0]][p[1]](s, ex, p, tmp, False)
+            except Fault:
+                return True
+            return bool(tmp)
+        return False
+
+    def _fault(self, s: tuple, exc: Fault) -> AssertionViolation:
+        for i in range(self.P0, len(s)):        # find the process whose step faults
+            p, tmp = s[i], []
+            try:
+                self._D[p[0]][p[1]](s, i, p, tmp, False)
+            except Fault:
+                return AssertionViolation(i - self.P0, self._first[p[0]][p[1]],
+                                          f"run-time error: {exc}")
+        return AssertionViolation(STUTTER, -1, f"run-time error: {exc}")
+
+    def _pair(self, step: int, cstep: int) -> int:
+        key = (step, cstep)
+        k = self._pairs.get(key)
+        if k is None:
+            k = self._pairs[key] = _PAIR_BASE + len(self._pair_parts)
+            self._pair_parts.append(key)
+        return k
+
+    def pair_parts(self, step: int) -> tuple[int, int | None]:
+        """(system step, claim step) of a product step; claim step None if none."""
+        if step >= _PAIR_BASE:
+            return self._pair_parts[step - _PAIR_BASE]
+        return step, None
+
+    # ---- predicates ----
+
+    def _valid_end(self, s: tuple) -> bool:
+        end = self._end
+        return all(end[p[0]][p[1]] for p in s[self.P0:])
+
+    def _accepting(self, s: tuple) -> bool:
+        if self._transient(s):
+            return False
+        acc = self._accept
+        if any(acc[p[0]][p[1]] for p in s[self.P0:]):
+            return True
+        return self._C is not None and self._claim_accept[s[2]]
+
+    def _progress(self, s: tuple) -> bool:
+        if self._transient(s):
+            return False
+        prog = self._prog
+        return any(prog[p[0]][p[1]] for p in s[self.P0:])
+
+    def _exclusive(self, s: tuple) -> int | None:
+        if s[1]:
+            return s[1] % 1024 - self.P0
+        return s[0] - self.P0 if self._transient(s) else None
+
+    def _info(self, k: int) -> StepInfo:
+        rec = self.c.steps[k]
+        where = self.c.model.where(rec.pos)
+        return StepInfo(rec.text, str(where), rec.at)
+
+
+_PAIR_BASE = 1 << 40
+_CLAIM_END = "the never claim reached its end (the property is violated)"
+
+
+def _first_step(loc) -> int:
+    return loc.transitions[0].step if loc.transitions else -1
+
+
+def build_system(compiled_or_model, mode: str = "safety") -> PromelaSystem:
+    """A ``PromelaSystem`` for a resolved model (compiled here) or a ``Compiled``."""
+    compiled = compiled_or_model if isinstance(compiled_or_model, Compiled) else \
+        compile_model(compiled_or_model, AssertionViolation)
+    return PromelaSystem(compiled, mode)

@@ -1,0 +1,114 @@
+"""SPIN as the oracle: run ``spin -a``, ``gcc`` and ``pan`` on a model, read the verdict.
+
+Verifiers are cached by the hash of the C code ``spin -a`` generates plus the compile
+flags, so a model and option set is compiled once per machine (the cache directory is
+``$AIOCTX_SPIN_CACHE``, default ``~/.cache/aioctx/spin-verifiers``).  ``pan -c0`` keeps
+searching after the first error, so the oracle reports every kind of error SPIN finds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+
+#: verifier flags per mode: (gcc defines, pan options)
+MODES = {
+    "safety": (["-DSAFETY"], []),
+    "acceptance": ([], ["-a"]),
+    "acceptance+fair": ([], ["-a", "-f"]),
+    "non-progress": (["-DNP"], ["-l"]),
+    "non-progress+fair": (["-DNP"], ["-l", "-f"]),
+}
+
+_KINDS = {
+    "assertion violated": "assertion",
+    "invalid end state": "invalid end state",
+    "acceptance cycle": "acceptance cycle",
+    "accept stutter": "acceptance cycle",
+    "non-progress cycle": "non-progress cycle",
+    "end state in claim reached": "claim",
+}
+_ERROR_LINE = re.compile(r"^pan:\d+: (.*?)(?: \(at depth -?\d+\))?$", re.M)
+
+
+def available() -> str | None:
+    """None if SPIN and gcc are installed, else the reason to skip."""
+    for tool in ("spin", "gcc"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (the SPIN oracle needs spin and gcc)"
+    return None
+
+
+def cache_dir() -> str:
+    d = os.environ.get("AIOCTX_SPIN_CACHE") or os.path.join(
+        os.path.expanduser("~"), ".cache", "aioctx", "spin-verifiers")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+@dataclass
+class SpinVerdict:
+    errors: int
+    kinds: list[str] = field(default_factory=list)
+    output: str = ""
+
+    @property
+    def violated(self) -> bool:
+        return self.errors > 0
+
+
+def _verifier(path: str, defines: list[str], cflags: list[str]) -> str:
+    """Path of the compiled ``pan`` for this model, options and flags (cached)."""
+    work = tempfile.mkdtemp(prefix="aioctx-spin-")
+    try:
+        model = os.path.abspath(path)
+        cmd = ["spin", *(f"-D{d}" for d in defines), "-a", model]
+        run = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=120)
+        if run.returncode != 0 or not os.path.exists(os.path.join(work, "pan.c")):
+            raise RuntimeError(f"spin -a failed on {path}:\n{run.stdout}{run.stderr}")
+        digest = hashlib.sha256(" ".join(cflags).encode())
+        for name in sorted(os.listdir(work)):
+            if name.startswith("pan."):
+                with open(os.path.join(work, name), "rb") as f:
+                    digest.update(name.encode() + f.read())
+        target = os.path.join(cache_dir(), digest.hexdigest()[:24])
+        if not os.path.exists(target):
+            tmp = target + f".{os.getpid()}.tmp"
+            gcc = ["gcc", "-O0", "-w", *cflags, "-o", tmp, "pan.c"]
+            built = subprocess.run(gcc, cwd=work, capture_output=True, text=True,
+                                   timeout=300)
+            if built.returncode != 0:
+                raise RuntimeError(f"gcc failed on {path}:\n{built.stderr}")
+            os.replace(tmp, target)
+        return target
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def spin_verdict(path: str, mode: str, defines: list[str] | None = None) -> SpinVerdict:
+    """What SPIN's verifier says about ``path`` in ``mode`` (a key of ``MODES``)."""
+    cflags, options = MODES[mode]
+    pan = _verifier(path, list(defines or []), cflags)
+    work = tempfile.mkdtemp(prefix="aioctx-pan-")
+    try:
+        run = subprocess.run([pan, *options, "-c0", "-n", "-m1000000", "-w20"], cwd=work,
+                             capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out = run.stdout
+    if "max search depth too small" in out:
+        raise RuntimeError(f"pan's depth bound was reached on {path}")
+    m = re.search(r"errors: (\d+)", out)
+    if m is None:
+        raise RuntimeError(f"cannot read pan's verdict on {path}:\n{out}\n{run.stderr}")
+    kinds = []
+    for line in _ERROR_LINE.findall(out):
+        for text, kind in _KINDS.items():
+            if line.startswith(text) and kind not in kinds:
+                kinds.append(kind)
+    return SpinVerdict(int(m.group(1)), kinds, out)

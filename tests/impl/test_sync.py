@@ -8,9 +8,7 @@ import time
 from typing import Any
 
 import pytest
-
 from aioctx.impl import sync
-
 
 # --------------------------------------------------------------------------- real mode
 

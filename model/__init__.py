@@ -16,6 +16,7 @@ drawing), ``result`` (verdicts and counterexamples).
 
 from .checker import MODES, check
 from .claim import Claim, ProductSystem, product
+from .graph import draw, state_graph
 from .modelling import Model
 from .result import Counterexample, Result, Step
 from .system import (
@@ -31,5 +32,5 @@ from .system import (
 __all__ = [
     "MODES", "STUTTER", "AssertionViolation", "Claim", "Counterexample", "Model",
     "ModelError", "ProductSystem", "Result", "State", "Step", "StepInfo", "Transition",
-    "TransitionSystem", "check", "product",
+    "TransitionSystem", "check", "draw", "product", "state_graph",
 ]

@@ -104,7 +104,7 @@ class Process:
         self.locations: list[Location] = []
         self._named: dict[str, Location] = {}
         self._base = "start"
-        self._offset = 0
+        self._offsets: dict[str, int] = {}
         start = self._new_location("start", named=True)
         start.placed = True
         self._named["start"] = start
@@ -122,8 +122,8 @@ class Process:
         return loc
 
     def _anonymous(self) -> Location:
-        self._offset += 1
-        return self._new_location(f"{self._base}+{self._offset}")
+        offset = self._offsets[self._base] = self._offsets.get(self._base, 0) + 1
+        return self._new_location(f"{self._base}+{offset}")
 
     def label(self, name: str, *, end: bool = False, progress: bool = False,
               accept: bool = False) -> Process:
@@ -151,7 +151,7 @@ class Process:
         loc.progress |= progress
         loc.accept |= accept
         self._cursor = loc
-        self._base, self._offset = name, 0
+        self._base = name
         return self
 
     def at(self, name: str) -> Process:
@@ -160,7 +160,7 @@ class Process:
         loc = self._location(name)
         loc.placed = True
         self._cursor = loc
-        self._base, self._offset = name, len(loc.steps)
+        self._base = name
         return self
 
     def step(self, label: str, action: Action | None = None, *, when: Guard | None = None,

@@ -13,6 +13,7 @@ from .builder import Guard, Process, check_name
 from .checker import check
 from .claim import Claim, product
 from .compiled import ModelSystem
+from .graph import state_graph
 from .result import Result
 from .system import ModelError, TransitionSystem
 
@@ -97,6 +98,10 @@ class Model:
         if claim is not None and mode == "non-progress":
             raise ValueError("a never claim is checked in 'acceptance' (or 'safety') mode")
         return check(self.system(claim), mode, **options)
+
+    def graph(self, claim: str | Claim | None = None, *, max_states: int = 5000) -> Any:
+        """The reachable state graph as a networkx ``DiGraph`` (see ``graph.state_graph``)."""
+        return state_graph(self.system(claim), max_states=max_states)
 
     def view(self, state: Any) -> Any:
         """A read view of ``state`` (attribute access to the globals, ``at``, ``local``)."""

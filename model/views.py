@@ -54,18 +54,28 @@ class _ViewMixin:
 
     __slots__ = ()
     _pcs: ClassVar[dict[str, tuple[int, dict[str, int]]]] = {}
+    _at_cache: ClassVar[dict[tuple[str, tuple[str, ...]], tuple[int, frozenset[int]]]] = {}
     _locals: ClassVar[dict[tuple[str, str], tuple[int, int | None]]] = {}
 
-    def at(self, process: str, label: str) -> bool:
-        """True if ``process`` is at control location ``label``."""
+    def at(self, process: str, *labels: str) -> bool:
+        """True if ``process`` is at control location ``labels[0]`` (or any of them)."""
+        key = (process, labels)
+        found = self._at_cache.get(key)
+        if found is None:
+            found = self._at_cache[key] = self._resolve(process, labels)
+        return self[found[0]] in found[1]  # type: ignore[index]
+
+    @classmethod
+    def _resolve(cls, process: str, labels: tuple[str, ...]) -> tuple[int, frozenset[int]]:
         try:
-            index, labels = self._pcs[process]
+            index, names = cls._pcs[process]
         except KeyError:
             raise AttributeError(f"no process named {process!r}") from None
-        try:
-            return self[index] == labels[label]  # type: ignore[index]
-        except KeyError:
-            raise AttributeError(f"process {process!r} has no location {label!r}") from None
+        missing = [label for label in labels if label not in names]
+        if missing or not labels:
+            raise AttributeError(f"process {process!r} has no location {missing[0]!r}"
+                                 if missing else "at() needs a location name")
+        return index, frozenset(names[label] for label in labels)
 
     def local(self, process: str, name: str) -> Any:
         """The value of local ``name`` of ``process``."""
@@ -95,9 +105,9 @@ class WriteView(_ViewMixin, list):
             setattr(self, name, value)
 
 
-#: names a variable may not take (they are view methods or attributes)
-RESERVED = frozenset({"at", "local", "set", "pid", "count", "index", "copy", "append",
-                      "extend", "insert", "pop", "remove", "reverse", "sort", "clear"})
+#: names a variable may not take (they are view methods or attributes); the list and
+#: tuple methods a variable shadows are never called on views by attribute
+RESERVED = frozenset({"at", "local", "set", "pid"})
 
 
 def _scalar_setter(index: int):
@@ -127,8 +137,11 @@ def view_classes(name: str, fields: dict[str, tuple[int, int | None]],
                  local_fields: dict[tuple[str, str], tuple[int, int | None]],
                  extra: dict[str, Any] | None = None) -> tuple[type, type]:
     """A (read view, write view) pair exposing ``fields`` (name -> (index, length))."""
-    read_ns: dict[str, Any] = {"__slots__": (), "_pcs": pcs, "_locals": local_fields}
-    write_ns: dict[str, Any] = {"__slots__": (), "_pcs": pcs, "_locals": local_fields}
+    cache: dict = {}
+    read_ns: dict[str, Any] = {"__slots__": (), "_pcs": pcs, "_locals": local_fields,
+                               "_at_cache": cache}
+    write_ns: dict[str, Any] = {"__slots__": (), "_pcs": pcs, "_locals": local_fields,
+                                "_at_cache": cache}
     for field, (index, length) in fields.items():
         if length is None:
             read_ns[field] = property(itemgetter(index))

@@ -37,9 +37,14 @@ ROOT = os.path.dirname(SIM_DIR.rstrip(os.sep)) + os.sep
 
 OP_BEGIN = "begin"
 OP_EXIT = "exit"
-# cpu_relax marks a busy-wait: while anyone else can run, the spinner gives way, so a
-# search cannot spin one thread until the step budget.
+# Fairness, so that a search cannot spin one thread until the step budget while the
+# thread that would end the spin starves: ``cpu_relax`` marks a busy-wait, and the
+# spinner gives way to any other enabled thread; a thread that has run FAIR_QUANTUM
+# scheduling points in a row while others could run gives way to the one that has
+# waited longest (a busy loop without cpu_relax, ended as an OS time slice would).
 OP_YIELD = "cpu_relax"
+FAIR_QUANTUM = 256
+RELAX_NS = 1_000          # virtual time one cpu_relax takes
 
 def _infrastructure(filename: str) -> bool:
     """Frames of the simulation itself, of impl.sync and of the threading module (the
@@ -76,12 +81,16 @@ def display(obj: Any) -> str:
     return getattr(obj, "display", None) or repr(obj)
 
 
+def _last_ran(t: SimThread) -> int:
+    return t.last_ran
+
+
 class SimThread:
     """A controlled thread: its pending operation, what blocks it, and its slots."""
 
     __slots__ = ("tid", "name", "target", "args", "handle", "op", "obj", "label",
                  "write", "wait", "deadline", "timed_out", "finished", "locals",
-                 "fiber", "os_thread", "baton")
+                 "last_ran", "fiber", "os_thread", "baton")
 
     def __init__(self, tid: int, name: str, target: Callable[..., Any],
                  args: tuple[Any, ...], handle: object | None) -> None:
@@ -99,6 +108,7 @@ class SimThread:
         self.timed_out = False
         self.finished = False
         self.locals: dict[Any, Any] = {}
+        self.last_ran = 0               # nsteps when it last gave the CPU up
         self.fiber: Any = None
         self.os_thread: Any = None
         self.baton: Any = None
@@ -136,6 +146,7 @@ class Execution:
         self.live: list[SimThread] = []
         self.current: SimThread | None = None
         self.nsteps = 0
+        self.slice_start = 0          # nsteps when the running thread got the CPU
         self.decisions: list[int] = []
         self.trace: list[list[Any]] | None = [] if trace else None
         self.clock_ns = 0
@@ -157,7 +168,14 @@ class Execution:
             self.note(self.current, "fence." + kind, None, label, None)
 
     def cpu_relax(self, label: str | None) -> None:
+        """A busy-wait iteration: a scheduling point where the spinner gives way, and
+        RELAX_NS of virtual time, so loops that spin until a deadline end."""
         self.step(OP_YIELD, None, label, False)
+        if not self.halted:
+            self.clock_ns += RELAX_NS
+            for t in self.live:
+                if t.deadline is not None and not t.timed_out and t.deadline <= self.clock_ns:
+                    self._expire(t)
 
     def thread_locals(self) -> dict[Any, Any]:
         cur = self.current
@@ -254,8 +272,12 @@ class Execution:
         enabled = [t for t in live if t.wait is None or t.wait.ready(t)]
         if not enabled:
             enabled = self._quiesce()
-        elif cur.op is OP_YIELD and len(enabled) > 1:
-            enabled.remove(cur)           # a spinning thread gives way (fairness)
+        elif len(enabled) > 1:
+            if cur.op is OP_YIELD:
+                enabled.remove(cur)       # a spinning thread gives way
+            elif n - self.slice_start > FAIR_QUANTUM and cur in enabled:
+                enabled.remove(cur)       # a hog gives way to whoever waited longest
+                enabled = [min(enabled, key=_last_ran)]
         if len(enabled) == 1 and not self.every_step:
             nxt = enabled[0]
         else:
@@ -264,6 +286,7 @@ class Execution:
                 self.decisions.append(nxt.tid)
         if nxt is not cur:
             self.current = nxt
+            self.slice_start = cur.last_ran = n
             self.engine.switch(self, cur, nxt)
             if self.aborting:
                 raise Abort
@@ -277,10 +300,7 @@ class Execution:
             self.clock_ns = max(self.clock_ns, min(t.deadline for t in waiting))
             for t in waiting:
                 if t.deadline <= self.clock_ns:
-                    t.timed_out = True
-                    expire = getattr(t.wait, "timeout", None)
-                    if expire is not None:
-                        expire(t)
+                    self._expire(t)
             enabled = self._enabled()
             if enabled:
                 return enabled
@@ -294,16 +314,23 @@ class Execution:
                            step=self.nsteps, blocked=blocked))
         raise AssertionError("unreachable")
 
+    @staticmethod
+    def _expire(t: SimThread) -> None:
+        t.timed_out = True
+        expire = getattr(t.wait, "timeout", None)
+        if expire is not None:
+            expire(t)
+
     def _check(self, checks: list[tuple[Callable[[], Any], str]]) -> str | None:
         """Run program checks without scheduling; the first that fires names itself."""
-        self.halted = True
+        halted, self.halted = self.halted, True
         try:
             for check, what in checks:
                 if check():
                     return what
             return None
         finally:
-            self.halted = self.aborting
+            self.halted = halted
 
     def stop(self) -> None:
         """End the execution early without a failure (DPOR's sleep-set cut)."""
@@ -364,6 +391,7 @@ class Execution:
         except Abort:
             return None
         self.current = nxt
+        self.slice_start = t.last_ran = self.nsteps
         return nxt
 
     def _record_failure(self, t: SimThread, kind: str, exc: BaseException) -> None:
@@ -422,6 +450,8 @@ class Execution:
                 if self.live:
                     self.halted = self.aborting = True
                     self.engine.abort(self)
+            self.aborting = False
+            self.halted = True            # from now on its objects can be inspected freely
             if self.failure is None:
                 broken = self._check(self.invariants)
                 if broken is not None:

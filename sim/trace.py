@@ -32,8 +32,15 @@ def describe_step(e: list[Any]) -> str:
 
 def _short(value: Any) -> str:
     if isinstance(value, tuple) and len(value) == 2:
-        return f"{value[0]!r}->{value[1]!r}"
-    text = repr(value)
+        return f"{_repr(value[0])}->{_repr(value[1])}"
+    return _repr(value)
+
+
+def _repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:                  # e.g. a freed impl object refusing to be read
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 24 else text[:21] + "..."
 
 

@@ -118,7 +118,10 @@ def aio_bh_enqueue(bh: QEMUBH, new_flags: int) -> int:
     if not old & BH_PENDING:
         _bh_list_push(bh.ctx if ctx is None else ctx, bh)
     if ctx is None:
-        ctx = bh.ctx                            # the 2014 bug: the BH may be gone by now
+        # The 2014 bug: the BH may have run and been freed by now.  In C this is a plain
+        # load of bh->ctx; the labelled load of the BH is where another thread can run.
+        bh.flags.load(label="aio_bh_enqueue.late_ctx_read")
+        ctx = bh.ctx
     ctx.aio_notify()
     return old
 

@@ -74,13 +74,26 @@ def start(target, name: str, *args) -> sync.Thread:
     return t
 
 
-def stop_pollers(ctx: impl.AioContext, stop: sync.Atomic, threads: list[sync.Thread]) -> None:
-    """Tell polling threads to stop and kick the context until each has left.  Two
-    threads polling one context can consume each other's wake-up (the notifier is
-    drained by whoever accepts first), so one ``aio_notify`` is not enough."""
+def _noop(opaque: object) -> None:
+    """The kick BH: its only job is to be pending, so no poller goes to sleep."""
+
+
+def stop_pollers(ctx: impl.AioContext, stop: sync.Atomic, threads: list[sync.Thread],
+                 kicks: int = 16) -> None:
+    """Tell polling threads to stop and kick the context until each has left.
+
+    A kick is a oneshot BH (as ``iothread_stop`` uses): a poller that has not yet
+    computed its timeout sees it pending and does not sleep, one already asleep is
+    notified.  Two threads polling one context can still consume each other's wakeup,
+    so it is repeated; a poller asleep after ``kicks`` kicks has lost them, which the
+    pending check reports."""
     stop.store(True, label="main.stop")
+    hooks.pending(lambda: any(t.is_alive() for t in threads),
+                  "a poller sleeps through the request to stop (its wakeups were lost)")
     for t in threads:
-        while t.is_alive():
-            ctx.aio_notify()
+        for _ in range(kicks):
+            if not t.is_alive():
+                break
+            ctx.aio_bh_schedule_oneshot(_noop, name="stop_kick")
             sync.cpu_relax("main.kick")
         t.join()

@@ -130,11 +130,14 @@ class ProductSystem(TransitionSystem):
         return [(s, 0) for s in self.system.initial_states()]
 
     def _claim_moves(self, s: State, q: int) -> list[tuple[int, int]]:
+        """The claim's enabled edges in claim state ``q``, judged on system state ``s``."""
         claim = self.claim
-        arg = self.view(s) if self.view is not None else s
+        arg = None
         moves = []
         for when, target, index in claim.edges[q]:
             if when is not None:
+                if arg is None:
+                    arg = self.view(s) if self.view is not None else s
                 try:
                     if not when(arg):
                         continue
@@ -156,7 +159,7 @@ class ProductSystem(TransitionSystem):
         if not claim_moves:
             return []
         moves = self.system.successors(s)
-        if not isinstance(moves, list):
+        if moves.__class__ is not list:
             moves = list(moves)
         if not moves:
             return [(STUTTER, -2 - index, (s, target)) for target, index in claim_moves]

@@ -142,7 +142,8 @@ class ModelSystem(TransitionSystem):
         return [self.initial]
 
     def successors(self, state: State) -> list:
-        out = []
+        out: list = []
+        append = out.append
         for pid, table, read, write in self.tables:
             steps = table[state[pid]]
             if not steps:
@@ -157,21 +158,25 @@ class ModelSystem(TransitionSystem):
                             continue
                     except Exception as exc:
                         raise self._element_error("guard", sid, exc) from exc
+                if action is None:
+                    w = list(state)
+                    w[pid] = target
+                    append((pid, sid, tuple(w)))
+                    continue
                 w = write(state)
                 w[pid] = target
-                if action is not None:
-                    try:
-                        jump = action(w)
-                    except AssertionViolation:
-                        raise
-                    except AssertionError as exc:
-                        raise AssertionViolation(pid, sid, str(exc) or f"assertion in "
-                                                 f"{self.infos[sid].label!r}") from None
-                    except Exception as exc:
-                        raise self._element_error("action", sid, exc) from exc
-                    if jump is not None:
-                        w[pid] = self._jump(pid, sid, jump)
-                out.append((pid, sid, tuple(w)))
+                try:
+                    jump = action(w)
+                except AssertionViolation:
+                    raise
+                except AssertionError as exc:
+                    raise AssertionViolation(pid, sid, str(exc) or f"assertion in "
+                                             f"{self.infos[sid].label!r}") from None
+                except Exception as exc:
+                    raise self._element_error("action", sid, exc) from exc
+                if jump is not None:
+                    w[pid] = self._jump(pid, sid, jump)
+                append((pid, sid, tuple(w)))
         return out
 
     def _jump(self, pid: int, sid: int, label: Any) -> int:

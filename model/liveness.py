@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from .monitor import TICK_MASK, Monitor
+from .monitor import TICK_MASK, Monitor, table_bytes
 from .result import (
     ACCEPTANCE,
     INCOMPLETE,
@@ -59,22 +59,19 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
     nonprogress = mode == "non-progress"
     accepting = None if nonprogress else system.accepting
     progress = system.progress if nonprogress else None
+    extend_dead_ends = system.extend_dead_ends
     max_states, max_depth = monitor.max_states, monitor.max_depth
 
     H: dict[Any, int] = {}
+    get = H.get
     live: list[Any] = []
-    # SCC roots: dfs number, position in ``live``, acc, moved, always, bit of entry edge
-    r_num: list[int] = []
-    r_live: list[int] = []
-    r_acc: list[bool] = []
-    r_moved: list[int] = []
-    r_always: list[int] = []
-    r_in: list[int] = []
-    # DFS frames: state, its successors, next position, is a progress state
-    f_state: list[Any] = []
-    f_succ: list[list] = []
-    f_pos: list[int] = []
-    f_prog: list[bool] = []
+    # SCC roots, innermost last: [dfs number, position in ``live``, acc, moved, always,
+    # bit of the tree edge that entered the root].  Process p is bit p + 1 of the masks;
+    # bit 0 stands for the never claim moving alone, which no fairness is about.  A
+    # component with an internal edge has a non-zero ``moved``.
+    roots: list[list] = []
+    # DFS frames: (state, iterator over its successors, is it a progress state)
+    frames: list[tuple[Any, Any, bool]] = []
     pending: list[Any] = []
     counter = 0
     ntrans = 0
@@ -90,27 +87,21 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
         except Exception as exc:
             raise predicate_error(system, "progress predicate", exc) from exc
 
-    def is_accepting(s: State) -> bool:
-        try:
-            return bool(accepting(s))
-        except ModelError:
-            raise
-        except Exception as exc:
-            raise predicate_error(system, "accepting predicate", exc) from exc
-
-    def discover(s: State) -> None:
-        """Checks made once per new state: its invariant."""
+    def new_target(t: State) -> bool:
+        """Checks made once per new state (its invariant); True if it is a progress
+        state."""
         if invariant is not None:
-            msg = check_invariant(system, s)
+            msg = check_invariant(system, t)
             if msg:
-                _report_path(system, result, "invariant", msg, s, None)
+                _report_path(system, result, "invariant", msg, t, None)
                 raise _Found
+        return progress is not None and is_progress(t)
 
     def push(s: State, inbit: int, prog: bool) -> None:
-        nonlocal counter, universe, deepest
+        nonlocal counter, universe, deepest, ntrans
         try:
             ts = succ(s)
-            if not isinstance(ts, list):
+            if ts.__class__ is not list:
                 ts = list(ts)
         except AssertionViolation as exc:
             _report_path(system, result, exc.kind, exc.message, s, exc)
@@ -119,41 +110,34 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
             raise
         except Exception as exc:
             raise successors_error(system, exc) from exc
+        ntrans += len(ts)
         counter += 1
         H[s] = counter
         live.append(s)
-        acc = accepting is not None and is_accepting(s)
-        if acc and not ts and system.extend_dead_ends:
-            _report_stutter(system, result, s)
-            raise _Found
+        acc = False
+        if accepting is not None:
+            try:
+                acc = bool(accepting(s))
+            except ModelError:
+                raise
+            except Exception as exc:
+                raise predicate_error(system, "accepting predicate", exc) from exc
+            if acc and not ts and extend_dead_ends:
+                _report_stutter(system, result, s)
+                raise _Found
         always = -1
         if fair:
             movers = 0
             for move in ts:
-                if move[0] >= 0:
-                    movers |= 1 << move[0]
-            universe |= movers
+                movers |= 1 << (move[0] + 1)
+            universe |= movers & ~1
             if exclusive is None or exclusive(s) is None:
                 always = movers
-        r_num.append(counter)
-        r_live.append(len(live) - 1)
-        r_acc.append(acc)
-        r_moved.append(0)
-        r_always.append(always)
-        r_in.append(inbit)
-        f_state.append(s)
-        f_succ.append(ts)
-        f_pos.append(0)
-        f_prog.append(prog)
-        if len(f_state) > deepest:
-            deepest = len(f_state)
+        roots.append([counter, len(live) - 1, acc, 0, always, inbit])
+        frames.append((s, iter(ts), prog))
+        if len(frames) > deepest:
+            deepest = len(frames)
 
-    def new_target(t: State) -> bool:
-        """Classify a never-seen state; True if it is a progress state."""
-        discover(t)
-        return progress is not None and is_progress(t)
-
-    expansions = 0
     try:
         for s0 in system.initial_states():
             try:
@@ -165,90 +149,87 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                 H[s0] = _PENDING_PROGRESS if new_target(s0) else _PENDING
                 pending.append(s0)
         pending.reverse()
-        while pending:
+        stop = False
+        while pending and not stop:
             s0 = pending.pop()
             h0 = H[s0]
             if h0 >= 0:
                 continue
             push(s0, 0, h0 == _PENDING_PROGRESS)
-            while f_state:
-                ts = f_succ[-1]
-                pos = f_pos[-1]
-                if pos < len(ts):
-                    f_pos[-1] = pos + 1
-                    pid, step, t = ts[pos]
-                    ntrans += 1
+            while frames:
+                source, successors, prog = frames[-1]
+                for pid, step, t in successors:
                     try:
-                        h = H.get(t)
+                        h = get(t)
                     except TypeError as exc:
-                        raise unhashable(system, f_state[-1], pid, step, exc) from exc
+                        raise unhashable(system, source, pid, step, exc) from exc
                     if h is None:
                         if len(H) >= max_states:
                             truncated = "states"
+                            stop = True
                             break
                         if new_target(t):
                             H[t] = _PENDING_PROGRESS
                             pending.append(t)
                             continue
-                        if f_prog[-1]:
+                        if prog:
                             H[t] = _PENDING
                             pending.append(t)
                             continue
                         h = _PENDING
                     if h > 0:
-                        if f_prog[-1]:
+                        if prog:
                             continue
-                        # back edge into the live component of ``t``: merge
-                        acc = False
-                        moved = 1 << pid if pid >= 0 else 0
-                        always = -1
-                        while r_num[-1] > h:
-                            r_num.pop()
-                            r_live.pop()
-                            acc |= r_acc.pop()
-                            moved |= r_moved.pop() | r_in.pop()
-                            always &= r_always.pop()
-                        if acc:
-                            r_acc[-1] = True
-                        moved = r_moved[-1] = r_moved[-1] | moved
-                        always = r_always[-1] = r_always[-1] & always
-                        if (nonprogress or r_acc[-1]) and (
-                                not fair or not universe & ~moved & always):
-                            _report_cycle(system, result, mode, fair, live[r_live[-1]:],
-                                          universe, progress)
+                        # an edge inside the live part of the graph: merge components
+                        bit = 1 << (pid + 1)        # pid -1 (the claim alone) -> bit 0
+                        top = roots[-1]
+                        if top[0] <= h:
+                            if top[3] & bit:
+                                continue            # nothing new for this component
+                            moved = top[3] = top[3] | bit
+                        else:
+                            acc = False
+                            moved = bit
+                            always = -1
+                            while top[0] > h:
+                                roots.pop()
+                                acc |= top[2]
+                                moved |= top[3] | top[5]
+                                always &= top[4]
+                                top = roots[-1]
+                            if acc:
+                                top[2] = True
+                            moved = top[3] = top[3] | moved
+                            top[4] &= always
+                        if (nonprogress or top[2]) and (
+                                not fair or not universe & ~moved & top[4]):
+                            _report_cycle(system, result, mode, fair, live[top[1]:],
+                                          universe >> 1)
                             raise _Found
-                    elif h == _PENDING:
-                        if f_prog[-1]:
-                            continue
-                        if len(f_state) >= max_depth:
+                    elif h == _PENDING and not prog:
+                        if len(frames) >= max_depth:
                             truncated = "depth"
                             continue
-                        push(t, 1 << pid if pid >= 0 else 0, False)
-                        expansions += 1
-                        if not expansions & TICK_MASK and monitor.tick(len(H), ntrans,
-                                                                       len(f_state)):
+                        push(t, 1 << (pid + 1), False)
+                        if not counter & TICK_MASK and monitor.tick(len(H), ntrans,
+                                                                    len(frames)):
                             truncated = "time"
-                            break
-                    # _PENDING_PROGRESS and _DEAD targets add nothing
+                            stop = True
+                        break
+                    # other targets (dead, pending progress) add nothing
                 else:
-                    s = f_state.pop()
-                    f_succ.pop()
-                    f_pos.pop()
-                    f_prog.pop()
-                    if r_num[-1] == H[s]:
-                        pos = r_live.pop()
-                        r_num.pop()
-                        r_acc.pop()
-                        r_moved.pop()
-                        r_always.pop()
-                        r_in.pop()
+                    frames.pop()
+                    if roots[-1][0] == H[source]:
+                        pos = roots.pop()[1]
                         for x in live[pos:]:
                             H[x] = _DEAD
                         del live[pos:]
-            if truncated in ("states", "time"):
-                break
+                    continue
+                if stop:
+                    break
     except _Found:
         pass
+    monitor.account(table_bytes(H, live, roots, frames))
     result.states, result.transitions, result.max_depth = len(H), ntrans, deepest
     if result.verdict != VIOLATION:
         result.verdict = INCOMPLETE if truncated else OK
@@ -305,9 +286,9 @@ def _report_stutter(system: TransitionSystem, result: Result, state: State) -> N
 
 
 def _report_cycle(system: TransitionSystem, result: Result, mode: str, fair: bool,
-                  component: list[State], universe: int, progress: Any) -> None:
+                  component: list[State], universe: int) -> None:
     cycle_start = component[0]
-    cycle = _component_cycle(system, component, mode, fair, universe, progress)
+    cycle = _component_cycle(system, component, mode, fair, universe)
     initial, prefix = shortest_path(system, cycle_start)
     kind = NON_PROGRESS if mode == "non-progress" else ACCEPTANCE
     msg = ("a cycle that never passes a progress state" if kind == NON_PROGRESS
@@ -322,7 +303,7 @@ def _report_cycle(system: TransitionSystem, result: Result, mode: str, fair: boo
 
 
 def _component_cycle(system: TransitionSystem, component: list[State], mode: str,
-                     fair: bool, universe: int, progress: Any) -> list[Move]:
+                     fair: bool, universe: int) -> list[Move]:
     """A cycle inside ``component`` (strongly connected) that meets the condition."""
     members = set(component)
     edges: dict[Any, list[Move]] = {}

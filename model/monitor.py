@@ -8,10 +8,12 @@ is not a terminal (or when asked to be).
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import time
-from typing import TextIO
+from collections.abc import Collection
+from typing import Any, TextIO
 
 #: expansions between two calls of ``Monitor.tick`` (a power of two minus one: a mask)
 TICK_MASK = 1023
@@ -30,6 +32,24 @@ def resident_bytes() -> int:
             return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         except (ImportError, OSError):
             return 0
+
+
+def _deep_size(value: Any) -> int:
+    if isinstance(value, tuple):
+        return sys.getsizeof(value) + sum(_deep_size(v) for v in value)
+    if isinstance(value, int) and -5 <= value <= 256:
+        return 0                      # CPython shares these
+    return sys.getsizeof(value)
+
+
+def table_bytes(table: Collection[Any], *extra: Any) -> int:
+    """Estimated bytes held by a table of states (the table, plus the states, sized
+    from a sample of 64) and by ``extra`` containers (shallow)."""
+    size = sys.getsizeof(table) + sum(sys.getsizeof(x) for x in extra)
+    sample = list(itertools.islice(iter(table), 64))
+    if sample:
+        size += sum(_deep_size(s) for s in sample) * len(table) // len(sample)
+    return size
 
 
 class Monitor:
@@ -52,6 +72,11 @@ class Monitor:
         self.peak_rss = self.base_rss
         self._last_draw = self.start
         self._drawn = False
+        self._structures = 0
+
+    def account(self, nbytes: int) -> None:
+        """Record the estimated size of the search's own tables (see ``close``)."""
+        self._structures = max(self._structures, nbytes)
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
@@ -76,7 +101,9 @@ class Monitor:
         self._drawn = True
 
     def close(self) -> tuple[float, int]:
-        """Stop watching: (seconds, peak bytes added); clears the bar if one was drawn."""
+        """Stop watching: (seconds, peak bytes).  The bytes are the larger of the growth
+        of the resident set during the search and the estimated size of its tables (the
+        resident set does not grow when the search reuses memory freed earlier)."""
         seconds = self.elapsed()
         rss = resident_bytes()
         if rss > self.peak_rss:
@@ -84,4 +111,4 @@ class Monitor:
         if self._drawn:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
-        return seconds, max(0, self.peak_rss - self.base_rss)
+        return seconds, max(self.peak_rss - self.base_rss, self._structures)

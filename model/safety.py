@@ -15,7 +15,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from .monitor import TICK_MASK, Monitor
+from .monitor import TICK_MASK, Monitor, table_bytes
 from .result import (
     INCOMPLETE,
     INVALID_END,
@@ -82,7 +82,11 @@ def check_valid_end(system: TransitionSystem, state: State) -> bool:
 
 
 def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> None:
-    """Breadth-first safety search; fills ``result`` (shortest counterexample)."""
+    """Breadth-first safety search; fills ``result`` (shortest counterexample).
+
+    Per state it stores only the index of its BFS parent; a counterexample's moves are
+    found again, when needed, among the parent's successors.
+    """
     succ = system.successors
     invariant = system.invariant
     valid_end = system.valid_end
@@ -90,16 +94,15 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
     seen: dict[Any, int] = {}
     states: list[Any] = []
     parent = array("q")
-    via_pid = array("q")
-    via_step = array("q")
 
     def path_to(index: int) -> tuple[State, list[tuple[int, int, State]]]:
-        moves = []
-        while parent[index] >= 0:
-            moves.append((via_pid[index], via_step[index], states[index]))
-            index = parent[index]
-        moves.reverse()
-        return states[index], moves
+        chain = [index]
+        while parent[chain[-1]] >= 0:
+            chain.append(parent[chain[-1]])
+        chain.reverse()
+        moves = [move_between(system, states[a], states[b])
+                 for a, b in zip(chain[:-1], chain[1:], strict=True)]
+        return states[chain[0]], moves
 
     def fail(kind: str, message: str, index: int, failed: AssertionViolation | None = None):
         initial, moves = path_to(index)
@@ -116,8 +119,6 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
         seen[s] = len(states)
         states.append(s)
         parent.append(-1)
-        via_pid.append(-1)
-        via_step.append(-1)
         if invariant is not None:
             msg = check_invariant(system, s)
             if msg:
@@ -125,6 +126,9 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
                 fail(INVARIANT, msg, len(states) - 1)
                 return
 
+    setdefault = seen.setdefault
+    add_state = states.append
+    add_parent = parent.append
     nstates = len(states)
     ntrans = 0
     depth = 0
@@ -139,31 +143,10 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
         if not i & TICK_MASK and monitor.tick(nstates, ntrans, depth):
             truncated = "time"
             break
-        before = ntrans
         try:
-            for pid, step, t in succ(s):
-                ntrans += 1
-                try:
-                    k = seen.setdefault(t, nstates)
-                except TypeError as exc:
-                    raise unhashable(system, s, pid, step, exc) from exc
-                if k == nstates:
-                    if depth >= max_depth or nstates >= max_states:
-                        del seen[t]
-                        truncated = "depth" if depth >= max_depth else "states"
-                        continue
-                    states.append(t)
-                    parent.append(i)
-                    via_pid.append(pid)
-                    via_step.append(step)
-                    nstates += 1
-                    if invariant is not None:
-                        msg = check_invariant(system, t)
-                        if msg:
-                            result.states, result.transitions = nstates, ntrans
-                            result.max_depth = depth + 1
-                            fail(INVARIANT, msg, nstates - 1)
-                            return
+            ts = succ(s)
+            if ts.__class__ is not list:
+                ts = list(ts)
         except AssertionViolation as exc:
             result.states, result.transitions, result.max_depth = nstates, ntrans, depth
             fail(exc.kind, exc.message, i, exc)
@@ -172,17 +155,53 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
             raise
         except Exception as exc:
             raise successors_error(system, exc) from exc
-        if ntrans == before and valid_end is not None and not check_valid_end(system, s):
-            result.states, result.transitions, result.max_depth = nstates, ntrans, depth
-            fail(INVALID_END, INVALID_END_MESSAGE, i)
-            return
+        if not ts:
+            if valid_end is not None and not check_valid_end(system, s):
+                result.states, result.transitions, result.max_depth = nstates, ntrans, depth
+                fail(INVALID_END, INVALID_END_MESSAGE, i)
+                return
+            i += 1
+            continue
+        ntrans += len(ts)
+        for move in ts:
+            t = move[2]
+            try:
+                k = setdefault(t, nstates)
+            except TypeError as exc:
+                raise unhashable(system, s, move[0], move[1], exc) from exc
+            if k == nstates:
+                if depth >= max_depth or nstates >= max_states:
+                    del seen[t]
+                    truncated = "depth" if depth >= max_depth else "states"
+                    continue
+                add_state(t)
+                add_parent(i)
+                nstates += 1
+                if invariant is not None:
+                    msg = check_invariant(system, t)
+                    if msg:
+                        result.states, result.transitions = nstates, ntrans
+                        result.max_depth = depth + 1
+                        fail(INVARIANT, msg, nstates - 1)
+                        return
         if truncated == "states":
             break
         i += 1
+    monitor.account(table_bytes(seen, states, parent))
     result.states, result.transitions = nstates, ntrans
     result.max_depth = depth
     result.verdict = INCOMPLETE if truncated else OK
     result.limit = truncated
+
+
+def move_between(system: TransitionSystem, source: State,
+                 target: State) -> tuple[int, int, State]:
+    """A transition from ``source`` to ``target`` (the first one ``successors`` lists)."""
+    for move in system.successors(source):
+        if move[2] == target:
+            return move
+    raise ModelError(f"{system.name}: successors are not deterministic: a recorded "
+                     "transition is gone")
 
 
 def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> None:
@@ -192,12 +211,11 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
     valid_end = system.valid_end
     max_states, max_depth = monitor.max_states, monitor.max_depth
     seen: set[Any] = set()
+    add = seen.add
     path_states: list[Any] = []
     path_moves: list[tuple[int, int, Any]] = []
-    stack_succ: list[list] = []
-    stack_pos: list[int] = []
+    iters: list[Any] = []
     ntrans = 0
-    expansions = 0
     deepest = 0
     truncated = None
 
@@ -208,9 +226,10 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
 
     def expand(s: State) -> list | None:
         """Successors of ``s`` as a list; None once an error has been reported."""
+        nonlocal ntrans
         try:
             ts = succ(s)
-            if not isinstance(ts, list):
+            if ts.__class__ is not list:
                 ts = list(ts)
         except AssertionViolation as exc:
             fail(exc.kind, exc.message, exc)
@@ -222,15 +241,17 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
         if not ts and valid_end is not None and not check_valid_end(system, s):
             fail(INVALID_END, INVALID_END_MESSAGE)
             return None
+        ntrans += len(ts)
         return ts
 
+    stop = False
     for s0 in system.initial_states():
         try:
             if s0 in seen:
                 continue
         except TypeError as exc:
             raise ModelError(f"{system.name}: an initial state is unhashable ({exc})") from exc
-        seen.add(s0)
+        add(s0)
         path_states.append(s0)
         if invariant is not None:
             msg = check_invariant(system, s0)
@@ -240,58 +261,58 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
         ts = expand(s0)
         if ts is None:
             break
-        stack_succ.append(ts)
-        stack_pos.append(0)
-        while stack_succ:
-            ts = stack_succ[-1]
-            pos = stack_pos[-1]
-            if pos == len(ts):
-                stack_succ.pop()
-                stack_pos.pop()
+        iters.append(iter(ts))
+        while iters:
+            for move in iters[-1]:
+                t = move[2]
+                n = len(seen)
+                try:
+                    add(t)
+                except TypeError as exc:
+                    raise unhashable(system, path_states[-1], move[0], move[1], exc) from exc
+                if len(seen) == n:
+                    continue
+                depth = len(path_states)
+                if depth > max_depth or n >= max_states:
+                    seen.discard(t)
+                    truncated = "depth" if depth > max_depth else "states"
+                    if truncated == "states":
+                        stop = True
+                        break
+                    continue
+                path_states.append(t)
+                path_moves.append(move)
+                if depth > deepest:
+                    deepest = depth
+                if invariant is not None:
+                    msg = check_invariant(system, t)
+                    if msg:
+                        fail(INVARIANT, msg)
+                        stop = True
+                        break
+                if not n & TICK_MASK and monitor.tick(n, ntrans, depth):
+                    truncated = "time"
+                    stop = True
+                    break
+                ts = expand(t)
+                if ts is None:
+                    stop = True
+                    break
+                iters.append(iter(ts))
+                break
+            else:
+                iters.pop()
                 path_states.pop()
                 if path_moves:
                     path_moves.pop()
                 continue
-            stack_pos[-1] = pos + 1
-            move = ts[pos]
-            t = move[2]
-            ntrans += 1
-            n = len(seen)
-            try:
-                seen.add(t)
-            except TypeError as exc:
-                raise unhashable(system, path_states[-1], move[0], move[1], exc) from exc
-            if len(seen) == n:
-                continue
-            depth = len(path_states)
-            if depth > max_depth or n >= max_states:
-                seen.discard(t)
-                truncated = "depth" if depth > max_depth else "states"
-                if truncated == "states":
-                    break
-                continue
-            path_states.append(t)
-            path_moves.append(move)
-            if depth > deepest:
-                deepest = depth
-            if invariant is not None:
-                msg = check_invariant(system, t)
-                if msg:
-                    fail(INVARIANT, msg)
-                    break
-            expansions += 1
-            if not expansions & TICK_MASK and monitor.tick(len(seen), ntrans, depth):
-                truncated = "time"
+            if stop:
                 break
-            ts = expand(t)
-            if ts is None:
-                break
-            stack_succ.append(ts)
-            stack_pos.append(0)
-        if result.verdict == VIOLATION or truncated in ("states", "time"):
+        if stop:
             break
         path_states.clear()
         path_moves.clear()
+    monitor.account(table_bytes(seen, path_states, iters))
     result.states, result.transitions, result.max_depth = len(seen), ntrans, deepest
     if result.verdict != VIOLATION:
         result.verdict = INCOMPLETE if truncated else OK

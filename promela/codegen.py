@@ -53,10 +53,12 @@ class Compiled:
     has_timeout: bool = False
 
 
-def layout_of(model: Model) -> Layout:
+def layout_of(model: Model, claim_runs: bool) -> Layout:
+    """The state layout; ``claim_runs``: a never claim (the model's, or SPIN's own in
+    non-progress mode) is running, which SPIN counts in ``_nr_pr``."""
     g = 3 if model.claim is not None else 2
     ct = g + model.nglobals
-    return Layout(G=g, CT=ct, CH=ct + 1, P0=ct + 2)
+    return Layout(G=g, CT=ct, CH=ct + 1, P0=ct + 2, NR=ct + 2 - int(claim_runs))
 
 
 def _walk(node, kinds) -> bool:
@@ -72,9 +74,9 @@ def _walk(node, kinds) -> bool:
 
 
 class CodeGen:
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, claim_runs: bool) -> None:
         self.m = model
-        self.lay = layout_of(model)
+        self.lay = layout_of(model, claim_runs)
         self.x = ExprGen(model, self.lay)
         bodies = [p.body for p in model.proctypes]
         self.has_rv = any(c.capacity == 0 for c in model.chan_types)
@@ -153,7 +155,7 @@ class CodeGen:
                      "    return s"]
 
     def new_function(self, proc: ProcType, flow: Flow) -> None:
-        ctx = Ctx("l", "q", "pid", f"(len(l) - {self.lay.P0})")
+        ctx = Ctx("l", "q", "pid", f"(len(l) - {self.lay.NR})")
         lines = [f"pid = len(l) - {self.lay.P0}",
                  f"q = [{proc.index}, {flow.entry}] + [0] * {proc.nslots}"]
         for k, var in enumerate(proc.params):
@@ -178,7 +180,7 @@ class CodeGen:
         return []
 
     def globals_function(self) -> None:
-        ctx = Ctx("l", None, "0", f"(len(l) - {self.lay.P0})")
+        ctx = Ctx("l", None, "0", f"(len(l) - {self.lay.NR})")
         lines: list[str] = []
         for var in self.m.globals:
             lines += self.init_var(var, ctx, "l", self.lay.G)
@@ -188,7 +190,7 @@ class CodeGen:
     # ---- never claim ----
 
     def claim_location(self, proc: ProcType, loc: Location) -> str:
-        ctx = Ctx("s", None, "0", f"(len(s) - {self.lay.P0})")
+        ctx = Ctx("s", None, "0", f"(len(s) - {self.lay.NR})")
         lines = ["r = []"]
         for t in loc.transitions:
             t.step = self.new_step(proc, loc, t.stmt, kind="claim")
@@ -231,6 +233,17 @@ class CodeGen:
         self.globals_function()
         self.out.append(f"D = ({', '.join(dispatch)},)")
         self.out.append(f"R = ({', '.join(rv_dispatch)},)" if self.has_rv else "R = None")
+        if self.has_rv:
+            self.out += ["def TAKERS(t):",
+                         "    tmp = []",
+                         f"    for i in range({self.lay.P0}, len(t)):",
+                         "        p = t[i]",
+                         "        f = R[p[0]][p[1]]",
+                         "        if f is not None:",
+                         "            f(t, i, p, tmp, False)",
+                         "            if tmp:",
+                         "                return True",
+                         "    return False"]
         self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
         if claim_flow is not None:
             names = [self.claim_location(self.m.claim, loc) for loc in claim_flow.locations]
@@ -251,9 +264,9 @@ def _owns(flow: Flow, sub: Flow) -> bool:
     return False
 
 
-def compile_model(model: Model, assertion_violation: type) -> Compiled:
+def compile_model(model: Model, assertion_violation: type, claim_runs: bool) -> Compiled:
     """Generate, compile and load the successor module of ``model``."""
-    gen = CodeGen(model)
+    gen = CodeGen(model, claim_runs)
     compiled = gen.build()
     caps = [c.capacity for c in model.chan_types]
     fields = [[(b, s) for b, s, _ in c.fields] for c in model.chan_types]
@@ -262,7 +275,7 @@ def compile_model(model: Model, assertion_violation: type) -> Compiled:
     ns["AV"] = assertion_violation
     ns["MSG"] = gen.g.messages
     ns["__builtins__"] = {"len": len, "list": list, "tuple": tuple, "enumerate": enumerate,
-                          "True": True, "False": False, "None": None}
+                          "range": range, "True": True, "False": False, "None": None}
     code = compile(compiled.source, f"<promela:{model.file}>", "exec")
     exec(code, ns)      # the source was generated from the syntax tree, never model text
     compiled.ns = ns

@@ -28,6 +28,7 @@ class Layout:
     CT: int         # channel types
     CH: int         # channel contents
     P0: int         # first process
+    NR: int         # _nr_pr == len(state) - NR (SPIN counts a never claim as a process)
 
 
 @dataclass(frozen=True)

@@ -104,21 +104,17 @@ class _Builder:
 
     def stmt(self, s: ast.Stmt, nxt: Node, brk: Node | None) -> Node:
         if isinstance(s, ast.Labeled):
-            n = self.stmt(s.stmt, nxt, brk)
-            if s.label in self.labels:
-                raise self.error(s.pos, f"label {s.label!r} defined twice")
-            self.labels[s.label] = n
-            n.labels.append(s.label)
-            if n.head is not None:
-                n.head.labels.append(s.label)
-            return n
+            return self.labelled(self.stmt(s.stmt, nxt, brk), [s])
         if isinstance(s, ast.If):
-            opts = [self.seq(o, nxt, brk) for o in s.options]
-            return self.node(BRANCH, s.pos, options=opts)
+            options, labels = self.option_labels(s)
+            opts = [self.seq(o, nxt, brk) for o in options]
+            return self.labelled(self.node(BRANCH, s.pos, options=opts), labels)
         if isinstance(s, ast.Do):
+            options, labels = self.option_labels(s)
             head = self.node(BRANCH, s.pos)
-            head.options = [self.seq(o, head, nxt) for o in s.options]
-            return self.node(BRANCH, s.pos, options=list(head.options), head=head)
+            head.options = [self.seq(o, head, nxt) for o in options]
+            entry = self.node(BRANCH, s.pos, options=list(head.options), head=head)
+            return self.labelled(entry, labels)
         if isinstance(s, ast.Atomic):
             first = len(self.nodes)
             entry = self.seq(s.body, nxt, brk)
@@ -141,6 +137,29 @@ class _Builder:
             flow = sub.build(s.body)
             return self.node(BASIC, s.pos, stmt=s, next=nxt, dstep=flow)
         return self.node(BASIC, s.pos, stmt=s, next=nxt)
+
+    def option_labels(self, s: ast.If | ast.Do) -> tuple[list[list[ast.Stmt]], list]:
+        """Options without the labels at their heads; SPIN moves those to the if/do."""
+        options, labels = [], []
+        for opt in s.options:
+            while opt and isinstance(opt[0], ast.Labeled):
+                labels.append(opt[0])
+                opt = [opt[0].stmt] + opt[1:]
+            options.append(opt)
+        for lab in labels:
+            self.m.warnings.append(f"{self.m.where(lab.pos)}: warning: label {lab.label!r} "
+                                   "at the head of an option labels the whole if/do")
+        return options, labels
+
+    def labelled(self, n: Node, labels: list[ast.Labeled]) -> Node:
+        for lab in labels:
+            if lab.label in self.labels:
+                raise self.error(lab.pos, f"label {lab.label!r} defined twice")
+            self.labels[lab.label] = n
+            n.labels.append(lab.label)
+            if n.head is not None:
+                n.head.labels.append(lab.label)
+        return n
 
     # ---- from nodes to locations ----
 

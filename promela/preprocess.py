@@ -63,7 +63,12 @@ def preprocess(path: str, defines: list[str] | None = None,
 
 def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
               undefines: list[str]) -> Preprocessed:
-    from pcpp import Preprocessor  # imported here: plain models never pay for it
+    import pcpp.preprocessor  # imported here: plain models never pay for it
+    from pcpp import Preprocessor
+
+    # SPIN preprocesses with gcc -E in gnu99 mode, where trigraphs are off: "c??<x>"
+    # is a Promela receive, not "c{x>".
+    pcpp.preprocessor.trigraph = _no_trigraphs
 
     base = os.path.dirname(path)
     warnings: list[str] = []
@@ -106,6 +111,10 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
     except Exception as exc:     # pcpp has no error type of its own; never a traceback
         raise PromelaError(Source(path, 0), f"preprocessor failed: {exc}") from None
     return _strip_line_directives(out.getvalue(), path, base, warnings)
+
+
+def _no_trigraphs(text: str) -> str:
+    return text
 
 
 def _display_name(path: str, base: str, file: str | None) -> str:

@@ -50,7 +50,8 @@ def shr(a: int, b: int) -> int:
 def make_helpers(ct: int, ch: int, caps: list[int], fields: list[list[tuple[int, bool]]],
                  names: list[str]) -> dict[str, Callable[..., Any]]:
     """Channel and bounds helpers bound to one model's layout and tables."""
-    caps_t = tuple(caps)
+    caps_t = tuple(caps) + (0,)     # the last entry stands for a deleted channel
+    gone = len(caps)
 
     def ix(value: int, size: int, var: int) -> int:
         if 0 <= value < size:
@@ -58,11 +59,18 @@ def make_helpers(ct: int, ch: int, caps: list[int], fields: list[list[tuple[int,
         raise Fault(f"index {value} out of bounds of {names[var]}[{size}]")
 
     def qget(s, c: int) -> tuple[int, tuple]:
-        """(channel type, messages) of channel ``c``; a bad id is a model error."""
+        """(channel type, messages) of channel ``c``.
+
+        Channel 0 is an uninitialised chan variable: an error.  A channel that was
+        deleted with its process reads as empty and never accepts a message (SPIN
+        zeroes its memory).
+        """
         types = s[ct]
         if 0 < c <= len(types):
             return types[c - 1], s[ch][c - 1]
-        raise Fault(f"channel {c} does not exist (uninitialised chan variable?)")
+        if c == 0:
+            raise Fault("use of an uninitialised chan variable")
+        return gone, ()
 
     def msg(ctype: int, values: tuple) -> tuple:
         """``values`` stored into a message of a ``ctype`` channel (each field wrapped)."""

@@ -251,6 +251,11 @@ class Analyser:
             if isinstance(s, ast.Do):
                 scope.loops -= 1
             return type(s)(s.pos, options)
+        if isinstance(s, (ast.Atomic, ast.DStep, ast.Block)) and s.body and \
+                isinstance(s.body[0], ast.Labeled):
+            kind = {ast.Atomic: "atomic { ", ast.DStep: "d_step { "}.get(type(s), "{ ")
+            raise self.error(s.body[0].pos, f"label {s.body[0].label!r} placed incorrectly: "
+                             f"write 'label: {kind}...' instead of '{kind}label: ...'")
         if isinstance(s, (ast.Atomic, ast.DStep)):
             if claim:
                 raise self.error(s.pos, "atomic sequences in a never claim are not "
@@ -278,7 +283,7 @@ class Analyser:
         if isinstance(s, (ast.Assign, ast.IncDec)):
             self.lvalue(s.target, scope)
             if isinstance(s, ast.Assign):
-                self.expr(s.value, scope, allow_run=True)
+                self.full_expr(s.value, scope, allow_run=True)
             elif s.target.sym.type == "chan":
                 raise self.error(s.pos, "arithmetic on a chan")
             return s
@@ -294,7 +299,7 @@ class Analyser:
             self.check_fields(s.chan, len(s.args), s.pos)
             return s
         if isinstance(s, ast.Assert):
-            self.expr(s.expr, scope)
+            self.full_expr(s.expr, scope)
             return s
         if isinstance(s, ast.Printf):
             for a in s.args:
@@ -306,7 +311,7 @@ class Analyser:
         if isinstance(s, ast.ExprStmt):
             if claim and _has_run(s.expr):
                 raise self.error(s.pos, "a never claim cannot start processes")
-            self.expr(s.expr, scope, allow_run=True)
+            self.full_expr(s.expr, scope, allow_run=True)
             return s
         raise self.error(s.pos, f"unexpected {type(s).__name__}")
 
@@ -386,6 +391,16 @@ class Analyser:
         if not isinstance(n.sym, Var) or n.sym.type != "chan":
             raise self.error(n.pos, f"{n.name!r} is not a chan")
 
+    def full_expr(self, e: ast.Expr, scope: _Scope, allow_run: bool = False) -> None:
+        """An expression that may use channel probes (full, empty...) joined by && / ||."""
+        if isinstance(e, ast.Binary) and e.op in ("&&", "||"):
+            self.full_expr(e.left, scope)
+            self.full_expr(e.right, scope)
+        elif isinstance(e, ast.ChanTest):
+            self.chan(e.chan, scope)
+        else:
+            self.expr(e, scope, allow_run)
+
     def expr(self, e: ast.Expr, scope: _Scope, allow_run: bool = False) -> None:
         if isinstance(e, ast.Num | ast.Timeout):
             return
@@ -401,8 +416,11 @@ class Analyser:
                 self.expr(x, scope)
         elif isinstance(e, ast.Run):
             self.run_expr(e, scope, allow_run)
-        elif isinstance(e, ast.ChanLen | ast.ChanTest):
+        elif isinstance(e, ast.ChanLen):
             self.chan(e.chan, scope)
+        elif isinstance(e, ast.ChanTest):
+            raise self.error(e.pos, f"{e.op}() can only be combined with && and ||, "
+                             "not used inside other expressions (SPIN's rule)")
         elif isinstance(e, ast.Poll):
             self.chan(e.chan, scope)
             self.recv_args(e.args, scope)

@@ -34,6 +34,8 @@ class StmtGen:
                  chan_types: list[ChanType]) -> None:
         self.x = gen
         self.P0 = gen.lay.P0
+        self.NR = gen.lay.NR
+        self.full = f"len(s) < {gen.lay.NR + 255}"     # room for one more process
         self.has_rv = has_rv
         self.has_atomic = has_atomic
         self.chan_types = chan_types
@@ -44,10 +46,10 @@ class StmtGen:
 
     # contexts: guards read the current state, effects read and write the copies
     def guard_ctx(self) -> Ctx:
-        return Ctx("s", "p", f"(i - {self.P0})", f"(len(s) - {self.P0})")
+        return Ctx("s", "p", f"(i - {self.P0})", f"(len(s) - {self.NR})")
 
     def effect_ctx(self, local: str) -> Ctx:
-        return Ctx("l", local, f"(i - {self.P0})", f"(len(l) - {self.P0})")
+        return Ctx("l", local, f"(i - {self.P0})", f"(len(l) - {self.NR})")
 
     # ---- the last lines of every transition ----
 
@@ -73,7 +75,7 @@ class StmtGen:
         g = self.guard_ctx()
         if isinstance(s, ast.ExprStmt) and isinstance(s.expr, ast.Run):
             body = ["l = list(s)", self.spawn(s.expr, "p")]
-            return [f"if len(s) < {self.P0 + 255}:"] + _ind(mv + body + self.finish(e, False))
+            return [f"if {self.full}:"] + _ind(mv + body + self.finish(e, False))
         if isinstance(s, ast.ExprStmt):
             return [f"if {self.x.cond(s.expr, g)}:"] + _ind(mv + ["l = list(s)"]
                                                              + self.finish(e, False))
@@ -109,7 +111,7 @@ class StmtGen:
         if isinstance(s, ast.IncDec):
             value = f"{self.x.name(target, ctx)} + {s.delta}"
         elif isinstance(s.value, ast.Run):
-            head = [f"if len(s) < {self.P0 + 255}:"]
+            head = [f"if {self.full}:"]
             lines.append("v = " + self.spawn(s.value, "q" if local else "p"))
             value = "v"
         else:
@@ -141,8 +143,13 @@ class StmtGen:
         if self.in_dstep:
             offer = ["raise Fault('a rendezvous send inside a d_step')"]
         else:
-            offer = mv + [f"m = msg(ct, ({values}))", "l = list(s)", "qput(l, c, (m,))",
-                          f"l[1] = c * {RV_SHIFT} + i"] + self.finish(e, False, excl="0")
+            # an offer is a move only if some other process can take it (SPIN undoes
+            # the others); only then does it also rule out the process's 'else'
+            done = self.finish(e, False, excl="0")
+            offer = [f"m = msg(ct, ({values}))", "l = list(s)", "qput(l, c, (m,))",
+                     f"l[1] = c * {RV_SHIFT} + i"] + done[:-1] + [
+                "t = tuple(l)", "if TAKERS(t):"] + _ind(
+                mv + [done[-1].replace("tuple(l)", "t")])
         return lines + ["if CAP[ct]:"] + _ind(buffered) + ["elif not s[1]:"] + _ind(offer)
 
     def receive(self, s: ast.Receive, e: Emit, mv: list[str], rendezvous: bool

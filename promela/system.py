@@ -5,7 +5,8 @@
   may move (the atomic sequence loses control), as in SPIN.
 * Rendezvous: a send on a zero-capacity channel leaves the message in the channel and
   records the offer in ``s[1]``; the only moves then are matching receives by other
-  processes.  An offer nobody can take is not a move.
+  processes.  An offer nobody can take is not a move (SPIN undoes it), neither for
+  deadlocks and ``timeout`` nor against the sender's ``else``.
 * ``timeout`` is true only when no process can move otherwise.
 * A process that reached the end of its body is removed by an extra step, only when it
   is the most recently created one (SPIN's rule; pids are reused after that).
@@ -137,10 +138,7 @@ class PromelaSystem(TransitionSystem):
             p = s[ex]
             D[p[0]][p[1]](s, ex, p, out, False)
             if out:
-                if self.c.has_rv:
-                    self._drop_untaken(out)
-                if out:
-                    return False
+                return False
         if self.c.has_rv and s[1]:
             R = self._R
             for i in range(P0, len(s)):
@@ -153,31 +151,11 @@ class PromelaSystem(TransitionSystem):
         for i in range(P0, n):
             p = s[i]
             D[p[0]][p[1]](s, i, p, out, False)
-        if self.c.has_rv:
-            self._drop_untaken(out)
         if not out and self.c.has_timeout:
             for i in range(P0, n):
                 p = s[i]
                 D[p[0]][p[1]](s, i, p, out, True)
-            if self.c.has_rv:
-                self._drop_untaken(out)
         return True
-
-    def _drop_untaken(self, out: list) -> None:
-        """Remove rendezvous offers that no other process can take."""
-        if any(t[2][1] for t in out):
-            out[:] = [t for t in out if not t[2][1] or self._takers(t[2])]
-
-    def _takers(self, t: tuple) -> bool:
-        R, tmp = self._R, []
-        for i in range(self.P0, len(t)):
-            p = t[i]
-            f = R[p[0]][p[1]]
-            if f is not None:
-                f(t, i, p, tmp, False)
-                if tmp:
-                    return True
-        return False
 
     def _transient(self, s: tuple) -> bool:
         """True inside an atomic sequence that can go on, or with an offer pending."""
@@ -188,8 +166,8 @@ class PromelaSystem(TransitionSystem):
             p, tmp = s[ex], []
             try:
                 self._D[p[0]][p[1]](s, ex, p, tmp, False)
-            except Fault:
-                return True
+            except (Fault, AssertionViolation):
+                return True         # it can move (into an error that successors reports)
             return bool(tmp)
         return False
 
@@ -258,6 +236,9 @@ def _first_step(loc) -> int:
 
 def build_system(compiled_or_model, mode: str = "safety") -> PromelaSystem:
     """A ``PromelaSystem`` for a resolved model (compiled here) or a ``Compiled``."""
-    compiled = compiled_or_model if isinstance(compiled_or_model, Compiled) else \
-        compile_model(compiled_or_model, AssertionViolation)
+    if isinstance(compiled_or_model, Compiled):
+        compiled = compiled_or_model
+    else:
+        claim_runs = mode == "non-progress" or compiled_or_model.claim is not None
+        compiled = compile_model(compiled_or_model, AssertionViolation, claim_runs)
     return PromelaSystem(compiled, mode)

@@ -62,5 +62,5 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
         else:
             cycle_search(system, monitor, result, mode, fair)
     finally:
-        result.seconds, result.peak_memory = monitor.close()
+        result.seconds, result.cpu_seconds, result.peak_memory = monitor.close()
     return result

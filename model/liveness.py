@@ -97,47 +97,6 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                 raise _Found
         return progress is not None and is_progress(t)
 
-    def push(s: State, inbit: int, prog: bool) -> None:
-        nonlocal counter, universe, deepest, ntrans
-        try:
-            ts = succ(s)
-            if ts.__class__ is not list:
-                ts = list(ts)
-        except AssertionViolation as exc:
-            _report_path(system, result, exc.kind, exc.message, s, exc)
-            raise _Found from None
-        except ModelError:
-            raise
-        except Exception as exc:
-            raise successors_error(system, exc) from exc
-        ntrans += len(ts)
-        counter += 1
-        H[s] = counter
-        live.append(s)
-        acc = False
-        if accepting is not None:
-            try:
-                acc = bool(accepting(s))
-            except ModelError:
-                raise
-            except Exception as exc:
-                raise predicate_error(system, "accepting predicate", exc) from exc
-            if acc and not ts and extend_dead_ends:
-                _report_stutter(system, result, s)
-                raise _Found
-        always = -1
-        if fair:
-            movers = 0
-            for move in ts:
-                movers |= 1 << (move[0] + 1)
-            universe |= movers & ~1
-            if exclusive is None or exclusive(s) is None:
-                always = movers
-        roots.append([counter, len(live) - 1, acc, 0, always, inbit])
-        frames.append((s, iter(ts), prog))
-        if len(frames) > deepest:
-            deepest = len(frames)
-
     try:
         for s0 in system.initial_states():
             try:
@@ -149,84 +108,132 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                 H[s0] = _PENDING_PROGRESS if new_target(s0) else _PENDING
                 pending.append(s0)
         pending.reverse()
-        stop = False
-        while pending and not stop:
-            s0 = pending.pop()
-            h0 = H[s0]
-            if h0 >= 0:
-                continue
-            push(s0, 0, h0 == _PENDING_PROGRESS)
-            while frames:
-                source, successors, prog = frames[-1]
-                for pid, step, t in successors:
+        # ``enter`` is the state to push next (with ``inbit``, ``prog``), or None
+        enter: Any = None
+        inbit = 0
+        prog = False
+        while True:
+            if enter is not None:
+                # -- push ``enter``: a new DFS frame and a new (trivial) component
+                s = enter
+                enter = None
+                try:
+                    ts = succ(s)
+                    if ts.__class__ is not list:
+                        ts = list(ts)
+                except AssertionViolation as exc:
+                    _report_path(system, result, exc.kind, exc.message, s, exc)
+                    raise _Found from None
+                except ModelError:
+                    raise
+                except Exception as exc:
+                    raise successors_error(system, exc) from exc
+                ntrans += len(ts)
+                counter += 1
+                H[s] = counter
+                live.append(s)
+                acc = False
+                if accepting is not None:
                     try:
-                        h = get(t)
-                    except TypeError as exc:
-                        raise unhashable(system, source, pid, step, exc) from exc
-                    if h is None:
-                        if len(H) >= max_states:
-                            truncated = "states"
-                            stop = True
-                            break
-                        if new_target(t):
-                            H[t] = _PENDING_PROGRESS
-                            pending.append(t)
-                            continue
-                        if prog:
-                            H[t] = _PENDING
-                            pending.append(t)
-                            continue
-                        h = _PENDING
-                    if h > 0:
-                        if prog:
-                            continue
-                        # an edge inside the live part of the graph: merge components
-                        bit = 1 << (pid + 1)        # pid -1 (the claim alone) -> bit 0
-                        top = roots[-1]
-                        if top[0] <= h:
-                            if top[3] & bit:
-                                continue            # nothing new for this component
-                            moved = top[3] = top[3] | bit
-                        else:
-                            acc = False
-                            moved = bit
-                            always = -1
-                            while top[0] > h:
-                                roots.pop()
-                                acc |= top[2]
-                                moved |= top[3] | top[5]
-                                always &= top[4]
-                                top = roots[-1]
-                            if acc:
-                                top[2] = True
-                            moved = top[3] = top[3] | moved
-                            top[4] &= always
-                        if (nonprogress or top[2]) and (
-                                not fair or not universe & ~moved & top[4]):
-                            _report_cycle(system, result, mode, fair, live[top[1]:],
-                                          universe >> 1)
-                            raise _Found
-                    elif h == _PENDING and not prog:
-                        if len(frames) >= max_depth:
-                            truncated = "depth"
-                            continue
-                        push(t, 1 << (pid + 1), False)
-                        if not counter & TICK_MASK and monitor.tick(len(H), ntrans,
-                                                                    len(frames)):
-                            truncated = "time"
-                            stop = True
-                        break
-                    # other targets (dead, pending progress) add nothing
-                else:
-                    frames.pop()
-                    if roots[-1][0] == H[source]:
-                        pos = roots.pop()[1]
-                        for x in live[pos:]:
-                            H[x] = _DEAD
-                        del live[pos:]
-                    continue
-                if stop:
+                        acc = bool(accepting(s))
+                    except ModelError:
+                        raise
+                    except Exception as exc:
+                        raise predicate_error(system, "accepting predicate", exc) from exc
+                    if acc and not ts and extend_dead_ends:
+                        _report_stutter(system, result, s)
+                        raise _Found
+                always = -1
+                if fair:
+                    movers = 0
+                    for move in ts:
+                        movers |= 1 << (move[0] + 1)
+                    universe |= movers & ~1
+                    if exclusive is None or exclusive(s) is None:
+                        always = movers
+                roots.append([counter, len(live) - 1, acc, 0, always, inbit])
+                frames.append((s, iter(ts), prog))
+                if len(frames) > deepest:
+                    deepest = len(frames)
+                if not counter & TICK_MASK and monitor.tick(len(H), ntrans, len(frames)):
+                    truncated = "time"
                     break
+            if not frames:
+                # -- the next tree: a pending state nobody has explored yet
+                while pending:
+                    s0 = pending.pop()
+                    h0 = H[s0]
+                    if h0 < 0:
+                        enter, inbit, prog = s0, 0, h0 == _PENDING_PROGRESS
+                        break
+                if enter is None:
+                    break
+                continue
+            source, successors, prog = frames[-1]
+            for pid, step, t in successors:
+                try:
+                    h = get(t)
+                except TypeError as exc:
+                    raise unhashable(system, source, pid, step, exc) from exc
+                if h is None:
+                    if len(H) >= max_states:
+                        truncated = "states"
+                        break
+                    if new_target(t):
+                        H[t] = _PENDING_PROGRESS
+                        pending.append(t)
+                        continue
+                    if prog:
+                        H[t] = _PENDING
+                        pending.append(t)
+                        continue
+                    h = _PENDING
+                if h > 0:
+                    if prog:
+                        continue
+                    # an edge inside the live part of the graph: merge components
+                    bit = 1 << (pid + 1)        # pid -1 (the claim alone) -> bit 0
+                    top = roots[-1]
+                    if top[0] <= h:
+                        if top[3] & bit:
+                            continue            # nothing new for this component
+                        moved = top[3] = top[3] | bit
+                    else:
+                        acc = False
+                        moved = bit
+                        always = -1
+                        while top[0] > h:
+                            roots.pop()
+                            acc |= top[2]
+                            moved |= top[3] | top[5]
+                            always &= top[4]
+                            top = roots[-1]
+                        if acc:
+                            top[2] = True
+                        moved = top[3] = top[3] | moved
+                        top[4] &= always
+                    if (nonprogress or top[2]) and (
+                            not fair or not universe & ~moved & top[4]):
+                        _report_cycle(system, result, mode, fair, live[top[1]:],
+                                      universe >> 1)
+                        raise _Found
+                elif h == _PENDING and not prog:
+                    if len(frames) >= max_depth:
+                        truncated = "depth"
+                        continue
+                    enter, inbit, prog = t, 1 << (pid + 1), False
+                    break
+                # other targets (dead, pending progress) add nothing
+            else:
+                frames.pop()
+                if roots[-1][0] == H[source]:
+                    pos = roots.pop()[1]
+                    for x in live[pos:]:
+                        H[x] = _DEAD
+                    del live[pos:]
+                continue
+            if truncated == "states":
+                break
     except _Found:
         pass
     monitor.account(table_bytes(H, live, roots, frames))

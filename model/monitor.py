@@ -68,6 +68,7 @@ class Monitor:
             progress = bool(isatty and isatty())
         self.show = progress
         self.start = time.perf_counter()
+        self.cpu_start = time.process_time()
         self.base_rss = resident_bytes()
         self.peak_rss = self.base_rss
         self._last_draw = self.start
@@ -100,15 +101,17 @@ class Monitor:
         self.stream.flush()
         self._drawn = True
 
-    def close(self) -> tuple[float, int]:
-        """Stop watching: (seconds, peak bytes).  The bytes are the larger of the growth
-        of the resident set during the search and the estimated size of its tables (the
-        resident set does not grow when the search reuses memory freed earlier)."""
+    def close(self) -> tuple[float, float, int]:
+        """Stop watching: (seconds, CPU seconds, peak bytes).  The bytes are the larger
+        of the growth of the resident set during the search and the estimated size of
+        its tables (the resident set does not grow when the search reuses memory freed
+        earlier)."""
         seconds = self.elapsed()
+        cpu = time.process_time() - self.cpu_start
         rss = resident_bytes()
         if rss > self.peak_rss:
             self.peak_rss = rss
         if self._drawn:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
-        return seconds, max(self.peak_rss - self.base_rss, self._structures)
+        return seconds, cpu, max(self.peak_rss - self.base_rss, self._structures)

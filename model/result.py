@@ -136,8 +136,9 @@ class Result:
     states: int = 0                         # states stored
     transitions: int = 0                    # transitions explored
     max_depth: int = 0
-    seconds: float = 0.0
-    peak_memory: int = 0                    # bytes of resident memory the search added
+    seconds: float = 0.0                    # wall clock
+    cpu_seconds: float = 0.0                # CPU time of this process (a shared machine)
+    peak_memory: int = 0                    # bytes the search needed (see Monitor.close)
     fair: bool = False
     search: str = "dfs"
 
@@ -151,8 +152,13 @@ class Result:
 
     @property
     def rate(self) -> float:
-        """Transitions per second."""
+        """Transitions per second (wall clock)."""
         return self.transitions / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        """Transitions per CPU second: single-core throughput, even on a busy machine."""
+        return self.transitions / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
     def summary(self) -> str:
         what = {OK: "ok", VIOLATION: f"VIOLATION ({self.kind})",
@@ -165,10 +171,10 @@ class Result:
 
     def __str__(self) -> str:
         text = self.summary()
-        if self.message and self.verdict != OK:
-            text += f"\n{self.message}" if self.counterexample is None else ""
         if self.counterexample is not None:
             text += "\n" + str(self.counterexample)
+        elif self.message and self.verdict != OK:
+            text += "\n" + self.message
         return text
 
     def _repr_html_(self) -> str:

@@ -112,8 +112,21 @@ RESERVED = frozenset({"at", "local", "set", "pid"})
 
 def _scalar_setter(index: int):
     def setter(self: list, value: Any) -> None:
-        list.__setitem__(self, index, value)
+        self[index] = value
     return setter
+
+
+def _fast_set(scalars: dict[str, int]):
+    """``WriteView.set`` for one layout: scalars by index, anything else by attribute."""
+    def set(self: list, **values: Any) -> None:
+        for name, value in values.items():
+            index = scalars.get(name)
+            if index is None:
+                setattr(self, name, value)
+            else:
+                self[index] = value
+    set.__doc__ = WriteView.set.__doc__
+    return set
 
 
 def _array_reader(index: int, length: int):
@@ -149,6 +162,7 @@ def view_classes(name: str, fields: dict[str, tuple[int, int | None]],
         else:
             read_ns[field] = property(_array_reader(index, length))
             write_ns[field] = _array_writer(index, length, field)
+    write_ns["set"] = _fast_set({f: i for f, (i, n) in fields.items() if n is None})
     for key, value in (extra or {}).items():
         read_ns[key] = value
         write_ns[key] = value

@@ -113,18 +113,10 @@ class ProductSystem(TransitionSystem):
         self.name = f"{system.name} x never({claim.name})"
         accepting = claim.accepting
         self.accepting = lambda ps: accepting[ps[1]]
-        if system.invariant is not None:
-            inv = system.invariant
-            self.invariant = lambda ps: inv(ps[0])
-        if system.valid_end is not None:
-            end = system.valid_end
-            self.valid_end = lambda ps: end(ps[0])
-        if system.progress is not None:
-            prog = system.progress
-            self.progress = lambda ps: prog(ps[0])
-        if system.exclusive is not None:
-            excl = system.exclusive
-            self.exclusive = lambda ps: excl(ps[0])
+        for name in ("invariant", "valid_end", "progress", "exclusive"):
+            pred = getattr(system, name)
+            if pred is not None:
+                setattr(self, name, _on_system_state(pred))
 
     def initial_states(self) -> Sequence[State]:
         return [(s, 0) for s in self.system.initial_states()]
@@ -183,6 +175,11 @@ class ProductSystem(TransitionSystem):
         names = dict(self.system.variables(state[0]))
         names["never"] = self.claim.names[state[1]]
         return names
+
+
+def _on_system_state(pred: Callable[[State], Any]) -> Callable[[State], Any]:
+    """A predicate of the system lifted to product states (it ignores the claim)."""
+    return lambda ps: pred(ps[0])
 
 
 def product(system: TransitionSystem, claim: Claim,

@@ -36,7 +36,13 @@ from .result import (
     Result,
     build_steps,
 )
-from .safety import check_invariant, predicate_error, successors_error, unhashable
+from .safety import (
+    check_invariant,
+    distinct_initial_states,
+    predicate_error,
+    successors_error,
+    unhashable,
+)
 from .system import AssertionViolation, ModelError, State, TransitionSystem
 
 _PENDING = -1            # discovered, not explored, not a progress state
@@ -98,15 +104,9 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
         return progress is not None and is_progress(t)
 
     try:
-        for s0 in system.initial_states():
-            try:
-                known = s0 in H
-            except TypeError as exc:
-                raise ModelError(f"{system.name}: an initial state is unhashable "
-                                 f"({exc})") from exc
-            if not known:
-                H[s0] = _PENDING_PROGRESS if new_target(s0) else _PENDING
-                pending.append(s0)
+        for s0 in distinct_initial_states(system):
+            H[s0] = _PENDING_PROGRESS if new_target(s0) else _PENDING
+            pending.append(s0)
         pending.reverse()
         # ``enter`` is the state to push next (with ``inbit``, ``prog``), or None
         enter: Any = None

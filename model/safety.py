@@ -63,6 +63,21 @@ def path_counterexample(system: TransitionSystem, kind: str, message: str,
     return Counterexample(kind, message, initial, system.variables(initial), steps)
 
 
+def distinct_initial_states(system: TransitionSystem) -> list[State]:
+    """The system's initial states, each once; an unhashable one is a model error."""
+    states: list[State] = []
+    seen: set[Any] = set()
+    for s in system.initial_states():
+        try:
+            if s in seen:
+                continue
+            seen.add(s)
+        except TypeError as exc:
+            raise ModelError(f"{system.name}: an initial state is unhashable ({exc})") from exc
+        states.append(s)
+    return states
+
+
 def check_invariant(system: TransitionSystem, state: State) -> str | None:
     try:
         return system.invariant(state)
@@ -110,12 +125,7 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
         result.counterexample = path_counterexample(system, kind, message, initial, moves,
                                                     failed)
 
-    for s in system.initial_states():
-        try:
-            if s in seen:
-                continue
-        except TypeError as exc:
-            raise ModelError(f"{system.name}: an initial state is unhashable ({exc})") from exc
+    for s in distinct_initial_states(system):
         seen[s] = len(states)
         states.append(s)
         parent.append(-1)
@@ -245,12 +255,9 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
         return ts
 
     stop = False
-    for s0 in system.initial_states():
-        try:
-            if s0 in seen:
-                continue
-        except TypeError as exc:
-            raise ModelError(f"{system.name}: an initial state is unhashable ({exc})") from exc
+    for s0 in distinct_initial_states(system):
+        if s0 in seen:
+            continue
         add(s0)
         path_states.append(s0)
         if invariant is not None:

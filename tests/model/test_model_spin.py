@@ -9,7 +9,7 @@ SPIN's count includes the initial state's insertion, hence the +1).
 from __future__ import annotations
 
 import pytest
-from aioctx.model.examples import aio_notify
+from aioctx.model.examples import aio_notify, graph_lock
 from aioctx.model.examples.classic import peterson
 from test_model_fairness import NEVER_DONE, blocked, hog, starves
 
@@ -73,3 +73,37 @@ def test_atomic_case_matches_spin(spin):
     stuck = spin("fairness.pml", ("STUCK",), ("-a",))
     assert stuck.errors == 1 and "accept stutter" in stuck.output
     assert spin("fairness.pml", ("STUCK",), ("-l",), non_progress=True).errors == 0
+
+
+GRAPH_LOCK = {None: (), "graph-rdunlock-kick-conditional": ("KICK_COND",),
+              "wrlock-no-recount": ("NO_RECOUNT",), "unregister-drops-count": ("DROP_COUNT",),
+              "no-recheck-under-mutex": ("NO_RECHECK",)}
+
+
+def _without_invariants(bug):
+    model = graph_lock.model(bug)
+    model.invariants.clear()          # SPIN checks them in a run of their own
+    return model
+
+
+@pytest.mark.parametrize("bug", list(GRAPH_LOCK))
+def test_graph_lock_safety_matches_spin(spin, bug):
+    pan = spin("graph_lock.pml", GRAPH_LOCK[bug])
+    ours = _without_invariants(bug).check(search="bfs")
+    assert ours.violated == (pan.errors > 0)
+    if ours.ok:
+        assert (ours.states, ours.transitions + 1) == (pan.stored, pan.transitions)
+    invariants = spin("graph_lock.pml", GRAPH_LOCK[bug] + ("INVARIANTS",))
+    first = graph_lock.model(bug).check(search="bfs")
+    assert (first.kind == "invariant") == (invariants.errors > 0)
+
+
+@pytest.mark.parametrize("bug", list(GRAPH_LOCK))
+@pytest.mark.parametrize("prop, define", [("writer starves", "WRITER_STARVES"),
+                                          ("reader0 starves", "READER0_STARVES")])
+def test_graph_lock_liveness_matches_spin(spin, bug, prop, define):
+    pan = spin("graph_lock.pml", GRAPH_LOCK[bug] + (define,), ("-a", "-f"))
+    ours = _without_invariants(bug).check("acceptance", claim=prop, fair=True)
+    assert ours.violated == (pan.errors > 0)
+    if ours.ok:
+        assert ours.states == pan.stored

@@ -202,3 +202,99 @@ def pipe() -> Iterator[tuple[int, int]]:
     finally:
         os.close(r)
         os.close(w)
+
+
+class FreshProcess:
+    """A sync backend that substitutes nothing but gives the calling thread its own
+    globals and thread-locals, as if it were a new process (used for the main loop,
+    whose globals exist once per process)."""
+
+    classes: dict[type, type] = {}
+
+    def __init__(self) -> None:
+        self.locals: dict[Any, Any] = {}
+        self.globals: dict[str, Any] = {}
+
+    def fence(self, kind: str, label: str | None) -> None:
+        """Real memory is sequentially consistent here."""
+
+    def cpu_relax(self, label: str | None) -> None:
+        """Nothing to yield to in a single-threaded test."""
+
+    def thread_locals(self) -> dict[Any, Any]:
+        return self.locals
+
+    def global_state(self) -> dict[str, Any]:
+        return self.globals
+
+
+@contextmanager
+def fresh_process() -> Iterator[FreshProcess]:
+    backend = FreshProcess()
+    with sync.using_backend(backend):
+        yield backend
+
+
+class RecordingAtomic(sync.Atomic):
+    """An atomic that logs every operation (kind, memory order, label) it performs."""
+
+    __slots__ = ()
+    log: list[tuple[str, str, str | None]] = []
+
+    def load(self, order: str = sync.RELAXED, label: str | None = None) -> Any:
+        self.log.append(("load", order, label))
+        return super().load(order, label)
+
+    def store(self, value: Any, order: str = sync.RELAXED, label: str | None = None) -> None:
+        self.log.append(("store", order, label))
+        super().store(value, order, label)
+
+    def xchg(self, value: Any, order: str = sync.SEQ_CST, label: str | None = None) -> Any:
+        self.log.append(("xchg", order, label))
+        return super().xchg(value, order, label)
+
+    def cmpxchg(self, expected: Any, new: Any, order: str = sync.SEQ_CST,
+                label: str | None = None) -> Any:
+        self.log.append(("cmpxchg", order, label))
+        return super().cmpxchg(expected, new, order, label)
+
+    def fetch_add(self, n: int, order: str = sync.SEQ_CST, label: str | None = None) -> int:
+        self.log.append(("fetch_add", order, label))
+        return super().fetch_add(n, order, label)
+
+    def fetch_sub(self, n: int, order: str = sync.SEQ_CST, label: str | None = None) -> int:
+        self.log.append(("fetch_sub", order, label))
+        return super().fetch_sub(n, order, label)
+
+    def fetch_or(self, mask: int, order: str = sync.SEQ_CST, label: str | None = None) -> int:
+        self.log.append(("fetch_or", order, label))
+        return super().fetch_or(mask, order, label)
+
+    def fetch_and(self, mask: int, order: str = sync.SEQ_CST, label: str | None = None) -> int:
+        self.log.append(("fetch_and", order, label))
+        return super().fetch_and(mask, order, label)
+
+
+class Recorder(FreshProcess):
+    """A backend that builds RecordingAtomics and logs fences into the same log, so a
+    test can read the exact sequence of memory operations a piece of impl performs."""
+
+    classes = {sync.Atomic: RecordingAtomic}
+
+    def __init__(self) -> None:
+        super().__init__()
+        RecordingAtomic.log = self.log = []
+
+    def fence(self, kind: str, label: str | None) -> None:
+        self.log.append(("fence", kind, label))
+
+    def ops(self, prefix: str) -> list[tuple[str, str, str | None]]:
+        """The logged operations whose label starts with ``prefix``."""
+        return [op for op in self.log if op[2] is not None and op[2].startswith(prefix)]
+
+
+@contextmanager
+def recording() -> Iterator[Recorder]:
+    backend = Recorder()
+    with sync.using_backend(backend):
+        yield backend

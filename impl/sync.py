@@ -66,7 +66,15 @@ class Backend(Protocol):
     def global_state(self) -> dict[str, Any]: ...
 
 
-_tls = threading.local()
+class _ThreadState(threading.local):
+    """Per-OS-thread state of this module.  The class-level default makes the lookup in
+    real mode a plain attribute hit: a missing thread-local attribute would cost an
+    exception inside ``getattr`` on every operation."""
+
+    backend: Backend | None = None
+
+
+_tls = _ThreadState()
 
 
 def current_backend() -> Backend | None:

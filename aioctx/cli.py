@@ -13,7 +13,7 @@ import sys
 from .errors import UsageError
 
 # Subcommand name -> module in aioctx.commands exposing register(subparsers) and run(args).
-COMMANDS = ["demo"]
+COMMANDS = ["demo", "check"]
 
 
 def build_parser() -> argparse.ArgumentParser:

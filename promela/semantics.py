@@ -324,6 +324,9 @@ class Analyser:
         if len(call.args) != len(d.params):
             raise self.error(call.pos, f"inline {call.name!r} takes {len(d.params)} "
                              f"argument(s), not {len(call.args)}")
+        if d.body and isinstance(d.body[0], ast.Labeled):
+            raise self.error(d.body[0].pos, f"label {d.body[0].label!r} placed incorrectly: "
+                             f"the body of inline {d.name!r} cannot start with a label")
         body = _substitute(d.body, dict(zip(d.params, call.args, strict=True)), self, call)
         scope.inlines.append(call.name)
         try:

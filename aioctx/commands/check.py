@@ -1,0 +1,106 @@
+"""``aioctx check FILE.pml``: verify a Promela model with SPIN's semantics.
+
+    aioctx check model.pml [-D NAME[=VALUE]]... [-U NAME]...
+                 [--safety | --acceptance | --non-progress] [--fair] [--bfs] [--json]
+
+Modes are SPIN's verifier modes: ``--safety`` (the default; ``pan`` built with
+-DSAFETY), ``--acceptance`` (``pan -a``), ``--non-progress`` (``-DNP``, ``pan -l``);
+``--fair`` adds weak fairness (``pan -f``).  Exit status: 0 no error, 1 a property is
+violated (the counterexample is printed like ``spin -t -p``), 2 bad input (one line:
+``file:line:col: message``), 3 the search stopped at a budget before finishing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..errors import UsageError
+
+EXIT_OK, EXIT_VIOLATED, EXIT_INCOMPLETE = 0, 1, 3
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "check", help="verify a Promela model (SPIN's semantics and verdicts)",
+        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("file", help="the Promela model (.pml)")
+    p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]",
+                   help="define a preprocessor macro (as for spin/cpp)")
+    p.add_argument("-U", dest="undefines", action="append", default=[], metavar="NAME",
+                   help="undefine a preprocessor macro")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--safety", dest="mode", action="store_const", const="safety",
+                      help="assertions, invalid end states, never claim ends (default)")
+    mode.add_argument("--acceptance", dest="mode", action="store_const",
+                      const="acceptance", help="acceptance cycles (pan -a)")
+    mode.add_argument("--non-progress", dest="mode", action="store_const",
+                      const="non-progress", help="non-progress cycles (pan -l)")
+    p.add_argument("--fair", action="store_true", help="weak fairness (pan -f)")
+    p.add_argument("--bfs", action="store_true",
+                   help="breadth-first search: shortest counterexample (safety only)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--max-states", type=int, default=None, metavar="N",
+                   help="stop after N states (the verdict is then 'incomplete')")
+    p.add_argument("--max-depth", type=int, default=None, metavar="N",
+                   help="do not search deeper than N steps")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="stop after this many seconds")
+    p.set_defaults(run=run, mode="safety")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..model.system import ModelError
+    from ..promela import PromelaError, check, format_trail
+
+    if args.bfs and args.mode != "safety":
+        raise UsageError("--bfs applies to --safety only (liveness searches are depth-first)")
+    for name in ("max_states", "max_depth", "time_limit"):
+        value = getattr(args, name)
+        if value is not None and value < 0:
+            raise UsageError(f"--{name.replace('_', '-')} must not be negative")
+    try:
+        result, system = check(args.file, args.mode, fair=args.fair,
+                               search="bfs" if args.bfs else "dfs", defines=args.defines,
+                               undefines=args.undefines, max_states=args.max_states,
+                               max_depth=args.max_depth, time_limit=args.time_limit,
+                               progress=False if args.json else None)
+    except PromelaError as exc:
+        raise UsageError(str(exc)) from None
+    except ModelError as exc:
+        raise UsageError(str(exc)) from None
+    for warning in system.c.model.warnings:
+        print(warning, file=sys.stderr)
+    if args.json:
+        print(json.dumps(_as_json(args, result, system), indent=2))
+    else:
+        _print_text(args, result, system, format_trail)
+    if result.verdict == "ok":
+        return EXIT_OK
+    return EXIT_VIOLATED if result.verdict == "violation" else EXIT_INCOMPLETE
+
+
+def _print_text(args, result, system, format_trail) -> None:
+    if args.mode != result.mode:
+        print(f"{args.file}: no accept labels: acceptance mode checks safety only, as SPIN "
+              "does")
+    print(result.summary())
+    if result.verdict == "violation":
+        print(f"{result.kind}: {result.message}")
+        print(format_trail(system, result))
+
+
+def _as_json(args, result, system) -> dict:
+    from ..promela.trail import trail_records
+
+    cx = result.counterexample
+    return {
+        "file": args.file, "defines": args.defines, "mode": result.mode,
+        "requested_mode": args.mode, "fair": result.fair, "search": result.search,
+        "verdict": result.verdict, "kind": result.kind, "message": result.message,
+        "limit": result.limit, "states": result.states, "transitions": result.transitions,
+        "depth": result.max_depth, "seconds": round(result.seconds, 6),
+        "counterexample": None if cx is None else {
+            "liveness": cx.liveness, "steps": trail_records(system, cx)},
+    }

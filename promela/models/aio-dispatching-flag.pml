@@ -1,0 +1,143 @@
+/*
+ * aio-dispatching-flag: the 2015 notify_me counter against the 2014 "dispatching"
+ * optimisation of aio_notify (QEMU eabc9779, bug introduced by 0ceb849b).
+ *
+ * Three threads share one AioContext.  GSource is the main loop running the context
+ * through glib: prepare (announce itself in bit 0 of notify_me, compute the timeout),
+ * poll(-1) on the EventNotifier, check and dispatch.  SyncPoller is a second thread
+ * calling aio_poll(ctx, true) once.  Worker is a thread-pool worker finishing NREQ
+ * requests; each finished request schedules the pool's completion BH, whose callback
+ * re-schedules it before delivering each completion (so nested loops re-enter it).
+ *
+ * Fixed (default): aio_notify writes the EventNotifier iff notify_me != 0.
+ * -DAIO_DISPATCHING_FLAG (bug aio-dispatching-flag): aio_notify writes it iff no
+ * aio_poll is dispatching, the 2014 rule.  SyncPoller dispatches the completion BH,
+ * which re-schedules itself while "dispatching" is set: no write; the worker's next
+ * completion finds the BH scheduled and does not notify either; GSource sleeps in
+ * poll(-1) for ever with completions pending: an invalid end state.
+ *
+ * There are no accept labels, so the acceptance modes check what safety checks (SPIN
+ * ignores -a then, and so does aioctx).
+ *   variants: - | AIO_DISPATCHING_FLAG
+ *   expect -: safety=ok acceptance=ok fair=ok
+ *   expect AIO_DISPATCHING_FLAG: safety=violation acceptance=violation fair=violation
+ *
+ * Statement labels name the implementation's operation labels, with "__" for "."
+ * (aio_notify__load_notify_me is "aio_notify.load_notify_me" in impl/).
+ */
+
+#define NREQ 2
+
+bit event;            /* the context's EventNotifier */
+byte notify_me;       /* bit 0: a GSource between prepare and check; +2 per aio_poll */
+bit dispatching;      /* the 2014 flag */
+bit scheduled;        /* the completion BH is scheduled */
+bit ctx_lock;         /* the AioContext lock: one thread dispatches BHs at a time */
+byte done;            /* requests the worker has finished */
+byte completed;       /* completions delivered by the BH callback */
+
+inline aio_notify() {
+  skip;                             /* smp_mb (a no-op when every step is SC) */
+#ifdef AIO_DISPATCHING_FLAG
+aio_notify__load_dispatching:
+  if
+  :: !dispatching -> event = 1
+  :: else
+  fi
+#else
+aio_notify__load_notify_me:
+  if
+  :: notify_me != 0 -> event = 1
+  :: else
+  fi
+#endif
+}
+
+/* qemu_bh_schedule: set the flag (a read-modify-write); notify if it was clear */
+inline qemu_bh_schedule(was) {
+  atomic { was = scheduled; scheduled = 1 };
+  if
+  :: !was -> aio_notify()
+  :: else
+  fi
+}
+
+/* aio_bh_poll, under the AioContext lock, running the completion BH, which
+   re-schedules itself before delivering each completion */
+inline run_completion_bh(was) {
+  atomic { ctx_lock == 0 -> ctx_lock = 1 };
+  if
+  :: scheduled ->
+     scheduled = 0;
+     do
+     :: completed < done -> qemu_bh_schedule(was); completed++
+     :: else -> break
+     od
+  :: else
+  fi;
+  ctx_lock = 0
+}
+
+active proctype Worker() {
+  bit was;
+  do
+  :: done < NREQ -> done++; qemu_bh_schedule(was)
+  :: else -> break
+  od
+}
+
+active proctype SyncPoller() {
+  bit was, sleep, dispatching_was;
+  /* aio_poll(ctx, blocking=true) */
+#ifdef AIO_DISPATCHING_FLAG
+  dispatching_was = dispatching;
+aio_set_dispatching__store:
+  dispatching = 0;                  /* blocking: not dispatching while it waits */
+#else
+aio_poll__notify_me_add:
+  notify_me = notify_me + 2;
+#endif
+  sleep = !scheduled;               /* aio_compute_timeout */
+  if
+  :: sleep ->
+end_sync_wait:
+     event == 1
+  :: else
+  fi;
+#ifdef AIO_DISPATCHING_FLAG
+  dispatching = 1;
+#else
+aio_poll__notify_me_sub:
+  notify_me = notify_me - 2;
+#endif
+  event = 0;                        /* aio_notify_accept */
+  run_completion_bh(was);
+#ifdef AIO_DISPATCHING_FLAG
+  dispatching = dispatching_was
+#endif
+}
+
+active proctype GSource() {
+  bit was, sleep;
+  do
+  :: completed == NREQ -> break
+  :: else ->
+#ifndef AIO_DISPATCHING_FLAG
+aio_ctx_prepare__notify_me_or:
+     notify_me = notify_me | 1;
+#endif
+     sleep = !scheduled;            /* timeout 0 if a BH is scheduled */
+     if
+     :: sleep ->
+g_main_context_iteration__poll:     /* poll(-1): no end label, sleeping for ever here */
+        event == 1                  /* with completions pending is the bug */
+     :: else
+     fi;
+#ifndef AIO_DISPATCHING_FLAG
+aio_ctx_check__notify_me_and:
+     notify_me = notify_me & 254;
+#endif
+     event = 0;
+     run_completion_bh(was)
+  od
+}

@@ -1,0 +1,74 @@
+"""The Promela models of the repository and their option sets, for the tests.
+
+Every model states its option sets in a header line ``variants: - | BUG | A=1,B`` (``-``:
+no option; options of one set separated by commas).  The project's models
+(promela/models/) also state the expected verdict of each variant in each mode, one
+line per variant: ``expect <variant>: safety=ok acceptance=violation fair=ok``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT_MODELS = sorted((ROOT / "promela" / "models").glob("*.pml"))
+TEST_MODELS = sorted((Path(__file__).parent / "models").glob("*.pml"))
+
+_VARIANTS = re.compile(r"^[ \t/*]*variants:[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
+_EXPECT = re.compile(r"^[ \t/*]*expect[ \t]+(\S+):[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
+
+
+def variants(path: Path) -> list[list[str]]:
+    """The option sets of ``path`` (``[[]]`` when it declares none)."""
+    m = _VARIANTS.search(path.read_text())
+    if m is None:
+        return [[]]
+    out = []
+    for item in m.group(1).split("|"):
+        item = item.strip()
+        out.append([] if item in ("", "-") else [d.strip() for d in item.split(",")])
+    return out
+
+
+def variant_id(defines: list[str]) -> str:
+    return ",".join(defines) or "-"
+
+
+def expectations(path: Path) -> dict[str, dict[str, str]]:
+    """variant id -> {mode: "ok" | "violation"} from the ``expect`` header lines."""
+    out: dict[str, dict[str, str]] = {}
+    for name, rest in _EXPECT.findall(path.read_text()):
+        out[name] = dict(pair.split("=", 1) for pair in rest.split())
+    return out
+
+
+def uses_progress(path: Path) -> bool:
+    return re.search(r"\bprogress\w*\s*:", path.read_text()) is not None
+
+
+def cases(paths: list[Path], with_progress: bool = True) -> list[tuple[Path, list[str], str]]:
+    """(model, options, mode) for every variant; non-progress modes where it matters."""
+    out = []
+    for path in paths:
+        modes = ["safety", "acceptance", "acceptance+fair"]
+        if with_progress and uses_progress(path):
+            modes += ["non-progress", "non-progress+fair"]
+        for defines in variants(path):
+            out += [(path, defines, mode) for mode in modes]
+    return out
+
+
+def case_id(case: tuple[Path, list[str], str]) -> str:
+    path, defines, mode = case
+    return f"{path.stem}[{variant_id(defines)}]-{mode}"
+
+
+#: mode name of the SPIN oracle -> (aioctx mode, fairness)
+AIOCTX_MODE = {
+    "safety": ("safety", False),
+    "acceptance": ("acceptance", False),
+    "acceptance+fair": ("acceptance", True),
+    "non-progress": ("non-progress", False),
+    "non-progress+fair": ("non-progress", True),
+}

@@ -12,16 +12,19 @@ need.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .result import Counterexample
 from .system import STUTTER, AssertionViolation, TransitionSystem
 
+if TYPE_CHECKING:       # networkx is imported on first use: it costs ~0.3 s at start-up
+    import networkx as nx
+
 
 def state_graph(system: TransitionSystem, *, max_states: int = 5000) -> nx.DiGraph:
     """Explore ``system`` breadth-first into a ``DiGraph`` (at most ``max_states`` nodes)."""
+    import networkx as nx
+
     graph = nx.DiGraph(name=system.name)
     index: dict[Any, int] = {}
     queue: deque = deque()
@@ -86,6 +89,8 @@ def draw(graph: nx.DiGraph, *, counterexample: Counterexample | None = None,
     if ax is None:
         size = min(16, 4 + graph.number_of_nodes() ** 0.5)
         _, ax = plt.subplots(figsize=(size, size * 0.75))
+    import networkx as nx
+
     pos = nx.multipartite_layout(graph, subset_key="depth", align="horizontal")
     pos = {n: (x, -y) for n, (x, y) in pos.items()}
     path = path_nodes(graph, counterexample) if counterexample is not None else []

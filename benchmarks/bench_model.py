@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -179,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     repeat = args.repeat or (1 if args.quick else 3)
     ns = list(range(4, 9)) if args.quick else list(range(4, 12))
     readers = [1, 2] if args.quick else [1, 2, 3]
-    print(f"# aioctx.model throughput (Python {sys.version.split()[0]}, best of {repeat})\n")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"# aioctx.model throughput (Python {sys.version.split()[0]}, best of {repeat}, "
+          f"{os.cpu_count()} CPUs, load average {load:.1f} at start)\n")
     ship = shipped(repeat)
     print("## Shipped models\n\n" + table(ship) + "\n")
     grow = growth(ns, readers, repeat)
@@ -189,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         print("## SPIN end to end (same state graph)\n\n" + spin_table(spin) + "\n")
     else:
         print("SPIN or a C compiler is missing: no SPIN comparison.\n")
+    if hasattr(os, "getloadavg"):
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     if args.json:
         args.json.write_text(json.dumps({"shipped": ship, "growth": grow, "spin": spin},
                                         indent=2))

@@ -15,6 +15,9 @@ is exact (weak fairness is a generalized Büchi condition).  This decides the sa
 question as SPIN's ``-f`` construction with its (N+2) copies of the graph, without
 multiplying the states.
 
+The processes fairness is about are those that move somewhere in the explored graph; a
+process that never moves is blocked everywhere and so never makes a cycle unfair.
+
 Non-progress cycles are cycles of the subgraph of non-progress states: a progress state
 is never pushed as a DFS child of a non-progress state; it is queued and explored later
 as the root of a tree of its own, so no component ever contains it.
@@ -47,7 +50,9 @@ from .system import AssertionViolation, ModelError, State, TransitionSystem
 
 _PENDING = -1            # discovered, not explored, not a progress state
 _PENDING_PROGRESS = -2   # discovered, not explored, a progress state
-_DEAD = 0                # explored, its component is complete
+# An explored state keeps its DFS number in H; ``dead[number]`` becomes 1 when its
+# component is complete.  A component's states are numbered from its root's number up
+# to the last number given so far, so completing it is one slice assignment.
 
 Move = tuple[int, int, State]
 
@@ -76,8 +81,9 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
     # bit 0 stands for the never claim moving alone, which no fairness is about.  A
     # component with an internal edge has a non-zero ``moved``.
     roots: list[list] = []
-    # DFS frames: (state, iterator over its successors, is it a progress state)
-    frames: list[tuple[Any, Any, bool]] = []
+    # DFS frames: (state, iterator over its successors, is it a progress state, number)
+    frames: list[tuple[Any, Any, bool, int]] = []
+    dead = bytearray(1)
     pending: list[Any] = []
     counter = 0
     ntrans = 0
@@ -152,7 +158,8 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                     if exclusive is None or exclusive(s) is None:
                         always = movers
                 roots.append([counter, len(live) - 1, acc, 0, always, inbit])
-                frames.append((s, iter(ts), prog))
+                frames.append((s, iter(ts), prog, counter))
+                dead.append(0)
                 if len(frames) > deepest:
                     deepest = len(frames)
                 if not counter & TICK_MASK and monitor.tick(len(H), ntrans, len(frames)):
@@ -169,7 +176,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                 if enter is None:
                     break
                 continue
-            source, successors, prog = frames[-1]
+            source, successors, prog, number = frames[-1]
             for pid, step, t in successors:
                 try:
                     h = get(t)
@@ -189,7 +196,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                         continue
                     h = _PENDING
                 if h > 0:
-                    if prog:
+                    if prog or dead[h]:
                         continue
                     # an edge inside the live part of the graph: merge components
                     bit = 1 << (pid + 1)        # pid -1 (the claim alone) -> bit 0
@@ -223,14 +230,12 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                         continue
                     enter, inbit, prog = t, 1 << (pid + 1), False
                     break
-                # other targets (dead, pending progress) add nothing
+                # other targets (pending progress states) add nothing
             else:
                 frames.pop()
-                if roots[-1][0] == H[source]:
-                    pos = roots.pop()[1]
-                    for x in live[pos:]:
-                        H[x] = _DEAD
-                    del live[pos:]
+                if roots[-1][0] == number:
+                    del live[roots.pop()[1]:]
+                    dead[number:] = b"\1" * (counter + 1 - number)
                 continue
             if truncated == "states":
                 break

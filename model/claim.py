@@ -62,8 +62,10 @@ class Claim:
         self.state(source)
         self.state(target)
         index = len(self.edge_info)
-        text = label or (f"{source} -> {target}" if when is None
-                         else f"{source} -> {target} if {getattr(when, '__name__', 'guard')}")
+        name = getattr(when, "__name__", "<lambda>")
+        text = label or (f"{source} -> {target}" if when is None else
+                         f"{source} -> {target} if "
+                         f"{'its condition' if name == '<lambda>' else name}")
         self.edge_info.append(StepInfo(text, f"never claim {self.name}", source))
         self.edges[self.names.index(source)].append((when, self.names.index(target), index))
         return self

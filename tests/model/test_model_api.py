@@ -44,6 +44,7 @@ def test_steps_fall_through_jump_and_choose():
     assert sorted(m.view(s).path for s in finals) == [("a",), ("b",)]
     assert sorted(m.view(s).local("P", "seen") for s in finals) == [1, 2]
     assert all(m.view(s).at("P", "join+1") for s in finals)
+    assert all(m.system().location(s, 0) == "join+1" for s in finals)
     assert m.check().ok          # the end of a process is a valid end state
 
 
@@ -100,6 +101,12 @@ def test_claims_registered_by_name():
     m = counter(3)
     m.never("reaches 3", Claim.eventually(lambda s: s.n == 3))
     assert m.check(claim="reaches 3").kind == "claim"
+    handmade = Claim("three").edge("a", "a").edge("a", "accept_b", when=lambda s: s.n == 3)
+    handmade.edge("accept_b", "accept_b")
+    assert handmade.accepting == [False, True]
+    result = m.check("acceptance", claim=handmade)
+    assert result.violated       # n reaches 3, then the process is stuck: stutter
+    assert "a -> accept_b if its condition" in str(result.counterexample)
     with pytest.raises(ModelError, match="no never claim 'nope'"):
         m.check(claim="nope")
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import bugs as bug_catalogue
 from . import legacy_wakeup as legacy
 from . import sync
+from .aio_coroutine import aio_context_fini_coroutines, aio_context_init_coroutines
 from .aio_poll import aio_poll
 from .bottom_half import (
     BH_DELETED,
@@ -49,9 +50,11 @@ from .fd_handlers import (
     aio_set_fd_handler,
     aio_set_fd_poll,
 )
+from .graph_lock import register_aiocontext, unregister_aiocontext
 from .lockcnt import QemuLockCnt
 from .poll_mode import poll_set_started
 from .stats import AioStats
+from .thread_pool import THREAD_POOL_MAX_THREADS_DEFAULT, ThreadPoolAio, thread_pool_free_aio
 from .timers import (
     QEMUTimer,
     QEMUTimerCB,
@@ -67,7 +70,8 @@ INT64_MAX = 2**63 - 1
 
 # Fields whose use after the context was finalized must fail loudly.
 _FREED_FIELDS = ("bh_list", "notify_me", "notified", "dispatching", "notifier",
-                 "list_lock", "aio_handlers", "deleted_aio_handlers", "tlg")
+                 "list_lock", "aio_handlers", "deleted_aio_handlers", "tlg",
+                 "scheduled_coroutines")
 
 
 def _check_param(name: str, value: object) -> int:
@@ -130,6 +134,13 @@ class AioContext:
         else:
             self.aio_set_event_notifier(self.notifier, self._notifier_cb,
                                         self._notifier_poll, self._notifier_poll_ready)
+        # coroutines, thread pool and graph lock (aio_coroutine.py, thread_pool.py,
+        # graph_lock.py)
+        aio_context_init_coroutines(self)
+        self.thread_pool: ThreadPoolAio | None = None
+        self.thread_pool_min = 0
+        self.thread_pool_max = THREAD_POOL_MAX_THREADS_DEFAULT
+        register_aiocontext(self)
 
     def __repr__(self) -> str:
         return f"<AioContext {self.name}{' finalized' if self._finalized else ''}>"
@@ -382,6 +393,9 @@ class AioContext:
         close the notifier; afterwards any use of the context raises UseAfterFree."""
         leaked: list[str] = []
         try:
+            thread_pool_free_aio(self.thread_pool)
+            self.thread_pool = None
+            aio_context_fini_coroutines(self)
             heads = [self.bh_list.xchg(None, label="aio_ctx_finalize.take_bh_list")]
             heads += [s.bh_list for s in self.bh_slice_list]   # left by a raising callback
             self.bh_slice_list.clear()
@@ -399,6 +413,7 @@ class AioContext:
             aio_free_deleted_handlers(self)
             self.list_lock.dec()
             self.notifier.cleanup()
+            unregister_aiocontext(self)
         finally:
             self._finalized = True
             for field in _FREED_FIELDS:

@@ -99,7 +99,7 @@ class Primitive:
     __slots__ = ("name", "__weakref__")
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Primitive:
-        backend = getattr(_tls, "backend", None)
+        backend = _tls.backend
         if backend is not None:
             substitute = backend.classes.get(cls)
             if substitute is not None:
@@ -172,30 +172,36 @@ class Atomic(Primitive):
         return old
 
 
-def _fence(kind: str, label: str | None) -> None:
-    backend = getattr(_tls, "backend", None)
-    if backend is not None:
-        backend.fence(kind, label)
+# Each fence reads the backend itself, without a shared helper: fences are on the
+# hottest paths of the loop.
 
 
 def smp_mb(label: str | None = None) -> None:
     """Full barrier (seq_cst fence)."""
-    _fence("mb", label)
+    backend = _tls.backend
+    if backend is not None:
+        backend.fence("mb", label)
 
 
 def smp_rmb(label: str | None = None) -> None:
     """Load-load barrier (acquire fence)."""
-    _fence("rmb", label)
+    backend = _tls.backend
+    if backend is not None:
+        backend.fence("rmb", label)
 
 
 def smp_wmb(label: str | None = None) -> None:
     """Store-store barrier (release fence)."""
-    _fence("wmb", label)
+    backend = _tls.backend
+    if backend is not None:
+        backend.fence("wmb", label)
 
 
 def smp_mb__after_rmw(label: str | None = None) -> None:
     """Full barrier after a read-modify-write that may not be one itself (ARM)."""
-    _fence("mb_after_rmw", label)
+    backend = _tls.backend
+    if backend is not None:
+        backend.fence("mb_after_rmw", label)
 
 
 def cpu_relax(label: str | None = None) -> None:

@@ -60,7 +60,7 @@ class StepSpec:
 
     label: str
     source: Location
-    target: Location | None        # None: the action decides (it returns a label)
+    target: Location               # an action may still jump elsewhere (returns a label)
     when: Guard | None
     action: Action | None
     where: str                     # "file.py:12"

@@ -24,6 +24,21 @@ def counter(limit: int = 3) -> Model:
 
 # -- writing models ------------------------------------------------------------------
 
+def test_the_handshake_of_the_builder_docstring():
+    m = Model("handshake")
+    m.var("flag", 0)
+    w = m.process("waiter")
+    w.label("idle", end=True)
+    w.wait("flag == 1", lambda s: s.flag == 1)
+    w.step("flag = 0", lambda s: s.set(flag=0), goto="idle")
+    n = m.process("notifier")
+    n.step("flag = 1", lambda s: s.set(flag=1))
+    result = m.check()
+    # (idle, start, 0) -notifier-> (idle, end, 1) -waiter-> (idle+1, end, 1)
+    # -waiter-> (idle, end, 0), where the waiter may rest and the notifier has ended
+    assert result.ok and (result.states, result.transitions) == (4, 3)
+
+
 def test_steps_fall_through_jump_and_choose():
     m = Model("choices")
     m.vars(x=0, path=())

@@ -96,6 +96,17 @@ class Counterexample:
                 lines.append("  ---- no process can move: the last state repeats forever ----")
         return "\n".join(lines)
 
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready description (values that JSON cannot hold become their repr)."""
+        def step(st: Step) -> dict[str, Any]:
+            return {"pid": st.pid, "process": st.process, "label": st.label,
+                    "location": st.location, "at": st.at, "note": st.note,
+                    "changes": {k: [_plain(a), _plain(b)] for k, (a, b) in st.changes.items()}}
+        return {"kind": self.kind, "message": self.message, "liveness": self.liveness,
+                "initial": {k: _plain(v) for k, v in self.initial_vars.items()},
+                "prefix": [step(st) for st in self.prefix],
+                "cycle": [step(st) for st in self.cycle]}
+
     def _repr_html_(self) -> str:
         esc = html.escape
         rows = []
@@ -160,6 +171,17 @@ class Result:
         """Transitions per CPU second: single-core throughput, even on a busy machine."""
         return self.transitions / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
 
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready description of the result, counterexample included."""
+        return {"model": self.model, "mode": self.mode, "search": self.search,
+                "fair": self.fair, "verdict": self.verdict, "kind": self.kind,
+                "message": self.message, "limit": self.limit, "states": self.states,
+                "transitions": self.transitions, "max_depth": self.max_depth,
+                "seconds": self.seconds, "cpu_seconds": self.cpu_seconds,
+                "peak_memory": self.peak_memory,
+                "counterexample": (self.counterexample.as_dict()
+                                   if self.counterexample is not None else None)}
+
     def summary(self) -> str:
         what = {OK: "ok", VIOLATION: f"VIOLATION ({self.kind})",
                 INCOMPLETE: f"INCOMPLETE ({self.limit} budget reached)"}[self.verdict]
@@ -182,6 +204,16 @@ class Result:
         if self.counterexample is not None:
             body += self.counterexample._repr_html_()
         return body
+
+
+def _plain(value: Any) -> Any:
+    """``value`` if JSON can hold it as it is, else its repr."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, bool | int | float | str)
+                                               for v in value):
+        return list(value)
+    return repr(value)
 
 
 def _short(value: Any) -> str:

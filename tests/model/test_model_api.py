@@ -261,6 +261,16 @@ def test_result_text_and_html():
     assert "repeats forever" in live.counterexample._repr_html_()
 
 
+def test_results_as_json():
+    import json
+    result = peterson(progress_cs=1).check("non-progress")
+    data = json.loads(json.dumps(result.as_dict()))
+    assert data["verdict"] == "violation" and data["kind"] == "non-progress cycle"
+    assert data["counterexample"]["liveness"] and data["counterexample"]["cycle"]
+    assert data["counterexample"]["initial"]["flag"] == [0, 0]
+    assert json.loads(json.dumps(peterson().check().as_dict()))["counterexample"] is None
+
+
 def test_state_graph_and_its_guard():
     graph = state_graph(peterson().system())
     assert graph.number_of_nodes() == 38 and graph.number_of_edges() == 64

@@ -25,6 +25,9 @@ from .stmtgen import Emit, StmtGen, _ind
 from .symbols import Model, ProcType, Var
 from .unparse import stmt as stmt_text
 
+#: product steps (claim + system) are numbered from here
+PAIR_BASE = 1 << 40
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -208,6 +211,63 @@ class CodeGen:
         self.out += _ind(lines + ["return r"])
         return name
 
+    # ---- scheduling ----
+
+    def scheduler(self) -> None:
+        """``MOVES(s, out)``: the system's moves into ``out``, True if a never claim may
+        move in ``s``; ``SUCC(s)``: the same as a list, for models without a claim (the
+        checker calls it directly).  See system.py for the rules."""
+        for name, head, done in (("MOVES", "def MOVES(s, out):", ("return False", "return True")),
+                                 ("SUCC", "def SUCC(s):", ("return out", "return out"))):
+            body = [] if name == "MOVES" else ["out = []"]
+            if self.has_atomic:
+                body += ["ex = s[0]", "if ex:", "    p = s[ex]",
+                         "    D[p[0]][p[1]](s, ex, p, out, False)",
+                         "    if out:", f"        {done[0]}"]
+            if self.has_rv:
+                body += ["if s[1]:", f"    for i in range({self.lay.P0}, len(s)):",
+                         "        p = s[i]", "        f = R[p[0]][p[1]]",
+                         "        if f is not None:", "            f(s, i, p, out, False)",
+                         f"    {done[0]}"]
+            body += [f"for i in range({self.lay.P0}, len(s)):", "    p = s[i]",
+                     "    D[p[0]][p[1]](s, i, p, out, False)"]
+            if self.has_timeout:
+                body += ["if not out:", f"    for i in range({self.lay.P0}, len(s)):",
+                         "        p = s[i]", "        D[p[0]][p[1]](s, i, p, out, True)"]
+            body.append(done[1])
+            self.out.append(head)
+            self.out += _ind(["try:"] + _ind(body) + [
+                "except Fault as exc:", "    raise FAULT(s, exc) from None"])
+
+    def product(self, claim_end: int) -> None:
+        """``PROD(s)``: the never claim moves first (on ``s``), then the system; where the
+        system cannot move, the claim moves alone (pid ``-1``).  A product step is
+        numbered ``PAIR + system step * NSTEPS + claim step``."""
+        n = f"{PAIR_BASE} + step * {len(self.steps)} + cstep"
+        self.out += [
+            "def PROD(s):",
+            "    out = []",
+            "    if not MOVES(s, out):",
+            "        return out",
+            "    try:",
+            "        cm = C[s[2]](s, False)",
+            "    except Fault as exc:",
+            "        raise AV(-1, -1, 'run-time error in the never claim: ' + str(exc)) "
+            "from None",
+            "    res = []",
+            "    if not out:",
+            "        for cstep, cdest in cm:",
+            f"            if cdest == {claim_end}:",
+            "                raise AV(-1, cstep, CLAIM_END, 'claim')",
+            "            res.append((-1, cstep, s[:2] + (cdest,) + s[3:]))",
+            "        return res",
+            "    for pid, step, t in out:",
+            "        for cstep, cdest in cm:",
+            f"            if cdest == {claim_end}:",
+            f"                raise AV(pid, {n}, CLAIM_END, 'claim')",
+            f"            res.append((pid, {n}, t[:2] + (cdest,) + t[3:]))",
+            "    return res"]
+
     # ---- assembly ----
 
     def build(self) -> Compiled:
@@ -245,9 +305,11 @@ class CodeGen:
                          "                return True",
                          "    return False"]
         self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
+        self.scheduler()
         if claim_flow is not None:
             names = [self.claim_location(self.m.claim, loc) for loc in claim_flow.locations]
             self.out.append(f"C = ({', '.join(names)},)")
+            self.product(claim_flow.terminal)
         else:
             self.out.append("C = None")
         source = "\n".join(self.out) + "\n"
@@ -264,6 +326,9 @@ def _owns(flow: Flow, sub: Flow) -> bool:
     return False
 
 
+CLAIM_END = "the never claim reached its end (the property is violated)"
+
+
 def compile_model(model: Model, assertion_violation: type, claim_runs: bool) -> Compiled:
     """Generate, compile and load the successor module of ``model``."""
     gen = CodeGen(model, claim_runs)
@@ -274,6 +339,7 @@ def compile_model(model: Model, assertion_violation: type, claim_runs: bool) -> 
                                               gen.x.names)
     ns["AV"] = assertion_violation
     ns["MSG"] = gen.g.messages
+    ns["CLAIM_END"] = CLAIM_END
     ns["__builtins__"] = {"len": len, "list": list, "tuple": tuple, "enumerate": enumerate,
                           "range": range, "True": True, "False": False, "None": None}
     code = compile(compiled.source, f"<promela:{model.file}>", "exec")

@@ -22,7 +22,7 @@ import os
 from typing import Any
 
 from ..model.system import STUTTER, AssertionViolation, ModelError, StepInfo, TransitionSystem
-from .codegen import Compiled, compile_model
+from .codegen import PAIR_BASE, Compiled, compile_model
 from .runtime import Fault
 
 
@@ -46,10 +46,8 @@ class PromelaSystem(TransitionSystem):
         self._first = [tuple(_first_step(loc) for loc in f.locations) for f in flows]
         cf = compiled.claim_flow
         self._claim_accept = tuple(loc.accept for loc in cf.locations) if cf else ()
-        self._claim_end = cf.terminal if cf else -1
         self._infos = [self._info(k) for k in range(len(compiled.steps))]
-        self._pairs: dict[tuple[int, int], int] = {}
-        self._pair_parts: list[tuple[int, int]] = []
+        self._nsteps = len(compiled.steps)
         claim = self._C is not None
         if mode == "safety" and not claim:
             self.valid_end = self._valid_end
@@ -60,6 +58,9 @@ class PromelaSystem(TransitionSystem):
             self.progress = self._progress
         if compiled.has_atomic or compiled.has_rv:
             self.exclusive = self._exclusive
+        ns["FAULT"] = self._fault
+        self._succ = ns["PROD"] if claim else ns["SUCC"]
+        self.successors = self._succ            # type: ignore[method-assign]
 
     # ---- the interface ----
 
@@ -79,43 +80,16 @@ class PromelaSystem(TransitionSystem):
         return [tuple(state)]
 
     def successors(self, s: tuple) -> list:
-        out: list = []
-        try:
-            visible = self._moves(s, out)
-        except Fault as exc:
-            raise self._fault(s, exc) from None
-        C = self._C
-        if C is None or not visible:
-            return out
-        try:
-            claim_moves = C[s[2]](s, False)
-        except Fault as exc:
-            raise AssertionViolation(STUTTER, -1, f"run-time error in the never claim: "
-                                     f"{exc}") from None
-        if not claim_moves:
-            return []
-        end = self._claim_end
-        if not out:
-            res = [(STUTTER, cstep, s[:2] + (cdest,) + s[3:]) for cstep, cdest in claim_moves]
-            for _pid, cstep, t in res:
-                if t[2] == end:
-                    raise AssertionViolation(STUTTER, cstep, _CLAIM_END, kind="claim")
-            return res
-        res = []
-        pair = self._pair
-        for pid, step, t in out:
-            for cstep, cdest in claim_moves:
-                k = pair(step, cstep)
-                if cdest == end:
-                    raise AssertionViolation(pid, k, _CLAIM_END, kind="claim")
-                res.append((pid, k, t[:2] + (cdest,) + t[3:]))
-        return res
+        """The generated ``SUCC`` (no never claim) or ``PROD`` (the product with the
+        claim); ``__init__`` also stores it on the instance, so the checkers call the
+        generated function directly."""
+        return self._succ(s)
 
     def step_info(self, step: int) -> StepInfo:
         if 0 <= step < len(self._infos):
             return self._infos[step]
-        if step >= _PAIR_BASE:
-            return self._infos[self._pair_parts[step - _PAIR_BASE][0]]
+        if step >= PAIR_BASE:
+            return self._infos[self.pair_parts(step)[0]]
         return StepInfo("-stutter-", self.name)
 
     def process_name(self, state: tuple, pid: int) -> str:
@@ -129,33 +103,6 @@ class PromelaSystem(TransitionSystem):
         return state_variables(self, state)
 
     # ---- scheduling ----
-
-    def _moves(self, s: tuple, out: list) -> bool:
-        """System moves of ``s`` into ``out``; True if the claim may move here."""
-        D, P0 = self._D, self.P0
-        ex = s[0]
-        if ex:
-            p = s[ex]
-            D[p[0]][p[1]](s, ex, p, out, False)
-            if out:
-                return False
-        if self.c.has_rv and s[1]:
-            R = self._R
-            for i in range(P0, len(s)):
-                p = s[i]
-                f = R[p[0]][p[1]]
-                if f is not None:
-                    f(s, i, p, out, False)
-            return False
-        n = len(s)
-        for i in range(P0, n):
-            p = s[i]
-            D[p[0]][p[1]](s, i, p, out, False)
-        if not out and self.c.has_timeout:
-            for i in range(P0, n):
-                p = s[i]
-                D[p[0]][p[1]](s, i, p, out, True)
-        return True
 
     def _transient(self, s: tuple) -> bool:
         """True inside an atomic sequence that can go on, or with an offer pending."""
@@ -181,18 +128,10 @@ class PromelaSystem(TransitionSystem):
                                           f"run-time error: {exc}")
         return AssertionViolation(STUTTER, -1, f"run-time error: {exc}")
 
-    def _pair(self, step: int, cstep: int) -> int:
-        key = (step, cstep)
-        k = self._pairs.get(key)
-        if k is None:
-            k = self._pairs[key] = _PAIR_BASE + len(self._pair_parts)
-            self._pair_parts.append(key)
-        return k
-
     def pair_parts(self, step: int) -> tuple[int, int | None]:
         """(system step, claim step) of a product step; claim step None if none."""
-        if step >= _PAIR_BASE:
-            return self._pair_parts[step - _PAIR_BASE]
+        if step >= PAIR_BASE:
+            return divmod(step - PAIR_BASE, self._nsteps)
         return step, None
 
     # ---- predicates ----
@@ -226,8 +165,6 @@ class PromelaSystem(TransitionSystem):
         return StepInfo(rec.text, str(where), rec.at)
 
 
-_PAIR_BASE = 1 << 40
-_CLAIM_END = "the never claim reached its end (the property is violated)"
 
 
 def _first_step(loc) -> int:

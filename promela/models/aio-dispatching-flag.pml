@@ -36,73 +36,65 @@ bit ctx_lock;         /* the AioContext lock: one thread dispatches BHs at a tim
 byte done;            /* requests the worker has finished */
 byte completed;       /* completions delivered by the BH callback */
 
-inline aio_notify() {
-  skip;                             /* smp_mb (a no-op when every step is SC) */
+/* qemu_bh_schedule: a read-modify-write of the flag; notify only if it was clear.
+   Each branch of an "if" that reads shared state is one atomic step, and local
+   bookkeeping rides on shared accesses, so that runs differ only in shared steps. */
+inline qemu_bh_schedule() {
+  if
+  :: atomic { !scheduled -> scheduled = 1 };
 #ifdef AIO_DISPATCHING_FLAG
 aio_notify__load_dispatching:
-  if
-  :: !dispatching -> event = 1
-  :: else
-  fi
+     if
+     :: !dispatching -> event = 1
+     :: dispatching
+     fi
 #else
 aio_notify__load_notify_me:
-  if
-  :: notify_me != 0 -> event = 1
-  :: else
-  fi
+     if
+     :: notify_me != 0 -> event = 1
+     :: notify_me == 0
+     fi
 #endif
-}
-
-/* qemu_bh_schedule: set the flag (a read-modify-write); notify if it was clear */
-inline qemu_bh_schedule(was) {
-  atomic { was = scheduled; scheduled = 1 };
-  if
-  :: !was -> aio_notify()
-  :: else
+  :: scheduled                      /* already scheduled: nothing to do */
   fi
 }
 
 /* aio_bh_poll, under the AioContext lock, running the completion BH, which
    re-schedules itself before delivering each completion */
-inline run_completion_bh(was) {
+inline run_completion_bh() {
   atomic { ctx_lock == 0 -> ctx_lock = 1 };
   if
-  :: scheduled ->
-     scheduled = 0;
+  :: atomic { scheduled -> scheduled = 0 };
      do
-     :: completed < done -> qemu_bh_schedule(was); completed++
-     :: else -> break
+     :: completed < done -> qemu_bh_schedule(); completed++
+     :: completed == done -> break
      od
-  :: else
+  :: !scheduled
   fi;
   ctx_lock = 0
 }
 
 active proctype Worker() {
-  bit was;
   do
-  :: done < NREQ -> done++; qemu_bh_schedule(was)
-  :: else -> break
+  :: atomic { done < NREQ -> done++ }; qemu_bh_schedule()
+  :: done == NREQ -> break
   od
 }
 
 active proctype SyncPoller() {
-  bit was, sleep, dispatching_was;
   /* aio_poll(ctx, blocking=true) */
 #ifdef AIO_DISPATCHING_FLAG
-  dispatching_was = dispatching;
 aio_set_dispatching__store:
   dispatching = 0;                  /* blocking: not dispatching while it waits */
 #else
 aio_poll__notify_me_add:
   notify_me = notify_me + 2;
 #endif
-  sleep = !scheduled;               /* aio_compute_timeout */
-  if
-  :: sleep ->
+  if                                /* aio_compute_timeout */
+  :: !scheduled ->
 end_sync_wait:
      event == 1
-  :: else
+  :: scheduled
   fi;
 #ifdef AIO_DISPATCHING_FLAG
   dispatching = 1;
@@ -111,33 +103,31 @@ aio_poll__notify_me_sub:
   notify_me = notify_me - 2;
 #endif
   event = 0;                        /* aio_notify_accept */
-  run_completion_bh(was);
+  run_completion_bh();
 #ifdef AIO_DISPATCHING_FLAG
-  dispatching = dispatching_was
+  dispatching = 0                   /* back to the caller's value */
 #endif
 }
 
 active proctype GSource() {
-  bit was, sleep;
   do
   :: completed == NREQ -> break
-  :: else ->
+  :: completed < NREQ ->
 #ifndef AIO_DISPATCHING_FLAG
 aio_ctx_prepare__notify_me_or:
      notify_me = notify_me | 1;
 #endif
-     sleep = !scheduled;            /* timeout 0 if a BH is scheduled */
-     if
-     :: sleep ->
+     if                             /* timeout 0 if a BH is scheduled */
+     :: !scheduled ->
 g_main_context_iteration__poll:     /* poll(-1): no end label, sleeping for ever here */
         event == 1                  /* with completions pending is the bug */
-     :: else
+     :: scheduled
      fi;
 #ifndef AIO_DISPATCHING_FLAG
 aio_ctx_check__notify_me_and:
      notify_me = notify_me & 254;
 #endif
      event = 0;
-     run_completion_bh(was)
+     run_completion_bh()
   od
 }

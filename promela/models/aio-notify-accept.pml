@@ -40,10 +40,12 @@
  * (impl/legacy_wakeup.py: aio_notify.set_notified, aio_notify_accept.xchg_notified...).
  */
 
+#ifndef NOTES         /* -DNOTES=n scales the model (benchmarks/bench_promela.py) */
 #ifdef NOTIFIED_SKIPS_SET
 #define NOTES 3       /* the lost write needs a third notification after the race */
 #else
 #define NOTES 2
+#endif
 #endif
 
 bit event;            /* the EventNotifier */

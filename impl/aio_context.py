@@ -103,6 +103,7 @@ class AioContext:
         self.bug_accept_stolen = "notify-accept-stolen-by-other-thread" in self.bugs
         self.bug_notify_me_rmw = "notify-me-seqcst-rmw-not-fence" in self.bugs
         self.bug_torn_update = "set-fd-handler-torn-update" in self.bugs
+        self._notify_variant = legacy_wakeup or self.bug_skips_set or self.bug_dispatching
 
         n = self.name
         self.refcnt = sync.Atomic(1, name=f"{n}.refcnt")
@@ -153,14 +154,25 @@ class AioContext:
 
     def aio_notify(self) -> None:
         """Make the home thread look at its BHs, timers and fds again; any thread."""
+        if self._notify_variant:
+            self._aio_notify_variant()
+            return
+        sync.smp_wmb("aio_notify.wmb")            # bh_list/timers before `notified`
+        self.notified.store(True, label="aio_notify.set_notified")
+        sync.smp_mb("aio_notify.mb")              # `notified` before reading notify_me
+        if self.notify_me.load(label="aio_notify.load_notify_me"):
+            self.event_notifier_set()
+
+    def _aio_notify_variant(self) -> None:
+        """aio_notify under the legacy protocol or with one of its bug switches on."""
         if self.legacy_wakeup:
             legacy.aio_notify(self)
             return
-        sync.smp_wmb("aio_notify.wmb")            # bh_list/timers before `notified`
+        sync.smp_wmb("aio_notify.wmb")
         was_notified = self.bug_skips_set and \
             self.notified.load(label="aio_notify.load_notified")
         self.notified.store(True, label="aio_notify.set_notified")
-        sync.smp_mb("aio_notify.mb")              # `notified` before reading notify_me
+        sync.smp_mb("aio_notify.mb")
         if self.bug_dispatching:
             wake = not self.dispatching.load(label="aio_notify.load_dispatching")
         else:
@@ -310,7 +322,8 @@ class AioContext:
     def aio_bh_schedule_oneshot(self, cb: QEMUBHFunc, opaque: Any = None,
                                 name: str | None = None) -> None:
         """Run ``cb(opaque)`` once, soon, in the home thread; any thread may call it."""
-        self._check_alive("aio_bh_schedule_oneshot")
+        if self._finalized:
+            self._check_alive("aio_bh_schedule_oneshot")
         aio_bh_enqueue(QEMUBH(self, cb, opaque, name), BH_SCHEDULED | BH_ONESHOT)
 
     # ------------------------------------------------------------------ fds

@@ -48,21 +48,26 @@ class MemReentrancyGuard:
 class QEMUBH:
     """A bottom half: ``cb(opaque)`` run in ``ctx``'s home thread when scheduled."""
 
-    __slots__ = ("_ctx", "name", "cb", "opaque", "next", "_flags", "reentrancy_guard",
+    __slots__ = ("_ctx", "_name", "cb", "opaque", "next", "_flags", "reentrancy_guard",
                  "_bugs", "_freed")
 
     def __init__(self, ctx: AioContext, cb: QEMUBHFunc, opaque: Any = None,
                  name: str | None = None,
                  reentrancy_guard: MemReentrancyGuard | None = None) -> None:
         self._ctx = ctx
-        self.name = name or getattr(cb, "__qualname__", repr(cb))
+        self._name = name
         self.cb = cb
         self.opaque = opaque
         self.next: QEMUBH | None = None            # link in bh_list or a slice
-        self._flags = sync.Atomic(0, name=f"bh[{self.name}].flags")
+        self._flags = sync.Atomic(0, name=f"bh[{name}].flags" if name else "bh.flags")
         self.reentrancy_guard = reentrancy_guard
         self._bugs = ctx.bugs
         self._freed = False
+
+    @property
+    def name(self) -> str:
+        """The name given at creation, else the callback's (as QEMU's aio_bh_new)."""
+        return self._name or getattr(self.cb, "__qualname__", None) or repr(self.cb)
 
     @property
     def ctx(self) -> AioContext:
@@ -112,17 +117,32 @@ def aio_bh_enqueue(bh: QEMUBH, new_flags: int) -> int:
 
     Callable from any thread.  Returns the flags as they were before.
     """
-    ctx_read_late = "bh-schedule-ctx-uaf" in bh._bugs
-    ctx = None if ctx_read_late else bh.ctx     # before the BH can run and be freed
+    if bh._freed:
+        raise UseAfterFree(f"BH {bh.name!r} was freed, then scheduled or deleted")
+    if "bh-schedule-ctx-uaf" in bh._bugs:
+        return _aio_bh_enqueue_ctx_read_late(bh, new_flags)
+    ctx = bh._ctx                               # before the BH can run and be freed
+    old = bh._flags.fetch_or(BH_PENDING | new_flags, label="aio_bh_enqueue.fetch_or")
+    if not old & BH_PENDING:
+        head = ctx.bh_list
+        while True:
+            first = head.load(label="aio_bh_enqueue.load_bh_list")
+            bh.next = first
+            if head.cmpxchg(first, bh, label="aio_bh_enqueue.cmpxchg_bh_list") is first:
+                break
+    ctx.aio_notify()
+    return old
+
+
+def _aio_bh_enqueue_ctx_read_late(bh: QEMUBH, new_flags: int) -> int:
+    """The 2014 code: ``bh->ctx`` is read only after the BH was published."""
     old = bh.flags.fetch_or(BH_PENDING | new_flags, label="aio_bh_enqueue.fetch_or")
     if not old & BH_PENDING:
-        _bh_list_push(bh.ctx if ctx is None else ctx, bh)
-    if ctx is None:
-        # The 2014 bug: the BH may have run and been freed by now.  In C this is a plain
-        # load of bh->ctx; the labelled load of the BH is where another thread can run.
-        bh.flags.load(label="aio_bh_enqueue.late_ctx_read")
-        ctx = bh.ctx
-    ctx.aio_notify()
+        _bh_list_push(bh.ctx, bh)
+    # The BH may have run and been freed by now.  In C this is a plain load of bh->ctx;
+    # the labelled load of the BH is where another thread can run.
+    bh.flags.load(label="aio_bh_enqueue.late_ctx_read")
+    bh.ctx.aio_notify()
     return old
 
 
@@ -166,7 +186,7 @@ def aio_bh_dequeue(bh_slice: BHListSlice) -> tuple[QEMUBH | None, int]:
     if bh is None:
         return None, 0
     bh_slice.bh_list = bh.next
-    flags = bh.flags.fetch_and(~(BH_PENDING | BH_SCHEDULED | BH_IDLE),
+    flags = bh._flags.fetch_and(~(BH_PENDING | BH_SCHEDULED | BH_IDLE),
                                label="aio_bh_dequeue.fetch_and")
     return bh, flags
 
@@ -195,21 +215,29 @@ def aio_bh_poll(ctx: AioContext) -> int:
     """
     slices = ctx.bh_slice_list
     slices.append(BHListSlice(ctx.bh_list.xchg(None, label="aio_bh_poll.take_bh_list")))
+    stats = ctx.stats
     ret = 0
     while slices:
-        bh, flags = aio_bh_dequeue(slices[0])
+        bh_slice = slices[0]
+        bh = bh_slice.bh_list
         if bh is None:
             slices.popleft()
             continue
+        bh_slice.bh_list = bh.next                # as aio_bh_dequeue, inlined: hot loop
+        flags = bh._flags.fetch_and(~(BH_PENDING | BH_SCHEDULED | BH_IDLE),
+                                    label="aio_bh_dequeue.fetch_and")
         try:
             if flags & (BH_SCHEDULED | BH_DELETED) == BH_SCHEDULED:
                 if not flags & BH_IDLE:
                     ret = 1
-                ctx.stats.bh_calls += 1
-                aio_bh_call(bh)
+                stats.bh_calls += 1
+                if bh.reentrancy_guard is None:
+                    bh.cb(bh.opaque)
+                else:
+                    aio_bh_call(bh)
         finally:
             if flags & (BH_DELETED | BH_ONESHOT):
-                bh.free()
+                bh._freed = True
     return ret
 
 

@@ -20,7 +20,7 @@
  * ignores -a then, and so does aioctx).
  *   variants: - | AIO_DISPATCHING_FLAG
  *   expect -: safety=ok acceptance=ok fair=ok
- *   expect AIO_DISPATCHING_FLAG: safety=violation acceptance=violation fair=violation
+ *   expect AIO_DISPATCHING_FLAG: safety=violation(invalid-end-state) acceptance=violation(invalid-end-state) fair=violation(invalid-end-state)
  *
  * Statement labels name the implementation's operation labels, with "__" for "."
  * (aio_notify__load_notify_me is "aio_notify.load_notify_me" in impl/).

@@ -31,10 +31,10 @@
  * accept while Home spins; weak fairness (-f) rules that run out, not the real busy
  * loop of NOTIFIED_BEFORE_EVENT.
  *   variants: - | AIO_NOTIFIER_CLEARED_LATE | NOTIFIED_BEFORE_EVENT | NOTIFIED_SKIPS_SET
- *   expect -: safety=ok acceptance=violation fair=ok
- *   expect AIO_NOTIFIER_CLEARED_LATE: safety=violation acceptance=violation fair=violation
- *   expect NOTIFIED_BEFORE_EVENT: safety=ok acceptance=violation fair=violation
- *   expect NOTIFIED_SKIPS_SET: safety=violation acceptance=violation fair=violation
+ *   expect -: safety=ok acceptance=violation(acceptance-cycle) fair=ok
+ *   expect AIO_NOTIFIER_CLEARED_LATE: safety=violation(assertion) acceptance=violation(assertion) fair=violation(assertion)
+ *   expect NOTIFIED_BEFORE_EVENT: safety=ok acceptance=violation(acceptance-cycle) fair=violation(acceptance-cycle)
+ *   expect NOTIFIED_SKIPS_SET: safety=violation(assertion) acceptance=violation(acceptance-cycle|assertion) fair=violation(assertion)
  *
  * Statement labels name the implementation's operation labels, with "__" for "."
  * (impl/legacy_wakeup.py: aio_notify.set_notified, aio_notify_accept.xchg_notified...).

@@ -20,7 +20,7 @@
  * There are no accept labels, so the acceptance modes check what safety checks.
  *   variants: - | AIOWAIT_HOME_THREAD_NO_WAITER_COUNT
  *   expect -: safety=ok acceptance=ok fair=ok
- *   expect AIOWAIT_HOME_THREAD_NO_WAITER_COUNT: safety=violation acceptance=violation fair=violation
+ *   expect AIOWAIT_HOME_THREAD_NO_WAITER_COUNT: safety=violation(invalid-end-state) acceptance=violation(invalid-end-state) fair=violation(invalid-end-state)
  *
  * Statement labels name the implementation's operation labels, with "__" for ".".
  */

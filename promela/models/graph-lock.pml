@@ -28,7 +28,7 @@
  * There are no accept labels, so the acceptance modes check what safety checks.
  *   variants: - | GRAPH_RDUNLOCK_KICK_CONDITIONAL
  *   expect -: safety=ok acceptance=ok fair=ok
- *   expect GRAPH_RDUNLOCK_KICK_CONDITIONAL: safety=violation acceptance=violation fair=violation
+ *   expect GRAPH_RDUNLOCK_KICK_CONDITIONAL: safety=violation(invalid-end-state) acceptance=violation(invalid-end-state) fair=violation(invalid-end-state)
  *
  * Statement labels name the implementation's operation labels, with "__" for ".".
  */

@@ -21,7 +21,7 @@
  * There are no accept labels, so the acceptance modes check what safety checks.
  *   variants: - | LOCKCNT_UNLOCK_NO_WAKE
  *   expect -: safety=ok acceptance=ok fair=ok
- *   expect LOCKCNT_UNLOCK_NO_WAKE: safety=violation acceptance=violation fair=violation
+ *   expect LOCKCNT_UNLOCK_NO_WAKE: safety=violation(invalid-end-state) acceptance=violation(invalid-end-state) fair=violation(invalid-end-state)
  *
  * Statement labels name the implementation's operation labels, with "__" for ".".
  */

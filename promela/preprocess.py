@@ -140,4 +140,5 @@ def _strip_line_directives(output: str, path: str, base: str,
         origins.append((file, line))
         line += 1
     origins.append((file, line))
-    return Preprocessed("\n".join(kept), LineMap(origins), warnings)
+    text = "\n".join(kept)
+    return Preprocessed(text, LineMap(origins, text), warnings)

@@ -112,6 +112,9 @@ def format_trail(system: PromelaSystem, result: Result) -> str:
             lines.append(f"{r['step']:>3}:\tproc  - (never claim) [{r['claim']}]")
         if r["pid"] == STUTTER:
             continue
+        if r["statement"] == "-end-":
+            lines.append(f"{r['step']:>3}: proc {r['pid']} terminates")
+            continue
         state = f" (state {r['state']})" if r["state"] is not None else ""
         at = f" <{r['label']}>" if r["label"] else ""
         lines.append(f"{r['step']:>3}:\tproc {r['pid']:>2} ({r['process']}) "

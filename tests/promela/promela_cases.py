@@ -3,7 +3,8 @@
 Every model states its option sets in a header line ``variants: - | BUG | A=1,B`` (``-``:
 no option; options of one set separated by commas).  The project's models
 (promela/models/) also state the expected verdict of each variant in each mode, one
-line per variant: ``expect <variant>: safety=ok acceptance=violation fair=ok``.
+line per variant: ``expect <variant>: safety=ok acceptance=violation(assertion) fair=ok``,
+a violation naming the error kinds it may report (``|``-separated, ``-`` for spaces).
 """
 
 from __future__ import annotations
@@ -35,11 +36,17 @@ def variant_id(defines: list[str]) -> str:
     return ",".join(defines) or "-"
 
 
-def expectations(path: Path) -> dict[str, dict[str, str]]:
-    """variant id -> {mode: "ok" | "violation"} from the ``expect`` header lines."""
-    out: dict[str, dict[str, str]] = {}
+def expectations(path: Path) -> dict[str, dict[str, tuple[str, set[str]]]]:
+    """variant id -> {mode: (verdict, error kinds)} from the ``expect`` header lines."""
+    out: dict[str, dict[str, tuple[str, set[str]]]] = {}
     for name, rest in _EXPECT.findall(path.read_text()):
-        out[name] = dict(pair.split("=", 1) for pair in rest.split())
+        modes = {}
+        for pair in rest.split():
+            mode, value = pair.split("=", 1)
+            verdict, _, kinds = value.partition("(")
+            modes[mode] = (verdict, {k.replace("-", " ") for k in kinds.rstrip(")").split("|")
+                                     if k})
+        out[name] = modes
     return out
 
 

@@ -1,14 +1,15 @@
 /* Two non-atomic increments race; atomic ones do not.
    variants: - | RACE */
-byte n;
+byte n, finished;
 active [2] proctype Inc() {
   byte t;
 #ifdef RACE
-  t = n; n = t + 1
+  t = n; n = t + 1;
 #else
-  atomic { t = n; n = t + 1 }
+  atomic { t = n; n = t + 1 };
 #endif
+  finished++
 }
 active proctype Check() {
-  _nr_pr == 1 -> assert(n == 2)
+  finished == 2 -> assert(n == 2)
 }

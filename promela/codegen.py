@@ -89,12 +89,15 @@ class CodeGen:
         self.g = StmtGen(self.x, self.has_rv, self.has_atomic, model.chan_types)
         self.steps: list[StepRecord] = []
         self.out: list[str] = []
+        self.prints: list[int] = []           # steps that print (see print_args)
 
     def new_step(self, proc: ProcType | None, loc: Location, s: ast.Stmt | None,
                  kind: str = "stmt") -> int:
         text = "-end-" if kind == "end" else stmt_text(s)
         pos = loc.pos if s is None else s.pos
-        at = next((lab.replace("__", ".") for lab in loc.labels), "")
+        # an implementation operation label ("func__step" is "func.step") if there is one
+        named = sorted(loc.labels, key=lambda lab: "__" not in lab)
+        at = named[0].replace("__", ".") if named else ""
         self.steps.append(StepRecord(proc, loc.pc, text, pos, at, kind, s))
         return len(self.steps) - 1
 
@@ -131,11 +134,21 @@ class CodeGen:
                     lines += ["if not mv:"] + _ind(self.g.transition(t.stmt, e, False))
                 else:
                     lines += self.g.transition(t.stmt, e, has_else)
+                if isinstance(t.stmt, ast.Printf | ast.Printm) and not self.g.in_dstep:
+                    self.print_args(t.stmt, t.step)
             if rv_only and not lines:
                 return None
         self.out.append(f"def {name}(s, i, p, out, to):")
         self.out += _ind(lines or ["pass"])
         return name
+
+    def print_args(self, s: ast.Printf | ast.Printm, step: int) -> None:
+        """``PF<step>(s, i, p)``: the values a printf/printm step prints (for trails)."""
+        args = s.args if isinstance(s, ast.Printf) else [s.expr]
+        ctx = self.g.guard_ctx()
+        values = "".join(self.x.value(a, ctx) + ", " for a in args)
+        self.prints.append(step)
+        self.out += [f"def PF{step}(s, i, p):", f"    return ({values})"]
 
     def dstep(self, proc: ProcType, number: int, flow: Flow) -> None:
         saved, self.g.in_dstep = self.g.in_dstep, True
@@ -306,6 +319,7 @@ class CodeGen:
                          "    return False"]
         self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
         self.scheduler()
+        self.out.append("PRINTS = {" + "".join(f"{k}: PF{k}, " for k in self.prints) + "}")
         if claim_flow is not None:
             names = [self.claim_location(self.m.claim, loc) for loc in claim_flow.locations]
             self.out.append(f"C = ({', '.join(names)},)")

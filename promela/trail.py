@@ -9,6 +9,7 @@ its step number, hence its statement and the never claim's move if there is one.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..model.system import STUTTER, AssertionViolation
@@ -53,6 +54,41 @@ def state_variables(system: PromelaSystem, state: tuple) -> dict[str, Any]:
     return out
 
 
+_CONVERSION = re.compile(r"%([-+ #0]*\d*(?:\.\d+)?)([a-zA-Z%])")
+
+
+def printed(system: PromelaSystem, step: int, before: tuple, pid: int) -> str | None:
+    """What a printf/printm step prints (C conversions; %e prints an mtype name)."""
+    from . import ast
+
+    fn = system.c.ns["PRINTS"].get(step)
+    rec = system.c.steps[step]
+    i = system.c.layout.P0 + pid
+    if fn is None or not 0 <= i < len(before):
+        return None
+    try:
+        values = list(fn(before, i, before[i]))
+    except Exception:       # a bad index or channel: the step itself reports it
+        return None
+    model = system.c.model
+    if isinstance(rec.stmt, ast.Printm):
+        return str(model.mtype_name(values[0]) or values[0])
+
+    def convert(m: re.Match) -> str:
+        flags, conv = m.groups()
+        if conv == "%":
+            return "%"
+        value = values.pop(0) if values else 0
+        if conv == "e":
+            return str(model.mtype_name(value) or value)
+        if conv == "c":
+            return chr(value & 255)
+        code = conv if conv in "dxXo" else "d"
+        return f"%{flags}{code}" % value
+
+    return _CONVERSION.sub(convert, rec.stmt.fmt)
+
+
 def _step_of(system: PromelaSystem, before: tuple, pid: int, after: tuple) -> int | None:
     try:
         moves = system.successors(before)
@@ -77,6 +113,7 @@ def trail_records(system: PromelaSystem, cx: Counterexample) -> list[dict[str, A
         if step is not None:
             step, claim = system.pair_parts(step)
         rec = system.c.steps[step] if step is not None and step >= 0 else None
+        output = printed(system, step, before, st.pid) if rec is not None else None
         pc = None
         if st.pid >= 0 and lay.P0 + st.pid < len(before):
             pc = before[lay.P0 + st.pid][1]
@@ -85,7 +122,7 @@ def trail_records(system: PromelaSystem, cx: Counterexample) -> list[dict[str, A
             "statement": rec.text if rec else st.label, "location": st.location,
             "label": st.at, "state": pc, "cycle": n >= len(cx.prefix),
             "changes": {k: [a, b] for k, (a, b) in st.changes.items()},
-            "claim": _claim_text(system, claim), "note": st.note})
+            "claim": _claim_text(system, claim), "note": st.note, "output": output})
     return records
 
 
@@ -117,6 +154,8 @@ def format_trail(system: PromelaSystem, result: Result) -> str:
             continue
         state = f" (state {r['state']})" if r["state"] is not None else ""
         at = f" <{r['label']}>" if r["label"] else ""
+        if r["output"] is not None:
+            lines += ["          " + x for x in r["output"].split("\n") if x]
         lines.append(f"{r['step']:>3}:\tproc {r['pid']:>2} ({r['process']}) "
                      f"{file_line}{state}{at}\t[{r['statement']}]")
         for name, (_old, new) in r["changes"].items():

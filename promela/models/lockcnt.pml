@@ -60,10 +60,9 @@ active proctype Reader() {
   do
   :: round < 2 ->
      waited = 0;
-     do                                               /* qemu_lockcnt_inc */
-     :: 
-qemu_lockcnt_inc__load:
-        val = word;
+qemu_lockcnt_inc__load:                               /* qemu_lockcnt_inc */
+     do
+     :: val = word;
         if
         :: val >= 4 -> cas(val, val + 4, ok);         /* count >= 1: just count */
            if :: ok -> break :: else fi

@@ -116,3 +116,10 @@ def test_non_progress_mode(run):
     assert code == 1 and "non-progress cycle" in out
     # with weak fairness the worker must move, and it passes its progress label
     assert run(MODELS / "progress_np.pml", "--non-progress", "--fair", "-DSTARVE")[0] == 0
+
+
+def test_trail_shows_what_printf_prints(run):
+    code, out, _err = run(MODELS / "printing.pml", "-DWRONG")
+    assert code == 1
+    assert re.search(r"^ +n=3, 6%$", out, re.M), out
+    assert re.search(r"^ +hello$", out, re.M)

@@ -105,3 +105,41 @@ def test_blocking_poll_is_woken_by_another_thread(ctx: AioContext) -> None:
     assert ran == ["x"]
     assert ctx.stats.notifier_writes.value - writes_before == 1
     qemu_bh_delete(bh)
+
+
+def test_a_wake_up_by_aio_notify_alone_is_not_progress(ctx: AioContext) -> None:
+    """Another thread's aio_notify wakes a sleeping aio_poll(true) through the
+    EventNotifier; draining it is not progress, so the call returns False."""
+    assert ctx.aio_poll(False) is False
+
+    def later() -> None:
+        time.sleep(0.05)
+        ctx.aio_notify()
+
+    t = threading.Thread(target=later, daemon=True)
+    t.start()
+    writes_before = ctx.stats.notifier_writes.value
+    t0 = time.monotonic()
+    assert ctx.aio_poll(True) is False
+    assert time.monotonic() - t0 >= 0.03                 # it really slept
+    t.join()
+    assert ctx.stats.notifier_writes.value - writes_before == 1
+
+
+def test_busy_polling_sees_aio_notify_without_an_eventfd_write(ctx: AioContext) -> None:
+    """QEMU 10.0: while the home thread busy-polls, notify_me stays 0 and aio_notify is
+    seen through the notifier's io_poll (``notified``): no EventNotifier write, and the
+    wake-up is not progress."""
+    ctx.aio_context_set_poll_params(10**9, 2, 2)
+    assert ctx.aio_poll(False) is False
+    threading.Thread(target=lambda: (time.sleep(0.05), ctx.aio_notify()), daemon=True).start()
+    assert ctx.aio_poll(True) is False                   # the notifier fires once ...
+    notifier_node = next(n for n in ctx.aio_handlers.load() if n.opaque.load() is ctx.notifier)
+    assert notifier_node.polling                         # ... and joins busy-polling
+    notifier_node.poll_ns = 10**9                        # spin up to 1 s for this test
+    writes_before = ctx.stats.notifier_writes.value
+    threading.Thread(target=lambda: (time.sleep(0.05), ctx.aio_notify()), daemon=True).start()
+    t0 = time.monotonic()
+    assert ctx.aio_poll(True) is False
+    assert 0.03 <= time.monotonic() - t0 < 0.9          # spun until the notify, no longer
+    assert ctx.stats.notifier_writes.value == writes_before

@@ -1,10 +1,11 @@
 /* Several senders and receivers on one rendezvous channel; a receive with a constant
-   only matches its message.  Any may take either message (then Picky waits for ever
-   at its end label).
+   only matches its message.  Any may take either message; then Picky and the other
+   sender wait for ever, at end labels.
    variants: - | WRONG */
 chan c = [0] of { byte, byte };
 byte got[3];
 active [2] proctype Sender() {
+end:
   c!_pid,_pid + 5
 }
 active proctype Picky() {

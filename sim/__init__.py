@@ -7,12 +7,13 @@
 Strategies: ``RandomWalk``, ``PCT``, ``DFS`` (preemption-bounded, exhaustive within
 the bound), ``DPOR``, ``HypothesisSearch``; ``replay`` follows a schedule document.
 Programs report outstanding work and end-state invariants with ``sim.pending`` and
-``sim.invariant``.  Scenarios of the race catalogue live in ``sim.scenarios``.
+``sim.invariant``, and mark event-loop threads with ``sim.daemon``.  Scenarios of the
+race catalogue live in ``sim.scenarios``.
 """
 
 from .explore import ReplayResult, explore, replay
 from .failures import Failure
-from .hooks import in_simulation, invariant, pending
+from .hooks import daemon, in_simulation, invariant, pending
 from .report import Counterexample, Result
 from .schedule import ScheduleError
 from .strategies.dfs import DFS
@@ -22,6 +23,7 @@ from .strategies.sampling import PCT, RandomWalk
 
 __all__ = [
     "DFS", "DPOR", "PCT", "Counterexample", "Failure", "HypothesisSearch", "RandomWalk",
-    "ReplayResult", "Result", "ScheduleError", "explore", "in_simulation", "invariant",
+    "ReplayResult", "Result", "ScheduleError", "daemon", "explore", "in_simulation",
+    "invariant",
     "pending", "replay", "schedules",
 ]

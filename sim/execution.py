@@ -89,8 +89,8 @@ class SimThread:
     """A controlled thread: its pending operation, what blocks it, and its slots."""
 
     __slots__ = ("tid", "name", "target", "args", "handle", "op", "obj", "label",
-                 "write", "wait", "deadline", "timed_out", "finished", "locals",
-                 "last_ran", "fiber", "os_thread", "baton")
+                 "write", "wait", "deadline", "timed_out", "finished", "daemon",
+                 "locals", "last_ran", "fiber", "os_thread", "baton")
 
     def __init__(self, tid: int, name: str, target: Callable[..., Any],
                  args: tuple[Any, ...], handle: object | None) -> None:
@@ -107,6 +107,7 @@ class SimThread:
         self.deadline: int | None = None
         self.timed_out = False
         self.finished = False
+        self.daemon = False             # the execution may end while it still runs
         self.locals: dict[Any, Any] = {}
         self.last_ran = 0               # nsteps when it last gave the CPU up
         self.fiber: Any = None
@@ -378,8 +379,11 @@ class Execution:
             self.note(t, OP_EXIT, None, None, None)
             self.trace[-1][6] = ("", 0)
         self.decider.exited(self, t)
-        if not self.live:
-            return None
+        for other in self.live:
+            if not other.daemon:
+                break
+        else:
+            return None                   # only daemons left: the program is over
         try:
             self.nsteps += 1
             enabled = self._enabled() or self._quiesce()

@@ -11,6 +11,7 @@ a serial run with the same seed.
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -58,7 +59,7 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
             result, failing = _sample(spec, strategy, runs, seed, executor, stall_timeout)
         elif isinstance(strategy, DFS):
             try:
-                result, failing = _dfs(spec, strategy, executor, stall_timeout,
+                result, failing = _dfs(spec, strategy, seed, executor, stall_timeout,
                                        max_executions)
             except NondeterministicProgram as exc:
                 result = Result(f"dfs(preemption bound {strategy.preemption_bound})", 0,
@@ -115,9 +116,10 @@ def _sample(spec: RunSpec, strategy: SamplingStrategy, runs: int, seed: int,
     return result, None
 
 
-def _dfs(spec: RunSpec, strategy: DFS, executor: Executor | None, stall_timeout: float,
-         max_executions: int) -> tuple[Result, list[int] | None]:
+def _dfs(spec: RunSpec, strategy: DFS, seed: int, executor: Executor | None,
+         stall_timeout: float, max_executions: int) -> tuple[Result, list[int] | None]:
     bound = strategy.preemption_bound
+    order = random.Random(seed)
     result = Result(f"dfs(preemption bound {bound})", 0, preemption_bound=bound)
     level_items: list[list[int]] = [[]]
     for level in range(bound + 1):
@@ -143,6 +145,7 @@ def _dfs(spec: RunSpec, strategy: DFS, executor: Executor | None, stall_timeout:
         level_items = next_items
         if not level_items:
             break
+        order.shuffle(level_items)      # same space, seeded order: bugs come up sooner
     result.exhaustive = True
     result.notes.append("executions per preemption count: "
                         + ", ".join(f"{i}: {n}" for i, n in enumerate(result.per_level)))

@@ -6,6 +6,11 @@ is true, the failure is a lost wakeup instead of a plain deadlock.
 
 ``invariant(check, what)``: ``check()`` must be true when the execution ends.
 
+``daemon(thread)``: the execution ends when every other thread has finished, even if
+this (started) thread still runs, as a process ends with only daemon threads left
+(impl's real threads are daemons).  Scenarios use it for event-loop threads, so that
+an execution stops once the race is decided instead of spending steps on shutdown.
+
 Both are registered per execution and run without scheduling points; outside a
 simulation they do nothing, so the same program also runs for real.
 """
@@ -40,3 +45,13 @@ def invariant(check: Callable[[], Any], what: str) -> None:
 def in_simulation() -> bool:
     """True inside a simulated execution."""
     return _execution() is not None
+
+
+def daemon(thread: sync.Thread) -> None:
+    ex = _execution()
+    if ex is None:
+        return
+    sim_thread = getattr(thread, "_sim", None)
+    if sim_thread is None:
+        raise RuntimeError("sim.daemon() needs a started sync.Thread")
+    sim_thread.daemon = True

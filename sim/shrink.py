@@ -52,17 +52,18 @@ def shrink(runner: Runner, decisions: list[int], failure: Failure,
     best = _fails_same(runner, recorder.deviations, want)
     if best is None:                      # deviations do not reproduce it: keep as is
         return decisions, before
-    deviations = best.deviations
     runs = 0
     changed = True
-    while changed and runs < max_runs:
+    while changed and runs < max_runs:          # passes until nothing more can go
         changed = False
-        for i in range(len(deviations) - 1, -1, -1):
+        i = len(best.deviations) - 1
+        while i >= 0 and runs < max_runs:
             runs += 1
+            deviations = best.deviations
             candidate = deviations[:i] + deviations[i + 1:]
             got = _fails_same(runner, candidate, want)
             if got is not None and (got.preemptions < best.preemptions or (
                     got.preemptions == best.preemptions and got.steps <= best.steps)):
-                best, deviations, changed = got, got.deviations, True
-                break
+                best, changed = got, True
+            i = min(i - 1, len(best.deviations) - 1)
     return best.decisions, before

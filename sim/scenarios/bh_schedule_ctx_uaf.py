@@ -2,7 +2,7 @@
 read ``bh->ctx`` to notify; in between the home thread could run the BH, whose callback
 deletes it, and free it.
 
-``iothread`` runs the context (current code, blocking ``aio_poll``) until told to stop;
+``iothread`` runs the context (current code, blocking ``aio_poll``; a daemon);
 ``worker`` schedules a BH whose callback deletes it (a hand-made oneshot), while the
 main thread gives the loop other work (a oneshot BH), so the loop comes round again
 and frees the deleted BH.  Before the fix the worker can read ``bh.ctx`` after that:
@@ -22,7 +22,6 @@ from .common import start
 
 def body(bugs: frozenset[str]) -> None:
     ctx = impl.AioContext(bugs=bugs, name="ctx")
-    stop = sync.Atomic(False, name="stop")
     ran = sync.Atomic(0, name="ran")
     done = sync.QemuEvent(name="done")
 
@@ -36,20 +35,17 @@ def body(bugs: frozenset[str]) -> None:
 
     def iothread() -> None:
         impl.qemu_set_current_aio_context(ctx)
-        while not stop.load(label="iothread.load_stop"):
+        while True:
             ctx.aio_poll(True)
 
     def worker() -> None:
         impl.qemu_bh_schedule(bh)
 
-    loop = start(iothread, "iothread")
+    hooks.daemon(start(iothread, "iothread"))
     w = start(worker, "worker")
     ctx.aio_bh_schedule_oneshot(lambda _: None, name="other_work")   # keeps the loop busy
     done.wait()
     w.join()
-    ctx.aio_bh_schedule_oneshot(lambda _: stop.store(True, label="stop_bh.store"),
-                                name="stop_bh")
-    loop.join()
 
 
 SCENARIO = Scenario(

@@ -2,7 +2,7 @@
 live node one field at a time while the home thread was calling its callbacks, so the
 poller could call the new function with the old opaque.
 
-``iothread`` runs the context (current code) and dispatches the read handler of an
+``iothread`` (a daemon) runs the context (current code) and dispatches the read handler of an
 EventNotifier that ``updater`` keeps readable; ``updater`` re-registers that handler
 with a new callback and a new opaque.  Each callback checks it got its own opaque.
 Before the fix a torn read pairs ``read_b`` with ``A``.  The historical report was
@@ -17,6 +17,7 @@ from aioctx.impl import sync
 
 from aioctx import impl
 
+from .. import hooks
 from ..scenario import Scenario
 from .common import start
 
@@ -33,7 +34,6 @@ def read_b(opaque: object) -> None:
 
 def body(bugs: frozenset[str]) -> None:
     ctx = impl.AioContext(bugs=bugs, name="ctx")
-    stop = sync.Atomic(False, name="stop")
     device = sync.EventNotifier(name="device")
 
     def drain_then(check: object) -> object:
@@ -46,7 +46,7 @@ def body(bugs: frozenset[str]) -> None:
 
     def iothread() -> None:
         impl.qemu_set_current_aio_context(ctx)
-        while not stop.load(label="iothread.load_stop"):
+        while True:
             ctx.aio_poll(True)
 
     def updater() -> None:
@@ -54,11 +54,8 @@ def body(bugs: frozenset[str]) -> None:
         ctx.aio_set_fd_handler(device.get_fd(), drain_then(read_b), opaque=B)
         device.set(label="updater.kick_device")
 
-    loop = start(iothread, "iothread")
+    hooks.daemon(start(iothread, "iothread"))
     start(updater, "updater").join()
-    ctx.aio_bh_schedule_oneshot(lambda _: stop.store(True, label="stop_bh.store"),
-                                name="stop_bh")
-    loop.join()
 
 
 SCENARIO = Scenario(

@@ -124,12 +124,7 @@ def aio_bh_enqueue(bh: QEMUBH, new_flags: int) -> int:
     ctx = bh._ctx                               # before the BH can run and be freed
     old = bh._flags.fetch_or(BH_PENDING | new_flags, label="aio_bh_enqueue.fetch_or")
     if not old & BH_PENDING:
-        head = ctx.bh_list
-        while True:
-            first = head.load(label="aio_bh_enqueue.load_bh_list")
-            bh.next = first
-            if head.cmpxchg(first, bh, label="aio_bh_enqueue.cmpxchg_bh_list") is first:
-                break
+        _bh_list_push(ctx, bh)
     ctx.aio_notify()
     return old
 

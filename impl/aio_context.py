@@ -129,12 +129,9 @@ class AioContext:
         self.source: AioContextSource | None = None
         self.stats = AioStats()
         self._finalized = False
-        if legacy_wakeup:
-            self.aio_set_event_notifier(self.notifier, self._legacy_notifier_cb,
-                                        self._notifier_poll, self._notifier_poll_ready)
-        else:
-            self.aio_set_event_notifier(self.notifier, self._notifier_cb,
-                                        self._notifier_poll, self._notifier_poll_ready)
+        notifier_read = self._legacy_notifier_cb if legacy_wakeup else self._notifier_cb
+        self.aio_set_event_notifier(self.notifier, notifier_read, self._notifier_poll,
+                                    self._notifier_poll_ready)
         # coroutines, thread pool and graph lock (aio_coroutine.py, thread_pool.py,
         # graph_lock.py)
         aio_context_init_coroutines(self)

@@ -13,7 +13,7 @@ import sys
 from .errors import UsageError
 
 # Subcommand name -> module in aioctx.commands exposing register(subparsers) and run(args).
-COMMANDS = ["demo", "check"]
+COMMANDS = ["demo", "check", "regress", "hunt", "replay"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,90 @@
+"""``aioctx hunt SLUG``: search one catalogue scenario for a counterexample and save it.
+
+    aioctx hunt SLUG [--strategy pct|random|dfs|dpor|hypothesis] [--runs N] [--seed S]
+                     [--depth D] [--bound B] [--fixed] [-o FILE] [--picture PATH] [--force]
+
+Runs the buggy variant (``--fixed``: the fixed one) of the scenario under the strategy;
+on a failure, saves the schedule as JSON, prints the readable trace and the command
+that replays it.  Exit status: 0 a counterexample was found and saved, 1 none was
+found within the budget, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from ..errors import UsageError
+
+
+def register(subparsers) -> None:
+    from ..hunting import STRATEGIES
+
+    p = subparsers.add_parser(
+        "hunt", help="find, save and print one counterexample of a catalogue scenario",
+        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("slug", help="the catalogue slug (aioctx regress --list shows them)")
+    p.add_argument("--strategy", choices=STRATEGIES, default="pct")
+    p.add_argument("--runs", type=int, default=None, metavar="N",
+                   help="sampled runs (pct, random, hypothesis; default: the scenario's)")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="seed (default: the scenario's)")
+    p.add_argument("--depth", type=int, default=None, metavar="D", help="PCT bug depth")
+    p.add_argument("--bound", type=int, default=None, metavar="B",
+                   help="DFS preemption bound")
+    p.add_argument("--fixed", action="store_true", help="hunt in the fixed variant")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="schedule file (default: SLUG-VARIANT-STRATEGY.json)")
+    p.add_argument("--picture", metavar="PATH", help="also draw the swimlane (.svg or .png)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.set_defaults(run=run)
+
+
+def _writable(option: str, path: str, force: bool) -> None:
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path}: is a folder")
+    if os.path.exists(path) and not force:
+        raise UsageError(f"{option} {path}: the file exists; not overwriting it "
+                         "(use --force)")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise UsageError(f"{option} {path}: no such folder {parent}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import hunting, sim
+    from ..sim.schedule import dumps
+
+    sc = hunting.scenario(args.slug)
+    for name in ("runs", "depth", "bound"):
+        value = getattr(args, name)
+        if value is not None and value < 1 and not (name == "bound" and value == 0):
+            raise UsageError(f"--{name} must be positive")
+    strategy = hunting.strategy(args.strategy, sc, args.depth, args.bound)
+    variant = "fixed" if args.fixed else "buggy"
+    output = args.output or f"{sc.slug}-{variant}-{args.strategy}.json"
+    _writable("-o", output, args.force)
+    if args.picture:
+        if not args.picture.endswith((".svg", ".png")):
+            raise UsageError(f"--picture {args.picture}: the name must end in .svg or .png")
+        _writable("--picture", args.picture, args.force)
+    seed = args.seed if args.seed is not None else sc.seed
+    runs = args.runs if args.runs is not None else sc.pct_runs
+    result = sim.explore(sc.program(not args.fixed), strategy, runs=runs, seed=seed,
+                         max_steps=sc.max_steps)
+    print(f"{sc.slug} ({variant}): {sc.summary}")
+    print(result.summary())
+    cx = result.counterexample
+    if cx is None:
+        return 1
+    print()
+    print(cx)
+    with open(output, "w", encoding="utf-8") as f:
+        f.write(dumps(hunting.tag(cx.schedule, sc.slug, not args.fixed)))
+    print(f"\nsaved the schedule to {output}")
+    if args.picture:
+        from ..swimlane import from_sim
+        from_sim(cx, title=f"{sc.slug} ({variant}): {cx.failure.kind}").save(args.picture)
+        print(f"drew it in {args.picture}")
+    print(f"replay it with:  aioctx replay {output}")
+    return 0

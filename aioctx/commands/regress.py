@@ -1,0 +1,122 @@
+"""``aioctx regress``: run the race-regression catalogue and compare with expectations.
+
+    aioctx regress [--only NAME]... [--full] [--workers N] [--json FILE] [--html FILE]
+                   [--out DIR] [--force] [--list]
+
+Every Promela model variant of promela/models in each mode its header states a verdict
+for, and every scenario of sim/scenarios, buggy (must be caught by PCT and by DFS) and
+fixed (must survive both).  Prints a table as it goes (a progress line on stderr when
+it is a terminal) and writes a swimlane picture (SVG and PNG) of each counterexample
+into --out.  Exit status: 0 every check as expected, 1 some check is not (each is named
+at the end), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from ..errors import UsageError
+
+MARKER = ".aioctx-regress"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "regress", help="run the race-regression catalogue (models and scenarios)",
+        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--only", action="append", default=[], metavar="NAME",
+                   help="only the checks of this bug slug or model name, or of NAME/VARIANT "
+                        "or NAME/VARIANT/CHECK (repeatable)")
+    p.add_argument("--full", action="store_true",
+                   help="give fixed variants every scenario's own budgets (minutes each) "
+                        "instead of the quick defaults")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="checks run in parallel (default: the number of CPUs)")
+    p.add_argument("--json", metavar="FILE", help="write the report as JSON")
+    p.add_argument("--html", metavar="FILE", help="write the report as HTML, with pictures")
+    p.add_argument("--out", default="regress-out", metavar="DIR",
+                   help="folder for the counterexample pictures (default: regress-out)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite existing --json/--html files and use a non-empty --out")
+    p.add_argument("--list", action="store_true", help="list the checks and stop")
+    p.set_defaults(run=run)
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before minutes of work, to overwrite anything the user did not say to."""
+    for option, path in (("--json", args.json), ("--html", args.html)):
+        if path is None:
+            continue
+        if os.path.isdir(path):
+            raise UsageError(f"{option} {path}: is a folder")
+        if os.path.exists(path) and not args.force:
+            raise UsageError(f"{option} {path}: the file exists; not overwriting it "
+                             "(use --force)")
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise UsageError(f"{option} {path}: no such folder {parent}")
+    out = args.out
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UsageError(f"--out {out}: not a folder")
+    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(
+            os.path.join(out, MARKER)) and not args.force:
+        raise UsageError(f"--out {out}: the folder has files that aioctx regress did not "
+                         "write; not writing into it (use --force or another --out)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import regress
+    from ..progress import ProgressLine, format_seconds
+    from ..regress_report import format_row, header, report, write_html, write_json
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    budget = regress.FULL if args.full else regress.QUICK
+    checks = regress.plan(budget, args.only)
+    if args.list:
+        for c in checks:
+            print(f"{c.entry:38} {c.variant:22} {c.what:7} {c.expected:28} {c.bound}")
+        return 0
+    _check_outputs(args)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, MARKER), "w", encoding="utf-8") as f:
+        f.write("pictures written by aioctx regress\n")
+    print(budget.describe())
+    bar = ProgressLine("regress")
+    section = [None]
+
+    def on_row(row: regress.Row) -> None:
+        bar.clear()
+        if row.section != section[0]:
+            section[0] = row.section
+            print(f"\n{row.section}\n{header()}")
+        print(format_row(row), flush=True)
+
+    start = time.monotonic()
+    rows = regress.run_all(checks, args.out, args.workers, on_row, bar.update)
+    bar.clear()
+    seconds = time.monotonic() - start
+    doc = report(rows, seconds, budget.describe(), args.workers)
+    if args.json:
+        write_json(args.json, doc)
+    if args.html:
+        write_html(args.html, doc)
+    s = doc["summary"]
+    npics = sum(1 for r in rows if r.pictures)
+    print(f"\nregress: {s['checks']} checks, {s['passed']} as expected, "
+          f"{len(s['failed'])} not; {len(s['uncovered'])} catalogue bugs not covered; "
+          f"{format_seconds(seconds)} on {args.workers} worker(s)")
+    written = [f"pictures of {npics} counterexamples in {args.out}/"]
+    written += [f"JSON {args.json}"] if args.json else []
+    written += [f"HTML {args.html}"] if args.html else []
+    print("wrote " + ", ".join(written))
+    if s["failed"]:
+        print(f"regress: {len(s['failed'])} check(s) FAILED:", file=sys.stderr)
+        for r in rows:
+            if r.status == regress.FAIL:
+                print(f"  {r.key}: expected {r.expected}, got {r.got}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,73 @@
+"""``aioctx replay FILE.json``: run a saved schedule again and say whether it still fits.
+
+    aioctx replay FILE.json [--fixed | --buggy] [--picture PATH] [--force]
+
+The schedule (from ``aioctx hunt``, or any ``sim`` schedule document naming a
+zero-argument ``module:function``) is followed decision by decision; the trace is
+printed, and where the run leaves the recorded steps the first difference is named.
+``--fixed``/``--buggy`` replay a hunted schedule on the other variant of its scenario.
+Exit status: 0 the run matches the document (same steps, same outcome), 1 it does not
+(it diverged, or ended differently), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "replay", help="replay a saved schedule (from aioctx hunt) and report divergence",
+        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("file", help="the schedule (.json)")
+    variant = p.add_mutually_exclusive_group()
+    variant.add_argument("--fixed", dest="buggy", action="store_const", const=False,
+                         help="replay it on the fixed variant of its scenario")
+    variant.add_argument("--buggy", dest="buggy", action="store_const", const=True,
+                         help="replay it on the buggy variant of its scenario")
+    p.add_argument("--picture", metavar="PATH", help="draw the replayed run (.svg or .png)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing picture")
+    p.set_defaults(run=run, buggy=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import hunting, sim
+    from ..sim.schedule import ScheduleError, load
+
+    try:
+        doc = load(args.file)
+    except ScheduleError as exc:
+        raise UsageError(str(exc)) from None
+    if args.picture:
+        from .hunt import _writable
+        if not args.picture.endswith((".svg", ".png")):
+            raise UsageError(f"--picture {args.picture}: the name must end in .svg or .png")
+        _writable("--picture", args.picture, args.force)
+    program, what = hunting.program_for(doc, args.file, args.buggy)
+    try:
+        result = sim.replay(program, doc)
+    except ScheduleError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    print(f"replaying {args.file} on {what}")
+    print(result)
+    recorded = doc.get("failure") or None
+    got = result.failure.to_json() if result.failure else None
+    same_outcome = (recorded or {}).get("kind") == (got or {}).get("kind")
+    if args.picture and result.failure is not None:
+        from ..sim.report import Counterexample
+        from ..swimlane import from_sim
+        cx = Counterexample(result.failure, result.schedule, result.trace, result.threads,
+                            int(result.schedule.get("preemptions", 0)))
+        from_sim(cx, title=f"replay of {args.file}: {result.failure.kind}").save(args.picture)
+        print(f"drew it in {args.picture}")
+    if result.divergence is None and same_outcome:
+        print(f"\nreplay: the run matches the schedule ("
+              f"{'failure: ' + got['kind'] if got else 'no failure'})")
+        return 0
+    want = recorded["kind"] if recorded else "no failure"
+    have = got["kind"] if got else "no failure"
+    print(f"\nreplay: the run does not match the schedule: recorded {want}, got {have}"
+          + (f"; diverged at {result.divergence}" if result.divergence else ""))
+    return 1

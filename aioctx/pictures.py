@@ -1,0 +1,66 @@
+"""Pictures of models: the state graph of a small model with a counterexample's path
+highlighted, as a ``Picture`` that saves itself (SVG/PNG) and shows itself in Jupyter.
+
+The graph and its drawing are ``aioctx.model.graph``'s (``state_graph``, ``draw``); this
+module puts them on a matplotlib ``Figure`` of its own (no pyplot state), adds a legend
+and a title, and refuses graphs too large to read.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+
+class Picture:
+    """A matplotlib ``Figure`` with ``save(path)`` and Jupyter display."""
+
+    def __init__(self, figure: Any) -> None:
+        self.figure = figure
+
+    def save(self, path: str, dpi: int = 110) -> str:
+        self.figure.savefig(path, dpi=dpi)
+        return path
+
+    def save_all(self, stem: str) -> list[str]:
+        return [self.save(stem + ".svg"), self.save(stem + ".png")]
+
+    def svg(self) -> str:
+        buf = io.StringIO()
+        self.figure.savefig(buf, format="svg")
+        return buf.getvalue()
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+
+def state_graph(system: Any, counterexample: Any = None, *, title: str = "",
+                max_states: int = 400, labels: bool | None = None) -> Picture:
+    """The reachable states of ``system`` (a ``TransitionSystem`` or an
+    ``aioctx.model.Model``) layered by depth, ``counterexample``'s path in red."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from .model.graph import draw
+    from .model.graph import state_graph as build
+
+    if hasattr(system, "system") and hasattr(system, "graph"):      # a modelling Model
+        system = system.system()
+    graph = build(system, max_states=max_states)
+    n = graph.number_of_nodes()
+    size = min(18.0, 5 + n ** 0.5 * 0.9)
+    fig = Figure(figsize=(size, size * 0.7))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.92))
+    draw(graph, counterexample=counterexample, ax=ax, labels=labels, max_nodes=max_states)
+    path_len = len(counterexample) if counterexample is not None else 0
+    ax.set_title("")
+    fig.suptitle(title or f"{graph.graph.get('name', 'model')}: {n} states, "
+                 f"{graph.number_of_edges()} transitions"
+                 + (f"; counterexample of {path_len} steps in red" if path_len else ""),
+                 fontsize=11)
+    legend = [("initial", "#2ca02c"), ("on the counterexample", "#ff9f40"),
+              ("where it ends", "#d62728"), ("no successor", "#7f7f7f"),
+              ("other", "#c6dbef")]
+    ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=c, label=t)
+                       for t, c in legend], loc="lower right", fontsize=8)
+    return Picture(fig)

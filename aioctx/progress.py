@@ -1,0 +1,56 @@
+"""A one-line progress display on stderr for long commands (``aioctx regress``).
+
+The line is redrawn in place with a carriage return, and only when stderr is a
+terminal: in CI logs and pipes the command's real output stays clean.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from typing import TextIO
+
+
+class ProgressLine:
+    """``update(done, total, running)`` redraws; ``clear()`` before printing a row."""
+
+    def __init__(self, what: str, stream: TextIO | None = None,
+                 enabled: bool | None = None) -> None:
+        self.what = what
+        self.stream = stream if stream is not None else sys.stderr
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = enabled if enabled is not None else bool(isatty and isatty())
+        self.start = time.monotonic()
+        self.shown = False
+
+    def update(self, done: int, total: int, running: list[str]) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        width = 20
+        filled = width * done // total if total else width
+        bar = "#" * filled + "." * (width - filled)
+        text = (f"{self.what} [{bar}] {done}/{total} {format_seconds(elapsed)}"
+                + (f"  running: {', '.join(running)}" if running else ""))
+        columns = shutil.get_terminal_size((100, 20)).columns
+        if len(text) >= columns:
+            text = text[:columns - 2] + "~"
+        self.stream.write("\r" + text.ljust(columns - 1))
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            columns = shutil.get_terminal_size((100, 20)).columns
+            self.stream.write("\r" + " " * (columns - 1) + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
+def format_seconds(seconds: float) -> str:
+    """``42.0s`` below a minute, ``3m05s`` above."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{rest:02d}s"

@@ -1,0 +1,296 @@
+"""Run the race-regression catalogue: every check, its expectation, what it got.
+
+A ``Check`` is one line of the table: a Promela model variant in one mode, or a sim
+scenario (buggy or fixed) under one strategy, or a catalogue bug that nothing covers
+yet.  ``plan`` builds the checks from ``aioctx.catalogue`` with a ``Budget``;
+``run_check`` runs one (in this process or a worker: checks are plain data and return
+plain ``Row``s) and draws the swimlane of any counterexample it caught; ``run_all``
+runs them on a pool of workers and hands each row to a callback in table order.
+
+Budgets.  A buggy variant is searched with the scenario's own budgets (PCT runs, DFS
+preemption bound): a search stops at the first failure, so that costs only what
+finding it costs.  A fixed variant must survive its searches; ``FULL`` gives it the
+scenario's own budgets (often 10,000 PCT runs and an exhaustive DFS at 2 preemptions,
+minutes each), ``QUICK`` (the default) ``QUICK_PCT_RUNS`` runs and an exhaustive DFS
+at ``QUICK_DFS_BOUND`` preemption(s).  The table says which bound each row used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+import re
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import catalogue
+from .catalogue import ModelCheck, Uncovered
+from .errors import UsageError
+
+PASS, FAIL, UNCOVERED = "pass", "FAIL", "not covered"
+QUICK_PCT_RUNS = 1_000
+QUICK_DFS_BOUND = 1
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How hard fixed variants are searched (buggy ones always get their own budget)."""
+
+    name: str
+    fixed_pct_runs: int | None          # None: the scenario's own ``pct_runs``
+    fixed_dfs_bound: int | None         # None: the scenario's own ``dfs_bound``
+
+    def describe(self) -> str:
+        if self.fixed_pct_runs is None and self.fixed_dfs_bound is None:
+            return ("full budgets: every scenario's own PCT runs and DFS preemption bound, "
+                    "buggy and fixed")
+        return (f"quick budgets: fixed variants get at most {self.fixed_pct_runs:,} PCT "
+                f"runs and an exhaustive DFS up to {self.fixed_dfs_bound} preemption(s); "
+                "buggy variants their scenario's own; --full for every scenario's own")
+
+
+QUICK = Budget("quick", QUICK_PCT_RUNS, QUICK_DFS_BOUND)
+FULL = Budget("full", None, None)
+
+
+@dataclass(frozen=True)
+class ScenarioCheck:
+    slug: str
+    buggy: bool
+    strategy: str                       # "pct" or "dfs"
+    pct_runs: int
+    dfs_bound: int
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the catalogue, before it runs."""
+
+    section: str                        # "impl scenarios", "Promela models", ...
+    entry: str
+    variant: str
+    what: str                           # strategy or mode
+    expected: str
+    bound: str
+    names: tuple[str, ...]              # what --only matches
+    job: ModelCheck | ScenarioCheck | Uncovered
+
+    @property
+    def key(self) -> str:
+        return f"{self.entry} {self.variant} {self.what}".strip()
+
+
+@dataclass
+class Row:
+    """One row of the catalogue, after it ran."""
+
+    section: str
+    entry: str
+    variant: str
+    what: str
+    expected: str
+    got: str
+    size: str
+    bound: str
+    seconds: float
+    status: str
+    trace: str = ""                     # the readable counterexample, if one was caught
+    pictures: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.entry} {self.variant} {self.what}".strip()
+
+
+def plan(budget: Budget = QUICK, only: list[str] | None = None) -> list[Check]:
+    """Every check of the catalogue, or those ``only`` names: a bug slug or model name,
+    optionally narrowed as ``NAME/VARIANT`` or ``NAME/VARIANT/CHECK``
+    (``aio-dispatching-flag/fixed/pct``)."""
+    scenarios = catalogue.scenarios()
+    checks: list[Check] = []
+    for slug, sc in scenarios.items():
+        for buggy in (True, False):
+            pct_runs = sc.pct_runs if buggy or budget.fixed_pct_runs is None \
+                else min(sc.pct_runs, budget.fixed_pct_runs)
+            bound = sc.dfs_bound if buggy or budget.fixed_dfs_bound is None \
+                else min(sc.dfs_bound, budget.fixed_dfs_bound)
+            expected = f"caught ({' | '.join(sc.expect)})" if buggy else "survives"
+            for strategy in ("pct", "dfs"):
+                text = (f"PCT depth {sc.pct_depth}, {pct_runs:,} runs, seed {sc.seed}"
+                        if strategy == "pct" else f"DFS <= {bound} preemptions")
+                variant = "buggy" if buggy else "fixed"
+                checks.append(Check("impl scenarios (sim)", slug, variant, strategy,
+                                    expected, text, _names(slug, variant, strategy),
+                                    ScenarioCheck(slug, buggy, strategy, pct_runs, bound)))
+    models = catalogue.model_checks()
+    for mc in models:
+        bound = "exhaustive" + (", weakly fair" if mc.fair else "")
+        checks.append(Check("Promela models", mc.model, mc.variant, mc.mode_word,
+                            mc.expected_text(), bound,
+                            _names(mc.model, mc.variant, mc.mode_word) + mc.slugs, mc))
+    model_slugs = {s for mc in models for s in mc.slugs}
+    for gap in catalogue.uncovered(list(scenarios)):
+        if gap.slug in model_slugs and gap.memory_model == "SC":
+            gap = dataclasses.replace(gap, reason="no impl scenario yet (Promela model only)")
+        checks.append(Check("catalogue bugs without a scenario", gap.slug, "", "",
+                            gap.reason, "", (gap.slug,), gap))
+    if only:
+        known = {n for c in checks for n in c.names}
+        for name in only:
+            if name not in known:
+                entries = sorted({n for n in known if "/" not in n})
+                raise UsageError(f"--only {name}: no such check; entries: "
+                                 f"{', '.join(entries)}")
+        checks = [c for c in checks if set(c.names) & set(only)]
+    return checks
+
+
+def _names(entry: str, variant: str, what: str) -> tuple[str, ...]:
+    """What ``--only`` matches: the entry, entry/variant and entry/variant/check."""
+    return (entry, f"{entry}/{variant}", f"{entry}/{variant}/{what}")
+
+
+def run_check(check: Check, out_dir: str | None) -> Row:
+    """Run one check; draw its counterexample into ``out_dir`` if it caught one."""
+    start = time.perf_counter()
+    job = check.job
+    row = Row(check.section, check.entry, check.variant, check.what, check.expected,
+              "", "", check.bound, 0.0, UNCOVERED)
+    if isinstance(job, ModelCheck):
+        _run_model(job, row, out_dir)
+    elif isinstance(job, ScenarioCheck):
+        _run_scenario(job, row, out_dir)
+    else:
+        row.got = "-"
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+def _run_model(job: ModelCheck, row: Row, out_dir: str | None) -> None:
+    from . import promela
+
+    result, system = promela.check(job.path, job.mode, fair=job.fair,
+                                   defines=list(job.defines), progress=False)
+    row.size = f"{result.states:,} states"
+    if result.verdict == "violation":
+        row.got = f"violation ({result.kind})"
+        good = job.buggy and (not job.kinds or result.kind in job.kinds)
+    elif result.verdict == "ok":
+        row.got, good = "ok", not job.buggy
+    else:
+        row.got, good = f"incomplete ({result.limit} budget)", False
+    row.status = PASS if good else FAIL
+    cx = result.counterexample
+    if cx is not None:
+        row.trace = promela.format_trail(system, result)
+        if out_dir is not None:
+            from .swimlane import from_model
+            lane = from_model(cx, system, title=f"{job.model} [{job.variant}] {job.mode_word}: "
+                                        f"{result.kind}")
+            row.pictures = lane.save_all(os.path.join(out_dir, _file_stem(row)))
+
+
+def _run_scenario(job: ScenarioCheck, row: Row, out_dir: str | None) -> None:
+    from .sim import scenarios
+    from .sim.scenario import check as sim_check
+
+    sc = dataclasses.replace(scenarios.get(job.slug), dfs_bound=job.dfs_bound)
+    # Drawn and shrunk: the buggy PCT counterexample, and any failure of a fixed
+    # variant (a regression).  The buggy DFS search only has to find one.
+    shrink = not (job.buggy and job.strategy == "dfs")
+    verdict = sim_check(sc, job.buggy, job.strategy,
+                        runs=job.pct_runs if job.strategy == "pct" else None, shrink=shrink)
+    r = verdict.result
+    row.size = f"{r.executions:,} executions"
+    if job.strategy == "dfs":
+        row.bound += ", exhaustive" if r.exhaustive else ""
+    cx = r.counterexample
+    if cx is None:
+        row.got = "survived" if not job.buggy else "not caught"
+    else:
+        where = "run" if job.strategy == "pct" else "execution"
+        found = r.found_at + 1 if job.strategy == "pct" and r.found_at is not None \
+            else r.found_at
+        row.got = (f"caught ({cx.failure.kind}) at {where} {found}" if job.buggy
+                   else f"FAILED ({cx.failure.kind}) at {where} {found}")
+        row.trace = str(cx)
+    row.status = PASS if verdict.as_expected else FAIL
+    if cx is not None and out_dir is not None and shrink:
+        from .swimlane import from_sim
+        lane = from_sim(cx, title=f"{job.slug} [{'buggy' if job.buggy else 'fixed'}] "
+                                  f"{job.strategy}: {cx.failure.kind}")
+        row.pictures = lane.save_all(os.path.join(out_dir, _file_stem(row)))
+
+
+def _file_stem(row: Row) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{row.entry}-{row.variant}-{row.what}")
+
+
+def _uncovered_row(check: Check) -> Row:
+    return Row(check.section, check.entry, "", "", check.expected, "-", "", "", 0.0,
+               UNCOVERED)
+
+
+def run_all(checks: list[Check], out_dir: str | None, workers: int,
+            on_row: Callable[[Row], None],
+            on_progress: Callable[[int, int, list[str]], None] | None = None) -> list[Row]:
+    """Run ``checks`` on ``workers`` processes; ``on_row`` sees each row in table order."""
+    rows: list[Row | None] = [None] * len(checks)
+    emitted = 0
+    done = 0
+    running: dict[int, str] = {}
+
+    def finish(i: int, row: Row) -> None:
+        nonlocal emitted, done
+        rows[i] = row
+        done += 1
+        running.pop(i, None)
+        while emitted < len(rows) and rows[emitted] is not None:
+            on_row(rows[emitted])
+            emitted += 1
+
+    def progress() -> None:
+        if on_progress is not None:
+            on_progress(done, len(checks), list(running.values())[:2])
+
+    work = []
+    for i, c in enumerate(checks):
+        if isinstance(c.job, Uncovered):
+            finish(i, _uncovered_row(c))
+        else:
+            work.append(i)
+    if workers <= 1:
+        for i in work:
+            running[i] = checks[i].key
+            progress()
+            finish(i, run_check(checks[i], out_dir))
+            progress()
+        return [r for r in rows if r is not None]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: dict[Future[Row], int] = {}
+        queue = list(work)
+        while queue or pending:
+            while queue and len(pending) < workers:
+                i = queue.pop(0)
+                pending[pool.submit(run_check, checks[i], out_dir)] = i
+                running[i] = checks[i].key
+            progress()
+            finished, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                finish(pending.pop(fut), fut.result())
+    progress()
+    return [r for r in rows if r is not None]
+
+
+def summary(rows: list[Row]) -> dict[str, Any]:
+    """Counts by status and the keys of the rows that do not match."""
+    return {
+        "checks": sum(r.status != UNCOVERED for r in rows),
+        "passed": sum(r.status == PASS for r in rows),
+        "failed": [r.key for r in rows if r.status == FAIL],
+        "uncovered": [r.entry for r in rows if r.status == UNCOVERED],
+    }

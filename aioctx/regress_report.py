@@ -1,0 +1,137 @@
+"""How ``aioctx regress`` shows its rows: the text table, the JSON report, the HTML report
+(with the swimlane pictures inlined, so the file stands alone)."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from typing import Any
+
+from . import __version__
+from .progress import format_seconds
+from .regress import FAIL, PASS, Row
+
+#: (title, attribute, width) of the text table's columns
+COLUMNS = [("", "status", 4), ("entry", "entry", 36), ("variant", "variant", 20),
+           ("check", "what", 6), ("expected", "expected", 26), ("got", "got", 32),
+           ("states/executions", "size", 18), ("search bound", "bound", 34),
+           ("seconds", "seconds", 7)]
+MARKS = {PASS: "ok", FAIL: "FAIL"}
+
+
+def _cell(row: Row, attr: str) -> str:
+    if attr == "status":
+        return MARKS.get(row.status, "--")
+    if attr == "seconds":
+        return f"{row.seconds:.1f}" if row.got != "-" else ""
+    return str(getattr(row, attr))
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "~"
+
+
+def header() -> str:
+    cols = "  ".join(t.ljust(w) for t, _a, w in COLUMNS).rstrip()
+    return cols + "\n" + "-" * len(cols)
+
+
+def format_row(row: Row) -> str:
+    """One table line; an uncovered bug prints its reason across the result columns."""
+    if row.got == "-":
+        return f"{'--':4}  {_fit(row.entry, 36).ljust(36)}  {row.expected}"
+    return "  ".join(_fit(_cell(row, a), w).ljust(w) if a != "seconds"
+                     else _cell(row, a).rjust(w) for _t, a, w in COLUMNS).rstrip()
+
+
+def report(rows: list[Row], seconds: float, budget: str, workers: int) -> dict[str, Any]:
+    from .regress import summary
+
+    return {
+        "aioctx": __version__,
+        "budget": budget,
+        "workers": workers,
+        "seconds": round(seconds, 1),
+        "summary": summary(rows),
+        "rows": [{
+            "section": r.section, "entry": r.entry, "variant": r.variant, "check": r.what,
+            "expected": r.expected, "got": r.got, "status": r.status, "size": r.size,
+            "bound": r.bound, "seconds": round(r.seconds, 2), "pictures": r.pictures,
+            "trace": r.trace,
+        } for r in rows],
+    }
+
+
+def write_json(path: str, doc: dict[str, Any]) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+
+_STYLE = """
+body { font-family: sans-serif; margin: 1.5em; color: #222; }
+table { border-collapse: collapse; font-size: 13px; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+th { background: #f3f3f3; }
+tr.pass td.status { color: #1a7f37; } tr.FAIL td { background: #ffe3e3; }
+tr.uncovered td { color: #888; }
+td.num { text-align: right; }
+details { margin: 0.6em 0; } pre { font-size: 11px; overflow-x: auto; }
+h2 { margin-top: 1.5em; } .pic svg { max-width: 100%; height: auto; }
+"""
+
+
+def write_html(path: str, doc: dict[str, Any]) -> None:
+    """A self-contained page: the summary, the table, then each caught counterexample
+    with its swimlane (the SVG inlined) and its readable trace."""
+    esc = html.escape
+    s = doc["summary"]
+    out = ["<!DOCTYPE html><html><head><meta charset='utf-8'>",
+           "<title>aioctx regress</title>", f"<style>{_STYLE}</style></head><body>",
+           "<h1>aioctx regress</h1>",
+           f"<p>{s['passed']} of {s['checks']} checks as expected"
+           f"{', <b>' + str(len(s['failed'])) + ' FAILED</b>' if s['failed'] else ''}; "
+           f"{len(s['uncovered'])} catalogue bugs not covered; "
+           f"{esc(format_seconds(doc['seconds']))} on {doc['workers']} worker(s).</p>",
+           f"<p>{esc(doc['budget'])}</p>"]
+    section = None
+    for r in doc["rows"]:
+        if r["section"] != section:
+            if section is not None:
+                out.append("</table>")
+            section = r["section"]
+            out.append(f"<h2>{esc(section)}</h2><table><tr>"
+                       + "".join(f"<th>{esc(t or 'status')}</th>" for t, _a, _w in COLUMNS)
+                       + "</tr>")
+        cls = {"pass": "pass", "FAIL": "FAIL"}.get(r["status"], "uncovered")
+        link = (f"<a href='#{_anchor(r)}'>{esc(r['got'])}</a>" if r["trace"]
+                else esc(r["got"]))
+        out.append(
+            f"<tr class='{cls}'><td class='status'>{esc(MARKS.get(r['status'], '--'))}</td>"
+            f"<td>{esc(r['entry'])}</td><td>{esc(r['variant'])}</td>"
+            f"<td>{esc(r['check'])}</td><td>{esc(r['expected'])}</td><td>{link}</td>"
+            f"<td class='num'>{esc(r['size'])}</td><td>{esc(r['bound'])}</td>"
+            f"<td class='num'>{r['seconds'] if r['got'] != '-' else ''}</td></tr>")
+    if section is not None:
+        out.append("</table>")
+    out.append("<h2>Counterexamples</h2>")
+    for r in doc["rows"]:
+        if not r["trace"]:
+            continue
+        title = f"{r['entry']} [{r['variant']}] {r['check']}: {r['got']}"
+        out.append(f"<details id='{_anchor(r)}'><summary>{esc(title)}</summary>")
+        for pic in r["pictures"]:
+            if pic.endswith(".svg") and os.path.exists(pic):
+                with open(pic, encoding="utf-8") as f:
+                    svg = f.read()
+                out.append(f"<div class='pic'>{svg[svg.find('<svg'):]}</div>")
+        out.append(f"<pre>{esc(r['trace'])}</pre></details>")
+    out.append("</body></html>")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out))
+
+
+def _anchor(r: dict[str, Any]) -> str:
+    return "cx-" + "".join(c if c.isalnum() else "-" for c in
+                           f"{r['entry']}-{r['variant']}-{r['check']}")

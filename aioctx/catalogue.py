@@ -195,7 +195,7 @@ def _parse_verdicts(path: Path, header: str, offset: int, defines: tuple[str, ..
             raise UsageError(f"{at}: verdict must be 'ok', 'violation' or "
                              f"'violation(kind|...)', not {verdict!r}")
         kinds: list[str] = []
-        for k in (vm.group(2) or "").split("|") if vm.group(2) is not None else []:
+        for k in [] if vm.group(2) is None else vm.group(2).split("|"):
             if k.strip() not in KINDS:
                 raise UsageError(f"{at}: unknown error kind {k.strip()!r}; known: "
                                  f"{', '.join(KINDS)}")
@@ -209,10 +209,11 @@ def _parse_verdicts(path: Path, header: str, offset: int, defines: tuple[str, ..
     return out
 
 
-def model_checks(models_dir: Path = MODELS_DIR) -> list[ModelCheck]:
-    """The checks of every model in ``models_dir`` (file name order)."""
+def model_checks(models_dir: Path | None = None) -> list[ModelCheck]:
+    """The checks of every model in ``models_dir`` (default: promela/models), in file
+    name order."""
     out: list[ModelCheck] = []
-    for path in sorted(models_dir.glob("*.pml")):
+    for path in sorted((models_dir or MODELS_DIR).glob("*.pml")):
         out += parse_expectations(path)
     return out
 

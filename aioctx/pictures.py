@@ -12,6 +12,13 @@ import io
 from typing import Any
 
 
+def svg_text() -> Any:
+    """SVG text stays text (not glyph outlines): files a tenth the size, searchable."""
+    import matplotlib
+
+    return matplotlib.rc_context({"svg.fonttype": "none"})
+
+
 class Picture:
     """A matplotlib ``Figure`` with ``save(path)`` and Jupyter display."""
 
@@ -19,7 +26,8 @@ class Picture:
         self.figure = figure
 
     def save(self, path: str, dpi: int = 110) -> str:
-        self.figure.savefig(path, dpi=dpi)
+        with svg_text():
+            self.figure.savefig(path, dpi=dpi)
         return path
 
     def save_all(self, stem: str) -> list[str]:
@@ -27,7 +35,8 @@ class Picture:
 
     def svg(self) -> str:
         buf = io.StringIO()
-        self.figure.savefig(buf, format="svg")
+        with svg_text():
+            self.figure.savefig(buf, format="svg")
         return buf.getvalue()
 
     def _repr_svg_(self) -> str:

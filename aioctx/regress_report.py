@@ -13,9 +13,9 @@ from .progress import format_seconds
 from .regress import FAIL, PASS, Row
 
 #: (title, attribute, width) of the text table's columns
-COLUMNS = [("", "status", 4), ("entry", "entry", 36), ("variant", "variant", 20),
-           ("check", "what", 6), ("expected", "expected", 26), ("got", "got", 32),
-           ("states/executions", "size", 18), ("search bound", "bound", 34),
+COLUMNS = [("", "status", 4), ("entry", "entry", 36), ("variant", "variant", 22),
+           ("check", "what", 10), ("expected", "expected", 29), ("got", "got", 38),
+           ("states/executions", "size", 18), ("search bound", "bound", 38),
            ("seconds", "seconds", 7)]
 MARKS = {PASS: "ok", FAIL: "FAIL"}
 

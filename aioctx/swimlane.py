@@ -20,6 +20,8 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from .pictures import svg_text
+
 #: operations that change shared state (their traced value is what was written,
 #: or (old, new) for read-modify-writes)
 WRITES = {"store", "xchg", "cmpxchg", "fetch_add", "fetch_sub", "fetch_or", "fetch_and",
@@ -123,7 +125,8 @@ class Swimlane:
 
     def save(self, path: str, dpi: int = 110) -> str:
         """Write the diagram (format from the suffix: .svg or .png); returns ``path``."""
-        self.figure().savefig(path, dpi=dpi)
+        with svg_text():
+            self.figure().savefig(path, dpi=dpi)
         return path
 
     def save_all(self, stem: str) -> list[str]:
@@ -132,7 +135,8 @@ class Swimlane:
 
     def svg(self) -> str:
         buf = io.StringIO()
-        self.figure().savefig(buf, format="svg")
+        with svg_text():
+            self.figure().savefig(buf, format="svg")
         return buf.getvalue()
 
     def _repr_svg_(self) -> str:

@@ -1,0 +1,125 @@
+"""``aioctx regress``: entries match their expectations, a fix turned off in the code is
+reported by name with a non-zero exit, reports and pictures are written, and nothing
+the user gave is overwritten."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aioctx.impl import AioContext
+
+from aioctx import catalogue, cli
+
+TOY = """/*
+ * A toy model for the tests.
+ *   variants: - | BROKEN
+ *   expect -: safety={fixed}
+ *   expect BROKEN: safety=violation(assertion)
+ */
+byte x;
+active proctype P() {
+#ifdef BROKEN
+  assert(x == 1)
+#else
+  assert(x == 0)
+#endif
+}
+"""
+
+
+def regress(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(["regress", "--workers", "1", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def always_dispatching_flag(monkeypatch):
+    """The 2015 fix turned off in the code: every AioContext gets the 2014 aio_notify
+    (skip the EventNotifier while some aio_poll dispatches), whatever it asks for."""
+    original = AioContext.__init__
+
+    def init(self, *args, bugs=(), **kwargs):
+        original(self, *args, bugs=set(bugs) | {"aio-dispatching-flag"}, **kwargs)
+
+    monkeypatch.setattr(AioContext, "__init__", init)
+
+
+@pytest.mark.timeout(300)
+def test_fix_turned_off_fails_regress_and_names_the_entry(always_dispatching_flag, capsys,
+                                                          tmp_path):
+    code, out, err = regress(capsys, "--only", "aio-dispatching-flag/fixed/pct",
+                             "--out", str(tmp_path / "out"), "--json", str(tmp_path / "r.json"))
+    assert code == 1
+    assert "aio-dispatching-flag fixed pct: expected survives, got FAILED (lost-wakeup)" in err
+    row = json.loads((tmp_path / "r.json").read_text())["rows"][0]
+    assert row["status"] == "FAIL" and "lost-wakeup" in row["trace"]
+    assert all((tmp_path / "out" / p.split("/")[-1]).stat().st_size > 1000
+               for p in row["pictures"]) and len(row["pictures"]) == 2
+
+
+@pytest.mark.timeout(300)
+def test_with_the_fix_in_place_the_same_check_passes(capsys, tmp_path):
+    code, out, err = regress(capsys, "--only", "aio-dispatching-flag/fixed/pct",
+                             "--out", str(tmp_path / "out"))
+    assert code == 0, out + err
+    assert "survived" in out and "1,000 executions" in out and "1 as expected" in out
+
+
+@pytest.mark.timeout(300)
+def test_model_rows_reports_and_pictures(capsys, tmp_path):
+    code, out, err = regress(capsys, "--only", "lockcnt",
+                             "--out", str(tmp_path / "out"), "--json", str(tmp_path / "r.json"),
+                             "--html", str(tmp_path / "r.html"))
+    assert code == 0, out + err
+    doc = json.loads((tmp_path / "r.json").read_text())
+    statuses = [(r["variant"], r["check"], r["status"], r["got"]) for r in doc["rows"]]
+    assert ("fixed", "safety", "pass", "ok") in statuses
+    assert ("LOCKCNT_UNLOCK_NO_WAKE", "fair", "pass",
+            "violation (invalid end state)") in statuses
+    assert doc["summary"]["failed"] == [] and doc["summary"]["passed"] == 6
+    pictures = [p for r in doc["rows"] for p in r["pictures"]]
+    assert len(pictures) == 6 and all(open(p, "rb").read(4) for p in pictures)
+    page = (tmp_path / "r.html").read_text()
+    assert page.count("<svg") == 3 and "LOCKCNT_UNLOCK_NO_WAKE" in page
+
+
+def test_a_model_that_no_longer_matches_its_header_fails(capsys, tmp_path, monkeypatch):
+    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "violation"))
+    monkeypatch.setattr(catalogue, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(catalogue, "scenarios", dict)
+    code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
+    assert code == 1 and "toy fixed safety: expected violation, got ok" in err
+    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok"))
+    code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
+    assert code == 0 and "2 checks, 2 as expected" in out
+
+
+def test_bad_input_is_one_line_and_nothing_is_overwritten(capsys, tmp_path):
+    mine = tmp_path / "mine.json"
+    mine.write_text("keep me")
+    code, out, err = regress(capsys, "--only", "lockcnt", "--json", str(mine),
+                             "--out", str(tmp_path / "out"))
+    assert code == 2 and err.count("\n") == 1 and "not overwriting" in err
+    assert mine.read_text() == "keep me"
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "holiday.png").write_text("x")
+    code, out, err = regress(capsys, "--only", "lockcnt", "--out", str(folder))
+    assert code == 2 and "did not write" in err and not (folder / ".aioctx-regress").exists()
+    code, out, err = regress(capsys, "--only", "no-such-bug")
+    assert code == 2 and err.startswith("aioctx: --only no-such-bug: no such check")
+    code, out, err = regress(capsys, "--only", "lockcnt", "--json", str(mine), "--force",
+                             "--out", str(tmp_path / "out"))
+    assert code == 0 and json.loads(mine.read_text())["summary"]["passed"] == 6
+
+
+def test_list_shows_every_entry_with_its_budget(capsys):
+    code, out, err = regress(capsys, "--list")
+    assert code == 0
+    for slug in catalogue.scenarios():
+        assert f"{slug}" in out
+    assert "needs TSO model" in out and "DFS <= 1 preemptions" in out
+    code, out, err = regress(capsys, "--list", "--full")
+    assert "DFS <= 1 preemptions" not in out

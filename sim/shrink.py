@@ -38,7 +38,7 @@ def _fails_same(runner: Runner, deviations: list[Deviation],
 
 
 def shrink(runner: Runner, decisions: list[int], failure: Failure,
-           max_runs: int = 2_000, search_budget: int = 2_000) -> tuple[list[int], int]:
+           max_runs: int = 2_000, search_budget: int = 10_000) -> tuple[list[int], int]:
     """Return (shrunk decisions, preemptions before shrinking)."""
     recorder = RecordingReplay(decisions)
     runner.run(recorder)

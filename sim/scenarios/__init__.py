@@ -2,8 +2,7 @@
 
 Each module defines ``SCENARIO`` (a ``sim.scenario.Scenario``).  ``CATALOGUE`` maps
 slugs to them in catalogue order; ``get(slug)`` raises a one-line error for an unknown
-one.  The coroutine / thread-pool / graph-lock entries of the catalogue arrive with that
-layer of impl.
+one.  The TSO/ARM entries of the catalogue need the weak-memory models and are not here.
 """
 
 from __future__ import annotations
@@ -12,14 +11,20 @@ from importlib import import_module
 
 from ..scenario import Scenario
 
-MODULES = (
+MODULES = (                      # catalogue order (spec/bugs.md), SC entries
     "aio_dispatching_flag",
     "aio_notifier_cleared_late",
     "notified_before_event",
     "notified_skips_set",
     "notify_accept_stolen_by_other_thread",
     "bh_schedule_ctx_uaf",
+    "threadpool_nested_aio_poll",
+    "coqueue_restart_uaf",
+    "co_schedule_ctx_uaf",
+    "aiowait_home_thread_no_waiter_count",
     "set_fd_handler_torn_update",
+    "graph_wrlock_polls_holding_aiocontext",
+    "graph_rdunlock_kick_conditional",
 )
 
 CATALOGUE: dict[str, Scenario] = {}

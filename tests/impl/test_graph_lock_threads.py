@@ -39,9 +39,9 @@ from co_helpers import (
     wait_until,
 )
 
-ROUNDS = 5
+ROUNDS = 6
 READERS = 6
-HOPS = 20
+HOPS = 50
 
 
 class Graph:
@@ -66,7 +66,7 @@ def test_readers_hop_while_the_main_loop_writes() -> None:
         graph = Graph()
         errors: list[BaseException] = []
         finished = sync.Atomic(0, name="finished")
-        stats = {"checks": 0, "wrlocks": 0, "negative": 0, "orphaned": set()}
+        stats = {"checks": 0, "wrlocks": 0, "negative": 0, "queued": 0, "orphaned": set()}
 
         def check(iothreads: list[IOThread], writer_inside: bool = False) -> None:
             with stop_the_world(iothreads):
@@ -74,6 +74,7 @@ def test_readers_hop_while_the_main_loop_writes() -> None:
             assert (snap.writer == "inside") == writer_inside
             stats["checks"] += 1
             stats["negative"] += sum(1 for _, n in snap.reader_counts if n < 0)
+            stats["queued"] += len(snap.queued)
             stats["orphaned"].add(snap.orphaned_reader_count)
 
         def reader(seed: int, transient: AioContext) -> Any:
@@ -105,8 +106,7 @@ def test_readers_hop_while_the_main_loop_writes() -> None:
             while finished.load() < target:
                 bdrv_graph_wrlock()
                 graph.version += 1
-                if stats["wrlocks"] % 2 == 0:
-                    check(long_lived + [transient], writer_inside=True)
+                check(long_lived + [transient], writer_inside=True)
                 graph.version += 1
                 bdrv_graph_wrunlock()
                 stats["wrlocks"] += 1
@@ -114,8 +114,7 @@ def test_readers_hop_while_the_main_loop_writes() -> None:
                 while time.monotonic() < let_readers_run:
                     main.aio_poll(False)
                     time.sleep(0.0002)
-                if stats["wrlocks"] % 2 == 0:
-                    check(long_lived + [transient])
+                check(long_lived + [transient])
             transient.join()                    # destroyed, its count orphaned
             check(long_lived)
         for t in long_lived:
@@ -123,6 +122,7 @@ def test_readers_hop_while_the_main_loop_writes() -> None:
         assert errors == []
         assert finished.load() == ROUNDS * READERS
         assert stats["wrlocks"] >= ROUNDS
+        assert stats["queued"] > 0, "no reader ever had to wait for the writer"
         assert stats["negative"] > 0, "no per-context count ever went negative"
         assert stats["orphaned"] - {0}, "no destroyed context ever left a count behind"
 

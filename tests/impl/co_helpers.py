@@ -14,6 +14,8 @@ from typing import Any
 from aioctx.impl import (
     AioContext,
     IOThread,
+    QemuAssertionError,
+    aio_wait_bh_oneshot,
     check_graph_lock_invariants,
     qemu_coroutine_create,
     qemu_get_current_aio_context,
@@ -146,3 +148,21 @@ def poll_until(ctx: AioContext, pred: Callable[[], Any], what: str) -> None:
         assert time.monotonic() < deadline, what
         ctx.aio_poll(False)
         time.sleep(0.0005)
+
+
+def assertions_in_an_iothread(calls: list[Callable[[], Any]]) -> list[str]:
+    """Run each call in a fresh IOThread (from the main loop, which waits) and return
+    the QemuAssertionError messages they raised, in order."""
+    t = IOThread("not_main")
+    errors: list[str] = []
+
+    def run_all(_: Any) -> None:
+        for call in calls:
+            try:
+                call()
+            except QemuAssertionError as exc:
+                errors.append(str(exc))
+
+    aio_wait_bh_oneshot(t.iothread_get_aio_context(), run_all)
+    t.join()
+    return errors

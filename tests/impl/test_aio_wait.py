@@ -13,14 +13,13 @@ from aioctx.impl import (
     AIO_WAIT_WHILE_UNLOCKED,
     AioContext,
     IOThread,
-    QemuAssertionError,
     aio_wait_bh_oneshot,
     aio_wait_kick,
     global_aio_wait,
     qemu_get_current_aio_context,
     sync,
 )
-from co_helpers import WAIT, Rescue, global_bugs, main_loop
+from co_helpers import WAIT, Rescue, assertions_in_an_iothread, global_bugs, main_loop
 
 
 @pytest.fixture
@@ -80,20 +79,10 @@ def test_home_thread_waits_on_its_own_context(main: AioContext) -> None:
 
 
 def test_only_the_main_loop_may_wait_for_another_context(main: AioContext) -> None:
-    t = IOThread("not_main")
-    errors: list[str] = []
-
-    def bad(_: Any) -> None:
-        for call in (lambda: AIO_WAIT_WHILE(main, lambda: True),
-                     lambda: AIO_WAIT_WHILE(None, lambda: True),
-                     lambda: aio_wait_bh_oneshot(main, lambda _: None)):
-            try:
-                call()
-            except QemuAssertionError as exc:
-                errors.append(str(exc))
-
-    aio_wait_bh_oneshot(t.iothread_get_aio_context(), bad)
-    t.join()
+    errors = assertions_in_an_iothread([
+        lambda: AIO_WAIT_WHILE(main, lambda: True),
+        lambda: AIO_WAIT_WHILE(None, lambda: True),
+        lambda: aio_wait_bh_oneshot(main, lambda _: None)])
     assert errors == ["AIO_WAIT_WHILE: only the main loop may wait for another context"] * 2 \
         + ["aio_wait_bh_oneshot: not called from the main loop"]
     assert global_aio_wait().num_waiters.load() == 0

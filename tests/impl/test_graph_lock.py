@@ -17,7 +17,6 @@ from aioctx.impl import (
     QemuAssertionError,
     aio_co_reschedule_self,
     aio_co_wake,
-    aio_wait_bh_oneshot,
     assert_bdrv_graph_readable,
     assert_bdrv_graph_writable,
     bdrv_graph_co_rdlock,
@@ -34,7 +33,7 @@ from aioctx.impl import (
     qemu_coroutine_yield,
 )
 from aioctx.impl.graph_lock import graph_lock_globals
-from co_helpers import WAIT, clean_graph_lock, main_loop, poll_until
+from co_helpers import WAIT, assertions_in_an_iothread, clean_graph_lock, main_loop, poll_until
 
 
 @pytest.fixture
@@ -186,19 +185,8 @@ def test_bad_use_raises_qemus_assertions(main: AioContext) -> None:
         bdrv_graph_wrlock()
     bdrv_graph_wrunlock()
 
-    t = IOThread("not_main")
-    errors: list[str] = []
-
-    def off_main(_: Any) -> None:
-        for call in (bdrv_graph_wrlock, bdrv_graph_rdlock_main_loop,
-                     assert_bdrv_graph_readable):
-            try:
-                call()
-            except QemuAssertionError as exc:
-                errors.append(str(exc))
-
-    aio_wait_bh_oneshot(t.iothread_get_aio_context(), off_main)
-    t.join()
+    errors = assertions_in_an_iothread([bdrv_graph_wrlock, bdrv_graph_rdlock_main_loop,
+                                        assert_bdrv_graph_readable])
     assert errors == [
         "bdrv_graph_wrlock: not called from the main loop",
         "bdrv_graph_rdlock_main_loop: not in the main loop",

@@ -172,6 +172,8 @@ def _switch(ctx: AioContext | None, to: Coroutine, caller: Coroutine) -> bool:
                                  f"scheduled in '{scheduled}'")
     if to.caller is not None:
         raise QemuAssertionError("Co-routine re-entered recursively")
+    if to.entry is None:
+        raise QemuAssertionError("a thread's leader coroutine cannot be entered")
     to.caller = caller
     to.ctx.store(ctx, label="qemu_aio_coroutine_enter.store_ctx")
     sync.smp_wmb("qemu_aio_coroutine_enter.wmb")     # ctx before anything `to` publishes

@@ -24,6 +24,7 @@ from aioctx.impl import (
     qemu_co_queue_wait,
     qemu_coroutine_create,
     qemu_coroutine_enter,
+    qemu_coroutine_enter_if_inactive,
     qemu_coroutine_entered,
     qemu_coroutine_get_aio_context,
     qemu_coroutine_self,
@@ -112,6 +113,23 @@ def test_self_entered_and_in_coroutine(main: AioContext) -> None:
     assert seen == {"self": co, "entered": True, "in": True, "ctx": main}
     assert not qemu_coroutine_entered(co)         # yielded
     assert qemu_coroutine_self() is not co        # outside: the thread's leader
+    qemu_coroutine_enter_if_inactive(co)
+    assert co.freed
+
+
+def test_enter_if_inactive_skips_a_running_coroutine(main: AioContext) -> None:
+    entries = []
+
+    async def entry(_: Any) -> None:
+        entries.append(1)
+        qemu_coroutine_enter_if_inactive(qemu_coroutine_self())   # running: skipped
+        await qemu_coroutine_yield()
+
+    co = qemu_coroutine_create(entry)
+    qemu_coroutine_enter_if_inactive(co)
+    assert entries == [1] and not co.freed
+    with pytest.raises(QemuAssertionError, match="leader coroutine cannot be entered"):
+        qemu_coroutine_enter(qemu_coroutine_self())
     qemu_coroutine_enter(co)
 
 

@@ -9,7 +9,8 @@ Modes follow SPIN's verifier:
   often (an acceptance cycle); with a never claim, check ``product(system, claim)``.
   A state where nothing can move is extended by stuttering, so an accepting dead end is
   an acceptance cycle (SPIN's "accept stutter").  Invalid end states are not checked in
-  this mode, as in SPIN; assertions and invariants are.
+  this mode, as in SPIN; assertions and invariants are.  A system with no accepting
+  states at all gets a safety search instead, as SPIN does (the result says so).
 * ``"non-progress"``: ``pan -l``: a cycle that never passes a progress state.  Finite
   runs are not extended here (SPIN does not either).
 
@@ -52,8 +53,12 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
                         ("time_limit", time_limit)):
         if value is not None and value < 0:
             raise ValueError(f"{name} must not be negative")
+    note = ""
+    if mode == "acceptance" and system.accepting is None:
+        mode, note = "safety", ("no accepting states: a safety search instead (as SPIN "
+                                "does for -a without accept labels)")
     result = Result(model=system.name, mode=mode, fair=fair and mode != "safety",
-                    search=search)
+                    search=search, note=note)
     monitor = Monitor(f"{system.name} ({mode})", max_states, max_depth, time_limit, progress,
                       progress_stream)
     try:

@@ -152,6 +152,7 @@ class Result:
     peak_memory: int = 0                    # bytes the search needed (see Monitor.close)
     fair: bool = False
     search: str = "dfs"
+    note: str = ""                          # e.g. why another mode was run
 
     @property
     def ok(self) -> bool:
@@ -174,7 +175,8 @@ class Result:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready description of the result, counterexample included."""
         return {"model": self.model, "mode": self.mode, "search": self.search,
-                "fair": self.fair, "verdict": self.verdict, "kind": self.kind,
+                "fair": self.fair, "note": self.note, "verdict": self.verdict,
+                "kind": self.kind,
                 "message": self.message, "limit": self.limit, "states": self.states,
                 "transitions": self.transitions, "max_depth": self.max_depth,
                 "seconds": self.seconds, "cpu_seconds": self.cpu_seconds,
@@ -186,10 +188,11 @@ class Result:
         what = {OK: "ok", VIOLATION: f"VIOLATION ({self.kind})",
                 INCOMPLETE: f"INCOMPLETE ({self.limit} budget reached)"}[self.verdict]
         fair = ", weakly fair" if self.fair else ""
+        note = f" [{self.note}]" if self.note else ""
         return (f"{self.model}: {self.mode} ({self.search}{fair}): {what}; "
                 f"{self.states:,} states, {self.transitions:,} transitions, "
                 f"depth {self.max_depth}, {self.seconds:.2f}s, "
-                f"{self.peak_memory / 2**20:.1f} MiB")
+                f"{self.peak_memory / 2**20:.1f} MiB{note}")
 
     def __str__(self) -> str:
         text = self.summary()

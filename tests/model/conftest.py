@@ -31,29 +31,53 @@ class Pan:
     output: str
 
 
-def run_pan(model: str, defines: tuple[str, ...] = (), args: tuple[str, ...] = (),
-            non_progress: bool = False) -> Pan:
-    """Verify ``promela/<model>`` with ``-D`` ``defines`` and pan ``args``."""
+def run_pans(model: str, defines: tuple[str, ...] = (),
+             runs: tuple[tuple[str, ...], ...] = ((),), non_progress: bool = False,
+             text: str | None = None) -> list[Pan]:
+    """Compile ``promela/<model>`` (or ``text``) once with ``-D`` ``defines`` and run the
+    verifier once per argument tuple in ``runs``."""
     cc = shutil.which("gcc") or shutil.which("cc")
+    results = []
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copy(PROMELA / model, tmp)
+        if text is None:
+            shutil.copy(PROMELA / model, tmp)
+        else:
+            Path(tmp, model).write_text(text)
         subprocess.run(["spin", "-a", "-o1", "-o2", "-o3", *[f"-D{d}" for d in defines],
                         model], cwd=tmp, check=True, capture_output=True, timeout=60)
         subprocess.run([cc, "-O0", "-DNOREDUCE", *(["-DNP"] if non_progress else []),
                         "-o", "pan", "pan.c"], cwd=tmp, check=True, capture_output=True,
                        timeout=120)
-        out = subprocess.run(["./pan", "-m1000000", *args], cwd=tmp, capture_output=True,
-                             text=True, timeout=300).stdout
+        for args in runs:
+            out = subprocess.run(["./pan", "-m1000000", *args], cwd=tmp,
+                                 capture_output=True, text=True, timeout=300).stdout
 
-    def number(pattern: str) -> int:
-        found = re.search(pattern, out)
-        return int(found.group(1)) if found else -1
-    return Pan(number(r"errors: (\d+)"), number(r"(\d+) states, stored"),
-               number(r"(\d+) transitions \(= stored\+matched\)"), out)
+            def number(pattern: str, out: str = out) -> int:
+                found = re.search(pattern, out)
+                return int(found.group(1)) if found else -1
+            results.append(Pan(number(r"errors: (\d+)"), number(r"(\d+) states, stored"),
+                               number(r"(\d+) transitions \(= stored\+matched\)"), out))
+    return results
+
+
+def run_pan(model: str, defines: tuple[str, ...] = (), args: tuple[str, ...] = (),
+            non_progress: bool = False) -> Pan:
+    """Verify ``promela/<model>`` with ``-D`` ``defines`` and pan ``args``."""
+    return run_pans(model, defines, (args,), non_progress)[0]
+
+
+def _have_spin() -> None:
+    if shutil.which("spin") is None or not (shutil.which("gcc") or shutil.which("cc")):
+        pytest.skip("SPIN or a C compiler is not installed")
 
 
 @pytest.fixture
 def spin():
-    if shutil.which("spin") is None or not (shutil.which("gcc") or shutil.which("cc")):
-        pytest.skip("SPIN or a C compiler is not installed")
+    _have_spin()
     return run_pan
+
+
+@pytest.fixture
+def spin_runs():
+    _have_spin()
+    return run_pans

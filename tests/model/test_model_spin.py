@@ -8,6 +8,7 @@ SPIN's count includes the initial state's insertion, hence the +1).
 
 from __future__ import annotations
 
+import model_random
 import pytest
 from aioctx.model.examples import aio_notify, graph_lock
 from aioctx.model.examples.classic import peterson
@@ -107,3 +108,32 @@ def test_graph_lock_liveness_matches_spin(spin, bug, prop, define):
     assert ours.violated == (pan.errors > 0)
     if ours.ok:
         assert ours.states == pan.stored
+
+
+# Random models (model_random.py): 6, 21, 29, 40 and 76 are seeds where weak fairness
+# changes SPIN's verdict, 18 has no accept label (SPIN then runs a safety search for -a),
+# 10 has every kind of error.
+@pytest.mark.parametrize("seed", [6, 10, 18, 21, 29, 40, 76])
+def test_random_models_agree_with_spin(spin_runs, seed):
+    procs = model_random.generate(seed)
+    model = model_random.python_model(procs)
+    text = model_random.promela(procs)
+    safety, accept, accept_fair = spin_runs("m.pml", runs=((), ("-a",), ("-a", "-f")),
+                                            text=text)
+    ours = model.check(search="bfs")
+    assert ours.violated == (safety.errors > 0)
+    if ours.ok:
+        assert ours.states == safety.stored
+    assert model.check("acceptance").violated == (accept.errors > 0)
+    assert model.check("acceptance", fair=True).violated == (accept_fair.errors > 0)
+    np_plain, np_fair = spin_runs("m.pml", runs=(("-l",), ("-l", "-f")),
+                                  non_progress=True, text=text)
+    assert model.check("non-progress").violated == (np_plain.errors > 0)
+    assert model.check("non-progress", fair=True).violated == (np_fair.errors > 0)
+    bare = model_random.python_model(procs, accept_labels=False)
+    claim_plain, claim_fair = spin_runs(
+        "m.pml", runs=(("-a",), ("-a", "-f")),
+        text=model_random.promela(procs, accept_labels=False, claim=True))
+    assert bare.check("acceptance", claim="y settles").violated == (claim_plain.errors > 0)
+    assert (bare.check("acceptance", claim="y settles", fair=True).violated
+            == (claim_fair.errors > 0))

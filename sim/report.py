@@ -7,6 +7,7 @@ and packed as a schedule document.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from .runner import Runner, RunSpec
 from .schedule import dumps, first_divergence, make_document
 from .shrink import shrink
 from .strategies.guided import RecordingReplay
-from .trace import format_columns, steps_of
+from .trace import describe_step, format_columns, steps_of
 
 
 @dataclass
@@ -42,6 +43,20 @@ class Counterexample:
     def to_json(self) -> str:
         """The schedule document as JSON text, for a file that ``sim.replay`` reads."""
         return dumps(self.schedule)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the failure, then the trace as a table with a column per thread."""
+        esc = html.escape
+        head = "".join(f"<th>{esc(name)}</th>" for name in self.threads)
+        rows = []
+        for n, e in enumerate(self.trace):
+            cells = ["<td></td>"] * len(self.threads)
+            if 0 <= e[1] < len(self.threads):
+                cells[e[1]] = f"<td><code>{esc(describe_step(e))}</code></td>"
+            rows.append(f"<tr><td>{n}</td>{''.join(cells)}</tr>")
+        return (f"<pre>{esc(self.failure.describe())}</pre>"
+                f"<p>{len(self.schedule['decisions'])} decisions, {self.preemptions} "
+                f"preemptions</p><table><tr><th>#</th>{head}</tr>{''.join(rows)}</table>")
 
 
 @dataclass
@@ -85,6 +100,10 @@ class Result:
         if self.counterexample is None:
             return self.summary()
         return f"{self.summary()}\n\n{self.counterexample}"
+
+    def _repr_html_(self) -> str:
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in self.summary().splitlines())
+        return body + (self.counterexample._repr_html_() if self.counterexample else "")
 
 
 def make_counterexample(runner: Runner, decisions: list[int],

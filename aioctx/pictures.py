@@ -9,6 +9,7 @@ and a title, and refuses graphs too large to read.
 from __future__ import annotations
 
 import io
+from abc import ABC, abstractmethod
 from typing import Any
 
 
@@ -19,28 +20,41 @@ def svg_text() -> Any:
     return matplotlib.rc_context({"svg.fonttype": "none"})
 
 
-class Picture:
-    """A matplotlib ``Figure`` with ``save(path)`` and Jupyter display."""
+class Drawable(ABC):
+    """Saving and Jupyter display for anything that can make a matplotlib ``Figure``."""
 
-    def __init__(self, figure: Any) -> None:
-        self.figure = figure
+    @abstractmethod
+    def make_figure(self) -> Any:
+        """The picture as a matplotlib ``Figure``."""
 
     def save(self, path: str, dpi: int = 110) -> str:
+        """Write the picture (format from the suffix: .svg or .png); returns ``path``."""
         with svg_text():
-            self.figure.savefig(path, dpi=dpi)
+            self.make_figure().savefig(path, dpi=dpi)
         return path
 
     def save_all(self, stem: str) -> list[str]:
+        """``stem.svg`` and ``stem.png``."""
         return [self.save(stem + ".svg"), self.save(stem + ".png")]
 
     def svg(self) -> str:
         buf = io.StringIO()
         with svg_text():
-            self.figure.savefig(buf, format="svg")
+            self.make_figure().savefig(buf, format="svg")
         return buf.getvalue()
 
     def _repr_svg_(self) -> str:
         return self.svg()
+
+
+class Picture(Drawable):
+    """A ready matplotlib ``Figure`` (a notebook's plot, a state graph)."""
+
+    def __init__(self, figure: Any) -> None:
+        self.figure = figure
+
+    def make_figure(self) -> Any:
+        return self.figure
 
 
 def state_graph(system: Any, counterexample: Any = None, *, title: str = "",

@@ -4,7 +4,7 @@ marked.
 
 ``from_sim(cx)`` takes an ``aioctx.sim`` counterexample, ``from_model(cx, system)`` an
 ``aioctx.model`` one (Promela models included); both give a ``Swimlane``, which draws
-itself with matplotlib (``figure()``, ``save(path)`` for .svg/.png, ``save_all(stem)``
+itself with matplotlib (``make_figure()``, ``save(path)`` for .svg/.png, ``save_all(stem)``
 for both) and shows itself in Jupyter (``_repr_svg_``).
 
 Marks.  A thread that sleeps for ever (a lost wake-up or a deadlock) gets a row of its
@@ -16,11 +16,10 @@ the marked rows and the last ``max_rows`` steps; the rows left out are counted i
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pictures import svg_text
+from .pictures import Drawable
 
 #: operations that change shared state (their traced value is what was written,
 #: or (old, new) for read-modify-writes)
@@ -46,7 +45,7 @@ class LaneRow:
 
 
 @dataclass
-class Swimlane:
+class Swimlane(Drawable):
     title: str
     columns: list[str]
     rows: list[LaneRow]
@@ -55,7 +54,7 @@ class Swimlane:
 
     # ------------------------------------------------------------------ drawing
 
-    def figure(self) -> Any:
+    def make_figure(self) -> Any:
         """The diagram as a matplotlib ``Figure`` (no pyplot state involved)."""
         from matplotlib.figure import Figure
         from matplotlib.patches import FancyBboxPatch
@@ -122,25 +121,6 @@ class Swimlane:
             ax.text(0.1, y + 0.3, _fit(self.footer, 160), fontsize=7.5, va="center",
                     color="#c0392b")
         return fig
-
-    def save(self, path: str, dpi: int = 110) -> str:
-        """Write the diagram (format from the suffix: .svg or .png); returns ``path``."""
-        with svg_text():
-            self.figure().savefig(path, dpi=dpi)
-        return path
-
-    def save_all(self, stem: str) -> list[str]:
-        """``stem.svg`` and ``stem.png``."""
-        return [self.save(stem + ".svg"), self.save(stem + ".png")]
-
-    def svg(self) -> str:
-        buf = io.StringIO()
-        with svg_text():
-            self.figure().savefig(buf, format="svg")
-        return buf.getvalue()
-
-    def _repr_svg_(self) -> str:
-        return self.svg()
 
 
 def _shade(colour: str) -> str:

@@ -86,7 +86,7 @@ class CodeGen:
         self.has_atomic = _walk(bodies, ast.Atomic)
         self.has_timeout = _walk(bodies, ast.Timeout) or (
             model.claim is not None and _walk(model.claim.body, ast.Timeout))
-        self.g = StmtGen(self.x, self.has_rv, self.has_atomic, model.chan_types)
+        self.g = StmtGen(self.x, self.has_rv, self.has_atomic)
         self.steps: list[StepRecord] = []
         self.out: list[str] = []
         self.prints: list[int] = []           # steps that print (see print_args)

@@ -74,12 +74,6 @@ class Flow:
     entry: int
     terminal: int
 
-    def labelled(self, name: str) -> int | None:
-        for loc in self.locations:
-            if name in loc.labels:
-                return loc.pc
-        return None
-
 
 class _Builder:
     def __init__(self, model: Model, proc: ProcType, in_dstep: bool = False) -> None:

@@ -16,27 +16,13 @@ import dataclasses
 
 from . import ast
 from .errors import PromelaError
+from .exprcheck import ExprChecks, Scope
 from .symbols import TYPES, ChanType, Model, ProcType, Var
 
-#: predefined read-only names
-SPECIAL = ("_pid", "_nr_pr")
 MAX_PROCESSES = 255
 
 
-class _Scope:
-    """Where names are looked up while one body is being resolved."""
-
-    def __init__(self, proc: ProcType | None) -> None:
-        self.proc = proc
-        self.locals: dict[str, Var] = {}
-        self.labels: dict[str, ast.Pos] = {}
-        self.gotos: list[ast.Goto] = []
-        self.loops = 0
-        self.inlines: list[str] = []        # inline expansions in progress (recursion)
-        self.dstep = 0
-
-
-class Analyser:
+class Analyser(ExprChecks):
     """Walks the tree once; ``run`` returns the resolved model."""
 
     def __init__(self, program: ast.Program, model: Model) -> None:
@@ -46,9 +32,6 @@ class Analyser:
         self.procs: dict[str, ast.ProcDef] = {}
         self.inlines: dict[str, ast.InlineDef] = {}
         self.ptypes: dict[str, ProcType] = {}
-
-    def error(self, pos: ast.Pos, message: str) -> PromelaError:
-        return PromelaError(self.m.where(pos), message)
 
     # ---- top level ----
 
@@ -83,7 +66,7 @@ class Analyser:
             self.m.mtypes[name] = len(self.m.mtypes) + 1
 
     def declare_globals(self, decl: ast.VarDecl) -> None:
-        scope = _Scope(None)
+        scope = Scope(None)
         for iv in decl.vars:
             if iv.name in self.globals or iv.name in self.m.mtypes:
                 raise self.error(iv.pos, f"{iv.name!r} declared twice")
@@ -102,7 +85,7 @@ class Analyser:
                 raise self.error(unit.pos, "init declared twice")
             index = len(self.m.proctypes)
         proc = ProcType(unit.name, unit.kind, index, unit.pos)
-        scope = _Scope(proc)
+        scope = Scope(proc)
         for decl in unit.params:
             if not isinstance(decl, ast.VarDecl):
                 raise self.error(decl.pos, "only variables can be parameters")
@@ -132,7 +115,7 @@ class Analyser:
     # ---- variables ----
 
     def make_var(self, type_name: str, iv: ast.IVar, scope_name: str, slot: int,
-                 scope: _Scope) -> Var:
+                 scope: Scope) -> Var:
         bits, signed = TYPES[type_name]
         if iv.bits is not None:
             if type_name != "unsigned":
@@ -171,7 +154,7 @@ class Analyser:
         var.init = init
         return var
 
-    def chan_type(self, init: ast.ChanInit, scope: _Scope) -> int:
+    def chan_type(self, init: ast.ChanInit, scope: Scope) -> int:
         capacity = self.const(init.capacity, scope)
         if not 0 <= capacity <= 255:
             raise self.error(init.pos, f"bad channel capacity {capacity}")
@@ -184,7 +167,7 @@ class Analyser:
         self.m.chan_types.append(ChanType(capacity, fields, init.pos))
         return len(self.m.chan_types) - 1
 
-    def add_local(self, scope: _Scope, type_name: str, iv: ast.IVar) -> Var:
+    def add_local(self, scope: Scope, type_name: str, iv: ast.IVar) -> Var:
         proc = scope.proc
         if proc is None or proc.kind == "never":
             where = "a never claim" if proc else "here"
@@ -201,7 +184,7 @@ class Analyser:
 
     # ---- statements ----
 
-    def sequence(self, stmts: list[ast.Stmt], scope: _Scope,
+    def sequence(self, stmts: list[ast.Stmt], scope: Scope,
                  top: bool = False) -> list[ast.Stmt]:
         out: list[ast.Stmt] = []
         initialising = top
@@ -218,7 +201,7 @@ class Analyser:
             out.append(self.stmt(s, scope))
         return out
 
-    def local_decl(self, decl: ast.VarDecl, scope: _Scope,
+    def local_decl(self, decl: ast.VarDecl, scope: Scope,
                    initialising: bool) -> list[ast.Stmt]:
         assigns: list[ast.Stmt] = []
         for iv in decl.vars:
@@ -237,7 +220,7 @@ class Analyser:
                 assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos), value))
         return assigns
 
-    def stmt(self, s: ast.Stmt, scope: _Scope) -> ast.Stmt:
+    def stmt(self, s: ast.Stmt, scope: Scope) -> ast.Stmt:
         claim = scope.proc is not None and scope.proc.kind == "never"
         if isinstance(s, ast.Labeled):
             if s.label in scope.labels:
@@ -315,7 +298,7 @@ class Analyser:
             return s
         raise self.error(s.pos, f"unexpected {type(s).__name__}")
 
-    def expand_inline(self, call: ast.InlineCall, scope: _Scope) -> ast.Stmt:
+    def expand_inline(self, call: ast.InlineCall, scope: Scope) -> ast.Stmt:
         d = self.inlines.get(call.name)
         if d is None:
             raise self.error(call.pos, f"{call.name!r} is not an inline")
@@ -333,154 +316,6 @@ class Analyser:
             return ast.Block(call.pos, self.sequence(body, scope))
         finally:
             scope.inlines.pop()
-
-    def recv_args(self, args: list[ast.Expr], scope: _Scope) -> None:
-        for a in args:
-            if isinstance(a, ast.Name):
-                if a.name == "_":
-                    continue
-                self.resolve(a, scope)
-                if a.const is None:
-                    self.lvalue(a, scope)
-            elif isinstance(a, ast.Eval):
-                self.expr(a.arg, scope)
-            elif not isinstance(a, ast.Num):
-                raise self.error(a.pos, "a receive takes variables, constants or eval()")
-
-    def check_fields(self, chan: ast.Name, count: int, pos: ast.Pos) -> None:
-        ctype = chan.sym.chan_type
-        if ctype is not None:
-            want = len(self.m.chan_types[ctype].fields)
-            if want != count:
-                raise self.error(pos, f"channel {chan.name!r} carries {want} field(s), "
-                                 f"not {count}")
-
-    # ---- expressions ----
-
-    def resolve(self, n: ast.Name, scope: _Scope) -> None:
-        if n.name in scope.locals:
-            n.sym = scope.locals[n.name]
-        elif n.name in self.globals:
-            n.sym = self.globals[n.name]
-        elif n.name in self.m.mtypes:
-            n.const = self.m.mtypes[n.name]
-        elif n.name in SPECIAL:
-            if scope.proc is None:
-                raise self.error(n.pos, f"{n.name} can only be used inside a process")
-            n.sym = n.name
-        elif n.name == "_":
-            raise self.error(n.pos, "'_' can only be written to (in a receive)")
-        else:
-            raise self.error(n.pos, f"undeclared variable {n.name!r}")
-        if isinstance(n.sym, Var):
-            if n.index is not None:
-                if not n.sym.is_array:
-                    raise self.error(n.pos, f"{n.name!r} is not an array")
-                self.expr(n.index, scope)
-            elif n.sym.is_array:
-                raise self.error(n.pos, f"{n.name!r} is an array: give an index")
-        elif n.index is not None:
-            raise self.error(n.pos, f"{n.name!r} is not an array")
-
-    def lvalue(self, n: ast.Name, scope: _Scope) -> None:
-        if n.name == "_":
-            return
-        self.resolve(n, scope)
-        if not isinstance(n.sym, Var):
-            raise self.error(n.pos, f"cannot assign to {n.name!r}")
-
-    def chan(self, n: ast.Name, scope: _Scope) -> None:
-        self.resolve(n, scope)
-        if not isinstance(n.sym, Var) or n.sym.type != "chan":
-            raise self.error(n.pos, f"{n.name!r} is not a chan")
-
-    def full_expr(self, e: ast.Expr, scope: _Scope, allow_run: bool = False) -> None:
-        """An expression that may use channel probes (full, empty...) joined by && / ||."""
-        if isinstance(e, ast.Binary) and e.op in ("&&", "||"):
-            self.full_expr(e.left, scope)
-            self.full_expr(e.right, scope)
-        elif isinstance(e, ast.ChanTest):
-            self.chan(e.chan, scope)
-        else:
-            self.expr(e, scope, allow_run)
-
-    def expr(self, e: ast.Expr, scope: _Scope, allow_run: bool = False) -> None:
-        if isinstance(e, ast.Num | ast.Timeout):
-            return
-        if isinstance(e, ast.Name):
-            self.resolve(e, scope)
-        elif isinstance(e, ast.Unary):
-            self.expr(e.arg, scope)
-        elif isinstance(e, ast.Binary):
-            self.expr(e.left, scope)
-            self.expr(e.right, scope)
-        elif isinstance(e, ast.Cond):
-            for x in (e.test, e.then, e.other):
-                self.expr(x, scope)
-        elif isinstance(e, ast.Run):
-            self.run_expr(e, scope, allow_run)
-        elif isinstance(e, ast.ChanLen):
-            self.chan(e.chan, scope)
-        elif isinstance(e, ast.ChanTest):
-            raise self.error(e.pos, f"{e.op}() can only be combined with && and ||, "
-                             "not used inside other expressions (SPIN's rule)")
-        elif isinstance(e, ast.Poll):
-            self.chan(e.chan, scope)
-            self.recv_args(e.args, scope)
-            self.check_fields(e.chan, len(e.args), e.pos)
-        else:
-            raise self.error(e.pos, f"unexpected {type(e).__name__} in an expression")
-
-    def run_expr(self, e: ast.Run, scope: _Scope, allow_run: bool) -> None:
-        if not allow_run:
-            raise self.error(e.pos, "'run' can only be a statement or the value of an "
-                             "assignment")
-        if scope.proc is None or scope.proc.kind == "never":
-            raise self.error(e.pos, "'run' can only be used inside a process")
-        d = self.procs.get(e.proc)
-        if d is None:
-            raise self.error(e.pos, f"{e.proc!r} is not a proctype")
-        nparams = sum(len(p.vars) for p in d.params if isinstance(p, ast.VarDecl))
-        if len(e.args) != nparams:
-            raise self.error(e.pos, f"proctype {e.proc!r} takes {nparams} argument(s), "
-                             f"not {len(e.args)}")
-        for a in e.args:
-            self.expr(a, scope)
-        e.target = e.proc      # replaced by the ProcType in finish()
-
-    def const(self, e: ast.Expr, scope: _Scope) -> int:
-        """Value of a constant expression (numbers, mtype names, operators)."""
-        if isinstance(e, ast.Num):
-            return e.value
-        if isinstance(e, ast.Name) and e.index is None:
-            if e.name in self.m.mtypes:
-                return self.m.mtypes[e.name]
-            var = self.globals.get(e.name)
-            if var is not None and isinstance(var.init, ast.Num) and not var.is_array:
-                return var.init.value
-        if isinstance(e, ast.Unary):
-            v = self.const(e.arg, scope)
-            return {"-": -v, "~": ~v, "!": int(not v)}[e.op]
-        if isinstance(e, ast.Binary) and e.op in _CONST_OPS:
-            a, b = self.const(e.left, scope), self.const(e.right, scope)
-            if e.op in ("/", "%") and b == 0:
-                raise self.error(e.pos, "division by zero")
-            return int(_CONST_OPS[e.op](a, b))
-        raise self.error(e.pos, "a constant is needed here")
-
-
-def _c_div(a: int, b: int) -> int:
-    q = abs(a) // abs(b)
-    return q if (a < 0) == (b < 0) else -q
-
-
-_CONST_OPS = {
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": _c_div, "%": lambda a, b: a - b * _c_div(a, b),
-    "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b,
-    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
-}
-
 
 def _ref(var: Var, pos: ast.Pos, index: int | None = None) -> ast.Name:
     n = ast.Name(pos, var.name, ast.Num(pos, index) if index is not None else None)
@@ -527,14 +362,13 @@ def analyse(program: ast.Program, model: Model) -> Model:
 
 
 def _bind_runs(node, procs: dict[str, ProcType]) -> None:
-    if isinstance(node, ast.Run):
-        node.target = procs[node.proc]
+    """Point every ``run`` at its process type (all proctypes are known by now)."""
     if isinstance(node, list):
         for x in node:
             _bind_runs(x, procs)
     elif dataclasses.is_dataclass(node) and not isinstance(node, ProcType | Var):
+        if isinstance(node, ast.Run):
+            node.target = procs[node.proc]
         for f in dataclasses.fields(node):
             if f.name not in ("sym", "target"):
                 _bind_runs(getattr(node, f.name), procs)
-        if isinstance(node, ast.Run):
-            node.target = procs[node.proc]

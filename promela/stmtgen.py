@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .exprgen import Ctx, ExprGen
-from .symbols import ChanType, Var
+from .symbols import Var
 
 RV_SHIFT = 1024         # s[1] = channel * RV_SHIFT + index of the sending process
 
@@ -30,15 +30,13 @@ class Emit:
 
 
 class StmtGen:
-    def __init__(self, gen: ExprGen, has_rv: bool, has_atomic: bool,
-                 chan_types: list[ChanType]) -> None:
+    def __init__(self, gen: ExprGen, has_rv: bool, has_atomic: bool) -> None:
         self.x = gen
         self.P0 = gen.lay.P0
         self.NR = gen.lay.NR
         self.full = f"len(s) < {gen.lay.NR + 255}"     # room for one more process
         self.has_rv = has_rv
         self.has_atomic = has_atomic
-        self.chan_types = chan_types
         self.messages: dict[int, str] = {}      # step -> assertion text
         self.in_dstep = False                   # generating the inside of a d_step
         self.dsteps: list[tuple[int, object]] = []      # (number, flow) to generate

@@ -24,6 +24,7 @@ from typing import Any
 from ..model.system import STUTTER, AssertionViolation, ModelError, StepInfo, TransitionSystem
 from .codegen import PAIR_BASE, Compiled, compile_model
 from .runtime import Fault
+from .stmtgen import RV_SHIFT
 
 
 class PromelaSystem(TransitionSystem):
@@ -156,7 +157,7 @@ class PromelaSystem(TransitionSystem):
 
     def _exclusive(self, s: tuple) -> int | None:
         if s[1]:
-            return s[1] % 1024 - self.P0
+            return s[1] % RV_SHIFT - self.P0
         return s[0] - self.P0 if self._transient(s) else None
 
     def _info(self, k: int) -> StepInfo:

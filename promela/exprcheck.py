@@ -1,0 +1,188 @@
+"""Checks of names and expressions: what a name refers to, channel and array use,
+``run`` arguments, constant expressions (array sizes, capacities, ``active [N]``).
+
+``ExprChecks`` is the half of the semantic pass (semantics.py) that works inside
+statements; it resolves every ``Name`` in place (``sym`` or ``const``) and raises
+``PromelaError`` at the first problem.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from . import ast
+from .errors import PromelaError
+from .runtime import cdiv, cmod
+from .symbols import ProcType, Var
+
+if TYPE_CHECKING:
+    from .symbols import Model
+
+#: predefined read-only names
+SPECIAL = ("_pid", "_nr_pr")
+
+
+class Scope:
+    """Where names are looked up while one body is being resolved."""
+
+    def __init__(self, proc: ProcType | None) -> None:
+        self.proc = proc
+        self.locals: dict[str, Var] = {}
+        self.labels: dict[str, ast.Pos] = {}
+        self.gotos: list[ast.Goto] = []
+        self.loops = 0
+        self.inlines: list[str] = []        # inline expansions in progress (recursion)
+        self.dstep = 0
+
+
+class ExprChecks:
+    """Name resolution and expression checks, for ``semantics.Analyser``."""
+
+    m: Model
+    globals: dict[str, Var]
+    procs: dict[str, ast.ProcDef]
+
+    def error(self, pos: ast.Pos, message: str) -> PromelaError:
+        return PromelaError(self.m.where(pos), message)
+
+    def recv_args(self, args: list[ast.Expr], scope: Scope) -> None:
+        for a in args:
+            if isinstance(a, ast.Name):
+                if a.name == "_":
+                    continue
+                self.resolve(a, scope)
+                if a.const is None:
+                    self.lvalue(a, scope)
+            elif isinstance(a, ast.Eval):
+                self.expr(a.arg, scope)
+            elif not isinstance(a, ast.Num):
+                raise self.error(a.pos, "a receive takes variables, constants or eval()")
+
+    def check_fields(self, chan: ast.Name, count: int, pos: ast.Pos) -> None:
+        ctype = chan.sym.chan_type
+        if ctype is not None:
+            want = len(self.m.chan_types[ctype].fields)
+            if want != count:
+                raise self.error(pos, f"channel {chan.name!r} carries {want} field(s), "
+                                 f"not {count}")
+
+    # ---- expressions ----
+
+    def resolve(self, n: ast.Name, scope: Scope) -> None:
+        if n.name in scope.locals:
+            n.sym = scope.locals[n.name]
+        elif n.name in self.globals:
+            n.sym = self.globals[n.name]
+        elif n.name in self.m.mtypes:
+            n.const = self.m.mtypes[n.name]
+        elif n.name in SPECIAL:
+            if scope.proc is None:
+                raise self.error(n.pos, f"{n.name} can only be used inside a process")
+            n.sym = n.name
+        elif n.name == "_":
+            raise self.error(n.pos, "'_' can only be written to (in a receive)")
+        else:
+            raise self.error(n.pos, f"undeclared variable {n.name!r}")
+        if isinstance(n.sym, Var):
+            if n.index is not None:
+                if not n.sym.is_array:
+                    raise self.error(n.pos, f"{n.name!r} is not an array")
+                self.expr(n.index, scope)
+            elif n.sym.is_array:
+                raise self.error(n.pos, f"{n.name!r} is an array: give an index")
+        elif n.index is not None:
+            raise self.error(n.pos, f"{n.name!r} is not an array")
+
+    def lvalue(self, n: ast.Name, scope: Scope) -> None:
+        if n.name == "_":
+            return
+        self.resolve(n, scope)
+        if not isinstance(n.sym, Var):
+            raise self.error(n.pos, f"cannot assign to {n.name!r}")
+
+    def chan(self, n: ast.Name, scope: Scope) -> None:
+        self.resolve(n, scope)
+        if not isinstance(n.sym, Var) or n.sym.type != "chan":
+            raise self.error(n.pos, f"{n.name!r} is not a chan")
+
+    def full_expr(self, e: ast.Expr, scope: Scope, allow_run: bool = False) -> None:
+        """An expression that may use channel probes (full, empty...) joined by && / ||."""
+        if isinstance(e, ast.Binary) and e.op in ("&&", "||"):
+            self.full_expr(e.left, scope)
+            self.full_expr(e.right, scope)
+        elif isinstance(e, ast.ChanTest):
+            self.chan(e.chan, scope)
+        else:
+            self.expr(e, scope, allow_run)
+
+    def expr(self, e: ast.Expr, scope: Scope, allow_run: bool = False) -> None:
+        if isinstance(e, ast.Num | ast.Timeout):
+            return
+        if isinstance(e, ast.Name):
+            self.resolve(e, scope)
+        elif isinstance(e, ast.Unary):
+            self.expr(e.arg, scope)
+        elif isinstance(e, ast.Binary):
+            self.expr(e.left, scope)
+            self.expr(e.right, scope)
+        elif isinstance(e, ast.Cond):
+            for x in (e.test, e.then, e.other):
+                self.expr(x, scope)
+        elif isinstance(e, ast.Run):
+            self.run_expr(e, scope, allow_run)
+        elif isinstance(e, ast.ChanLen):
+            self.chan(e.chan, scope)
+        elif isinstance(e, ast.ChanTest):
+            raise self.error(e.pos, f"{e.op}() can only be combined with && and ||, "
+                             "not used inside other expressions (SPIN's rule)")
+        elif isinstance(e, ast.Poll):
+            self.chan(e.chan, scope)
+            self.recv_args(e.args, scope)
+            self.check_fields(e.chan, len(e.args), e.pos)
+        else:
+            raise self.error(e.pos, f"unexpected {type(e).__name__} in an expression")
+
+    def run_expr(self, e: ast.Run, scope: Scope, allow_run: bool) -> None:
+        if not allow_run:
+            raise self.error(e.pos, "'run' can only be a statement or the value of an "
+                             "assignment")
+        if scope.proc is None or scope.proc.kind == "never":
+            raise self.error(e.pos, "'run' can only be used inside a process")
+        d = self.procs.get(e.proc)
+        if d is None:
+            raise self.error(e.pos, f"{e.proc!r} is not a proctype")
+        nparams = sum(len(p.vars) for p in d.params if isinstance(p, ast.VarDecl))
+        if len(e.args) != nparams:
+            raise self.error(e.pos, f"proctype {e.proc!r} takes {nparams} argument(s), "
+                             f"not {len(e.args)}")
+        for a in e.args:
+            self.expr(a, scope)
+        e.target = e.proc      # the ProcType itself once all are known (analyse)
+
+    def const(self, e: ast.Expr, scope: Scope) -> int:
+        """Value of a constant expression (numbers, mtype names, operators)."""
+        if isinstance(e, ast.Num):
+            return e.value
+        if isinstance(e, ast.Name) and e.index is None:
+            if e.name in self.m.mtypes:
+                return self.m.mtypes[e.name]
+            var = self.globals.get(e.name)
+            if var is not None and isinstance(var.init, ast.Num) and not var.is_array:
+                return var.init.value
+        if isinstance(e, ast.Unary):
+            v = self.const(e.arg, scope)
+            return {"-": -v, "~": ~v, "!": int(not v)}[e.op]
+        if isinstance(e, ast.Binary) and e.op in _CONST_OPS:
+            a, b = self.const(e.left, scope), self.const(e.right, scope)
+            if e.op in ("/", "%") and b == 0:
+                raise self.error(e.pos, "division by zero")
+            return int(_CONST_OPS[e.op](a, b))
+        raise self.error(e.pos, "a constant is needed here")
+
+
+_CONST_OPS = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": cdiv, "%": cmod,
+    "<<": lambda a, b: a << b, ">>": lambda a, b: a >> b,
+    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+}

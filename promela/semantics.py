@@ -135,7 +135,7 @@ class Analyser(ExprChecks):
         init = iv.init
         if isinstance(init, ast.ChanInit):
             if type_name != "chan":
-                raise self.error(init.pos, f"{iv.name!r} is not a chan: it cannot be "
+                raise self.error(iv.pos, f"{iv.name!r} is not a chan: it cannot be "
                                  "initialised with a channel")
             var.chan_type = self.chan_type(init, scope)
         elif isinstance(init, list):

@@ -123,3 +123,35 @@ def test_list_shows_every_entry_with_its_budget(capsys):
     assert "needs TSO model" in out and "DFS <= 1 preemptions" in out
     code, out, err = regress(capsys, "--list", "--full")
     assert "DFS <= 1 preemptions" not in out
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_line_only_on_a_terminal():
+    from aioctx.progress import ProgressLine, format_seconds
+
+    quiet = _Stream(tty=False)
+    bar = ProgressLine("regress", quiet)
+    bar.update(3, 10, ["lockcnt fixed safety"])
+    bar.clear()
+    assert quiet.text == ""
+    loud = _Stream(tty=True)
+    bar = ProgressLine("regress", loud)
+    bar.update(3, 10, ["lockcnt fixed safety"])
+    assert loud.text.startswith("\rregress [######..............] 3/10")
+    assert "running: lockcnt fixed safety" in loud.text
+    bar.clear()
+    assert loud.text.endswith("\r")
+    assert format_seconds(42) == "42.0s" and format_seconds(185) == "3m05s"

@@ -22,7 +22,7 @@ from .failures import Failure
 from .parallel import default_executor, guarded, run_dfs_items, run_in_order, run_samples
 from .report import Result, make_counterexample, nondeterminism
 from .runner import Runner, RunSpec
-from .strategies.dfs import DFS, ItemResult, NondeterministicProgram
+from .strategies.dfs import DFS, ROOT, Item, ItemResult, NondeterministicProgram
 from .strategies.dpor import DPOR, run_dpor
 from .strategies.guided import RecordingReplay
 from .strategies.hypothesis import HypothesisSearch, run_hypothesis
@@ -121,12 +121,12 @@ def _dfs(spec: RunSpec, strategy: DFS, seed: int, executor: Executor | None,
     bound = strategy.preemption_bound
     order = random.Random(seed)
     result = Result(f"dfs(preemption bound {bound})", 0, preemption_bound=bound)
-    level_items: list[list[int]] = [[]]
+    level_items: list[Item] = [ROOT]
     for level in range(bound + 1):
         budget = max_executions - result.executions
         outcomes = _dfs_level(spec, level_items, level, bound, budget, executor,
                               stall_timeout)
-        next_items: list[list[int]] = []
+        next_items: list[Item] = []
         done = 0
         for got in outcomes:
             done += got.executions
@@ -152,11 +152,11 @@ def _dfs(spec: RunSpec, strategy: DFS, seed: int, executor: Executor | None,
     return result, None
 
 
-def _dfs_level(spec: RunSpec, items: list[list[int]], level: int, bound: int, budget: int,
+def _dfs_level(spec: RunSpec, items: list[Item], level: int, bound: int, budget: int,
                executor: Executor | None, stall_timeout: float) -> list[ItemResult]:
     if executor is None or len(items) < 2:
         return run_dfs_items(spec, items, level, bound, budget, stall_timeout)
-    size = max(1, len(items) // 64)
+    size = max(16, min(1024, len(items) // 16))
     calls = [(run_dfs_items, (spec, items[i:i + size], level, bound, budget, stall_timeout))
              for i in range(0, len(items), size)]
     out: list[ItemResult] = []

@@ -10,13 +10,14 @@ reported is the one a serial run would have found first.
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 from .runner import Runner, RunSpec
-from .strategies.dfs import ItemResult, explore_item
+from .strategies.dfs import Item, ItemResult, explore_item
 from .strategies.sampling import SamplingStrategy
 from .watchdog import watchdog
 
@@ -61,13 +62,13 @@ def run_samples(spec: RunSpec, strategy: SamplingStrategy, seed: int, start: int
     return None, None, stop - start
 
 
-def run_dfs_items(spec: RunSpec, items: list[list[int]], level: int, bound: int,
+def run_dfs_items(spec: RunSpec, items: list[Item], level: int, bound: int,
                   budget: int, stall_timeout: float) -> list[ItemResult]:
     """Explore DFS work items in order, stopping after the first failing one."""
     out = []
     with guarded(spec, stall_timeout) as runner:
-        for prefix in items:
-            got = explore_item(runner, prefix, level, bound, budget)
+        for item in items:
+            got = explore_item(runner, item, level, bound, budget)
             budget -= got.executions
             out.append(got)
             if got.failing is not None or budget <= 0:
@@ -81,15 +82,24 @@ def default_executor(workers: int) -> Executor:
 
 
 def run_in_order(executor: Executor, calls: list[tuple[Callable[..., Any], tuple[Any, ...]]],
-                 failed: Callable[[Any], bool]) -> Iterator[Any]:
-    """Submit every call, yield results in order, cancel the rest after a failure."""
-    futures: list[Future[Any]] = [executor.submit(fn, *args) for fn, args in calls]
+                 failed: Callable[[Any], bool], window: int = 4) -> Iterator[Any]:
+    """Run the calls with at most ``window`` in flight; yield results in order and stop
+    submitting after a failure (what is still running is cancelled or waited for)."""
+    pending: deque[Future[Any]] = deque()
+    todo = iter(calls)
     try:
-        for fut in futures:
-            result = fut.result()
+        while True:
+            while len(pending) < window:
+                call = next(todo, None)
+                if call is None:
+                    break
+                pending.append(executor.submit(call[0], *call[1]))
+            if not pending:
+                return
+            result = pending.popleft().result()
             yield result
             if failed(result):
                 return
     finally:
-        for fut in futures:
+        for fut in pending:
             fut.cancel()

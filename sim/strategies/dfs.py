@@ -60,6 +60,21 @@ class _PrefixDecider(Decider):
         return chosen
 
 
+# A work item: a decision prefix, kept compact as (decisions of the execution that
+# found it, how many of them to keep, the alternative decision that follows), so the
+# many items one execution yields share its decisions (also when pickled).
+Item = tuple[tuple[int, ...], int, int]
+ROOT: Item = ((), 0, -1)
+
+
+def prefix_of(item: Item) -> list[int]:
+    decisions, keep, alt = item
+    prefix = list(decisions[:keep])
+    if alt >= 0:
+        prefix.append(alt)
+    return prefix
+
+
 @dataclass
 class ItemResult:
     """What exploring one work item produced."""
@@ -67,17 +82,17 @@ class ItemResult:
     executions: int = 0
     pruned: int = 0
     failing: list[int] | None = None          # decisions of the first failing run
-    next_level: list[list[int]] = field(default_factory=list)
+    next_level: list[Item] = field(default_factory=list)
 
 
-def explore_item(runner: Runner, prefix: list[int], level: int, bound: int,
+def explore_item(runner: Runner, item: Item, level: int, bound: int,
                  budget: int, want: tuple[str, str] | None = None) -> ItemResult:
-    """DFS over the free choices below ``prefix`` (``budget`` executions at most).
+    """DFS over the free choices below ``item`` (``budget`` executions at most).
     With ``want``, only a failure with that signature counts (the shrinker's use)."""
     out = ItemResult()
-    stack = [prefix]
+    stack = [item]
     while stack and out.executions < budget:
-        current = stack.pop()
+        current = prefix_of(stack.pop())
         decider = _PrefixDecider(current)
         ex = runner.run(decider)
         out.executions += 1
@@ -89,20 +104,20 @@ def explore_item(runner: Runner, prefix: list[int], level: int, bound: int,
         if ex.failure is not None and (want is None or ex.failure.signature == want):
             out.failing = list(ex.decisions)
             return out
-        taken = list(current)
-        alternatives: list[list[int]] = []
-        for enabled, _cur, cur_enabled, chosen in decider.frames:
+        base = len(current)
+        decisions = tuple(current) + tuple(f[3] for f in decider.frames)
+        alternatives: list[Item] = []
+        for k, (enabled, _cur, cur_enabled, chosen) in enumerate(decider.frames):
             for alt in enabled:
                 if alt == chosen:
                     continue
-                branch = taken + [alt]
+                branch = (decisions, base + k, alt)
                 if not cur_enabled:
                     alternatives.append(branch)
                 elif level < bound:
                     out.next_level.append(branch)
                 else:
                     out.pruned += 1
-            taken.append(chosen)
         stack.extend(reversed(alternatives))
     return out
 
@@ -112,13 +127,13 @@ def fewest_preemptions(runner: Runner, below: int, budget: int,
     """The first failing run (matching ``want``) with fewer than ``below`` preemptions,
     searched level by level, so what comes back has as few as possible; None if there
     is none within ``budget`` executions."""
-    items: list[list[int]] = [[]]
+    items: list[Item] = [ROOT]
     order = random.Random(0)
     for level in range(below):
-        next_items: list[list[int]] = []
+        next_items: list[Item] = []
         order.shuffle(items)
-        for prefix in items:
-            got = explore_item(runner, prefix, level, below - 1, budget, want)
+        for item in items:
+            got = explore_item(runner, item, level, below - 1, budget, want)
             budget -= got.executions
             if got.failing is not None:
                 return got.failing

@@ -32,17 +32,16 @@ def real_lock_program() -> None:
     b.join()
 
 
-SPIN_FLAG = {"go": False}
-
-
 def spin_program() -> None:
     """Spins on a plain dict entry: no impl.sync operation, no scheduling point."""
+    flag = {"go": False}
+
     def setter() -> None:
-        SPIN_FLAG["go"] = True
+        flag["go"] = True
 
     t = sync.Thread(setter, name="setter")
     t.start()
-    while not SPIN_FLAG["go"]:
+    while not flag["go"]:
         pass
     t.join()
 
@@ -64,7 +63,6 @@ def test_blocking_on_a_real_lock_is_reported(engine: str) -> None:
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("engine", ["fiber", "thread"])
 def test_spinning_without_a_scheduling_point_is_reported(engine: str) -> None:
-    SPIN_FLAG["go"] = False
     result = sim.explore(spin_program, sim.DFS(0), engine=engine, stall_timeout=0.5,
                          shrink=False)
     failure = result.counterexample.failure
@@ -76,7 +74,6 @@ def test_spinning_without_a_scheduling_point_is_reported(engine: str) -> None:
 def test_line_level_mode_makes_the_spin_schedulable() -> None:
     """Each line is a scheduling point, so the spinner is preempted (fairness) and the
     setter gets to run: the same program that stalled above now passes."""
-    SPIN_FLAG["go"] = False
     result = sim.explore(spin_program, sim.DFS(1), line_level=True, max_steps=5_000,
                          stall_timeout=5, shrink=False)
     assert not result.failed and result.exhaustive, result

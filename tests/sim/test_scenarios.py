@@ -38,10 +38,10 @@ def test_buggy_variant_found_by_pct_deterministically(slug: str) -> None:
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("slug", SLUGS)
 def test_buggy_variant_found_by_bounded_dfs(slug: str) -> None:
-    verdict = check(get(slug), buggy=True, strategy="dfs", shrink=False, workers=2)
+    verdict = check(get(slug), buggy=True, strategy="dfs", shrink=False)
     assert verdict.as_expected, verdict.result
     assert verdict.result.counterexample.preemptions <= 2
-    again = check(get(slug), buggy=True, strategy="dfs", shrink=False, workers=2)
+    again = check(get(slug), buggy=True, strategy="dfs", shrink=False)
     assert again.result.found_at == verdict.result.found_at
 
 

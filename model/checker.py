@@ -22,6 +22,7 @@ into ``"ok"``.
 
 from __future__ import annotations
 
+import gc
 from typing import TextIO
 
 from .liveness import cycle_search
@@ -61,11 +62,17 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
                     search=search, note=note)
     monitor = Monitor(f"{system.name} ({mode})", max_states, max_depth, time_limit, progress,
                       progress_stream)
+    # The search allocates many tuples and no reference cycles: the cyclic garbage
+    # collector would only rescan the growing state table, so it waits until the end.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         if mode == "safety":
             (safety_bfs if search == "bfs" else safety_dfs)(system, monitor, result)
         else:
             cycle_search(system, monitor, result, mode, fair)
     finally:
+        if collecting:
+            gc.enable()
         result.seconds, result.cpu_seconds, result.peak_memory = monitor.close()
     return result

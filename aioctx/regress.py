@@ -160,12 +160,16 @@ def run_check(check: Check, out_dir: str | None) -> Row:
     job = check.job
     row = Row(check.section, check.entry, check.variant, check.what, check.expected,
               "", "", check.bound, 0.0, UNCOVERED)
-    if isinstance(job, ModelCheck):
-        _run_model(job, row, out_dir)
-    elif isinstance(job, ScenarioCheck):
-        _run_scenario(job, row, out_dir)
-    else:
-        row.got = "-"
+    try:
+        if isinstance(job, ModelCheck):
+            _run_model(job, row, out_dir)
+        elif isinstance(job, ScenarioCheck):
+            _run_scenario(job, row, out_dir)
+        else:
+            row.got = "-"
+    except Exception as exc:        # a broken model or scenario fails its row, not the run
+        row.got = f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        row.status = FAIL
     row.seconds = time.perf_counter() - start
     return row
 

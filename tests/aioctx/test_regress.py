@@ -94,6 +94,10 @@ def test_a_model_that_no_longer_matches_its_header_fails(capsys, tmp_path, monke
     (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok"))
     code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
     assert code == 0 and "2 checks, 2 as expected" in out
+    # a model that no longer parses fails its rows, with the reason, and the run goes on
+    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok").replace("byte x;", "byte x = ;"))
+    code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
+    assert code == 1 and "toy fixed safety: expected ok, got error: PromelaError: " in err
     # the seeded bug no longer shows: the buggy variant is not caught
     (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok").replace("x == 1", "x == 0"))
     code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))

@@ -17,7 +17,7 @@ from aioctx import impl
 
 from .. import hooks
 from ..scenario import Scenario
-from .common import start
+from .common import Pollers, start
 
 
 def body(bugs: frozenset[str]) -> None:
@@ -33,19 +33,17 @@ def body(bugs: frozenset[str]) -> None:
     bh = ctx.aio_bh_new(once, name="oneshot")
     hooks.invariant(lambda: ran.load() == 1, "the BH ran exactly once")
 
-    def iothread() -> None:
-        impl.qemu_set_current_aio_context(ctx)
-        while True:
-            ctx.aio_poll(True)
+    pollers = Pollers(ctx)
 
     def worker() -> None:
         impl.qemu_bh_schedule(bh)
 
-    hooks.daemon(start(iothread, "iothread"))
+    pollers.start(lambda: ctx.aio_poll(True), "iothread", home=True)
     w = start(worker, "worker")
     ctx.aio_bh_schedule_oneshot(lambda _: None, name="other_work")   # keeps the loop busy
     done.wait()
     w.join()
+    pollers.finish()
 
 
 SCENARIO = Scenario(

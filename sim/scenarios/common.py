@@ -12,6 +12,8 @@ every thread blocked with a request done but not delivered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aioctx.impl import sync
 from aioctx.impl.bottom_half import bh_chain_has_runnable
 
@@ -78,9 +80,44 @@ def _noop(opaque: object) -> None:
     """The kick BH: its only job is to be pending, so no poller goes to sleep."""
 
 
+class Pollers:
+    """Event-loop threads of a scenario: daemons under the simulation (the execution
+    ends with the race decided, see ``sim.daemon``); outside it (stress testing, other
+    tools) ``finish`` stops them, so the program ends as a program should."""
+
+    def __init__(self, ctx: impl.AioContext) -> None:
+        self.ctx = ctx
+        self.stopped = False          # plain: read without a scheduling point
+        self.threads: list[sync.Thread] = []
+
+    def start(self, step: Callable[[], object], name: str,
+              until: Callable[[], bool] = lambda: False, home: bool = False) -> None:
+        """Run ``step()`` in a new thread until stopped or ``until()``; with ``home``
+        the thread first makes the context its current one (it is its home thread)."""
+        def loop() -> None:
+            if home:
+                impl.qemu_set_current_aio_context(self.ctx)
+            while not self.stopped and not until():
+                step()
+        t = start(loop, name)
+        hooks.daemon(t)
+        self.threads.append(t)
+
+    def finish(self) -> None:
+        if hooks.in_simulation():
+            return
+        self.stopped = True
+        for t in self.threads:
+            while t.is_alive():
+                self.ctx.aio_bh_schedule_oneshot(_noop, name="stop_kick")
+                sync.cpu_relax("finish.kick")
+            t.join()
+
+
 def stop_pollers(ctx: impl.AioContext, stop: sync.Atomic, threads: list[sync.Thread],
                  kicks: int = 16) -> None:
-    """Tell polling threads to stop and kick the context until each has left.
+    """Tell polling threads to stop and kick the context until each has left, for a
+    scenario whose check needs the loops to have settled (not daemons).
 
     A kick is a oneshot BH (as ``iothread_stop`` uses): a poller that has not yet
     computed its timeout sees it pending and does not sleep, one already asleep is

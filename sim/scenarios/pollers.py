@@ -11,10 +11,11 @@ delivered the execution is over, without spending steps on shutting them down.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aioctx import impl
 
-from .. import hooks
-from .common import Completions, start
+from .common import Completions, Pollers, start
 
 
 def run(bugs: frozenset[str], requests: int, gsource: bool) -> None:
@@ -22,29 +23,22 @@ def run(bugs: frozenset[str], requests: int, gsource: bool) -> None:
     blocking ``aio_poll`` calls."""
     ctx = impl.AioContext(bugs=bugs, name="ctx", legacy_wakeup=True)
     reqs = Completions(ctx, requests)
+    pollers = Pollers(ctx)
     if gsource:
         gmain = impl.GMainContext(name="gmain")
         gmain.attach(ctx.aio_get_g_source())
+        pollers.start(lambda: gmain.iteration(True), "iothread")
+    else:
+        pollers.start(lambda: ctx.aio_poll(True), "iothread")
 
-    def iothread() -> None:
-        while True:
-            if gsource:
-                gmain.iteration(True)
-            else:
-                ctx.aio_poll(True)
-
-    def drainer() -> None:
-        while not reqs.is_delivered(0):
-            ctx.aio_poll(True)
-
-    for poller in (start(iothread, "iothread"), start(drainer, "drainer")):
-        hooks.daemon(poller)
+    pollers.start(lambda: ctx.aio_poll(True), "drainer", until=lambda: reqs.is_delivered(0))
     w = start(worker_for(reqs, requests), "worker")
     reqs.wait_all()
     w.join()
+    pollers.finish()
 
 
-def worker_for(reqs: Completions, requests: int):
+def worker_for(reqs: Completions, requests: int) -> Callable[[], None]:
     def worker() -> None:
         for i in range(requests):
             reqs.complete(i)

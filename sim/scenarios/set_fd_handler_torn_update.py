@@ -17,9 +17,8 @@ from aioctx.impl import sync
 
 from aioctx import impl
 
-from .. import hooks
 from ..scenario import Scenario
-from .common import start
+from .common import Pollers, start
 
 A, B = "opaque-A", "opaque-B"
 
@@ -44,18 +43,16 @@ def body(bugs: frozenset[str]) -> None:
 
     ctx.aio_set_fd_handler(device.get_fd(), drain_then(read_a), opaque=A)
 
-    def iothread() -> None:
-        impl.qemu_set_current_aio_context(ctx)
-        while True:
-            ctx.aio_poll(True)
+    pollers = Pollers(ctx)
 
     def updater() -> None:
         device.set(label="updater.kick_device")
         ctx.aio_set_fd_handler(device.get_fd(), drain_then(read_b), opaque=B)
         device.set(label="updater.kick_device")
 
-    hooks.daemon(start(iothread, "iothread"))
+    pollers.start(lambda: ctx.aio_poll(True), "iothread", home=True)
     start(updater, "updater").join()
+    pollers.finish()
 
 
 SCENARIO = Scenario(

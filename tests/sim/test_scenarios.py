@@ -112,3 +112,21 @@ def test_scenarios_document_themselves() -> None:
         assert scenario.body.__module__.endswith(slug.replace("-", "_"))
     with pytest.raises(KeyError, match="no scenario 'nope'"):
         get("nope")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("slug", ["notify-accept-stolen-by-other-thread", "bh-schedule-ctx-uaf",
+                                  "set-fd-handler-torn-update", "notified-before-event"])
+def test_dpor_finds_the_buggy_variant(slug: str) -> None:
+    scenario = get(slug)
+    result = sim.explore(scenario.program(True), sim.DPOR(), max_steps=scenario.max_steps,
+                         shrink=False, max_executions=2_000)
+    assert result.failed and result.counterexample.failure.kind in scenario.expect, result
+
+
+def test_dpor_exhausts_a_fixed_variant_in_fewer_executions_than_dfs() -> None:
+    scenario = get("set-fd-handler-torn-update")
+    dpor = sim.explore(scenario.program(False), sim.DPOR(), max_steps=scenario.max_steps)
+    dfs = sim.explore(scenario.program(False), sim.DFS(1), max_steps=scenario.max_steps)
+    assert dpor.exhaustive and not dpor.failed and dfs.exhaustive
+    assert dpor.executions < dfs.executions

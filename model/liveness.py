@@ -74,7 +74,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
     max_states, max_depth = monitor.max_states, monitor.max_depth
 
     H: dict[Any, int] = {}
-    get = H.get
+    setdefault = H.setdefault
     live: list[Any] = []
     # SCC roots, innermost last: [dfs number, position in ``live``, acc, moved, always,
     # bit of the tree edge that entered the root].  Process p is bit p + 1 of the masks;
@@ -118,6 +118,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
         enter: Any = None
         inbit = 0
         prog = False
+        numbered = False
         while True:
             if enter is not None:
                 # -- push ``enter``: a new DFS frame and a new (trivial) component
@@ -136,7 +137,8 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                     raise successors_error(system, exc) from exc
                 ntrans += len(ts)
                 counter += 1
-                H[s] = counter
+                if not numbered:
+                    H[s] = counter
                 live.append(s)
                 acc = False
                 if accepting is not None:
@@ -171,19 +173,24 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                     s0 = pending.pop()
                     h0 = H[s0]
                     if h0 < 0:
-                        enter, inbit, prog = s0, 0, h0 == _PENDING_PROGRESS
+                        enter, inbit, numbered = s0, 0, False
+                        prog = h0 == _PENDING_PROGRESS
                         break
                 if enter is None:
                     break
                 continue
             source, successors, prog, number = frames[-1]
+            fresh = counter + 1                 # the number the next new state gets
             for pid, step, t in successors:
                 try:
-                    h = get(t)
+                    h = setdefault(t, fresh)
                 except TypeError as exc:
                     raise unhashable(system, source, pid, step, exc) from exc
-                if h is None:
-                    if len(H) >= max_states:
+                if h == fresh:
+                    # a state never seen: provisionally numbered, pushed unless it is
+                    # a progress state or reached from one (then it waits its turn)
+                    if len(H) > max_states:
+                        del H[t]
                         truncated = "states"
                         break
                     if new_target(t):
@@ -194,7 +201,12 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                         H[t] = _PENDING
                         pending.append(t)
                         continue
-                    h = _PENDING
+                    if len(frames) >= max_depth:
+                        del H[t]
+                        truncated = "depth"
+                        continue
+                    enter, inbit, numbered = t, 1 << (pid + 1), True
+                    break
                 if h > 0:
                     if prog or dead[h]:
                         continue
@@ -228,14 +240,17 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                     if len(frames) >= max_depth:
                         truncated = "depth"
                         continue
-                    enter, inbit, prog = t, 1 << (pid + 1), False
+                    enter, inbit, numbered = t, 1 << (pid + 1), False
                     break
                 # other targets (pending progress states) add nothing
             else:
                 frames.pop()
                 if roots[-1][0] == number:
                     del live[roots.pop()[1]:]
-                    dead[number:] = b"\1" * (counter + 1 - number)
+                    if number == counter:
+                        dead[number] = 1
+                    else:
+                        dead[number:] = b"\1" * (counter + 1 - number)
                 continue
             if truncated == "states":
                 break

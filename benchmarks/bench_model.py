@@ -176,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller n, one repetition")
     parser.add_argument("--repeat", type=int, default=None, help="runs per figure (best)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--only", choices=("shipped", "growth", "spin"), action="append",
+                        help="run only these tables (repeatable)")
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 3)
     ns = list(range(4, 9)) if args.quick else list(range(4, 12))
@@ -183,14 +185,17 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"# aioctx.model throughput (Python {sys.version.split()[0]}, best of {repeat}, "
           f"{os.cpu_count()} CPUs, load average {load:.1f} at start)\n")
-    ship = shipped(repeat)
-    print("## Shipped models\n\n" + table(ship) + "\n")
-    grow = growth(ns, readers, repeat)
-    print("## Growth with n\n\n" + growth_table(grow) + "\n")
-    spin = spin_end_to_end(repeat)
+    only = set(args.only or ("shipped", "growth", "spin"))
+    ship = shipped(repeat) if "shipped" in only else []
+    if ship:
+        print("## Shipped models\n\n" + table(ship) + "\n")
+    grow = growth(ns, readers, repeat) if "growth" in only else []
+    if grow:
+        print("## Growth with n\n\n" + growth_table(grow) + "\n")
+    spin = spin_end_to_end(repeat) if "spin" in only else []
     if spin:
         print("## SPIN end to end (same state graph)\n\n" + spin_table(spin) + "\n")
-    else:
+    elif "spin" in only:
         print("SPIN or a C compiler is missing: no SPIN comparison.\n")
     if hasattr(os, "getloadavg"):
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")

@@ -18,7 +18,6 @@ LOST_WAKEUP = "lost-wakeup"      # every thread blocked while the scenario has w
 STEP_BUDGET = "step-budget"      # livelock: more scheduling points than the budget allows
 STALL = "stall"                  # misuse: no scheduling point for too long (real lock, spin)
 NONDETERMINISM = "nondeterminism"  # the same decisions did not give the same execution
-MISUSE = "misuse"                # the program used the simulation in a way it cannot model
 
 
 class Abort(BaseException):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .explore import explore
 from .report import Result
@@ -39,7 +39,6 @@ class Scenario:
     pct_runs: int = 10_000
     dfs_bound: int = 2
     seed: int = 1
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def switch(self) -> str:

@@ -130,3 +130,16 @@ def test_dpor_exhausts_a_fixed_variant_in_fewer_executions_than_dfs() -> None:
     dfs = sim.explore(scenario.program(False), sim.DFS(1), max_steps=scenario.max_steps)
     assert dpor.exhaustive and not dpor.failed and dfs.exhaustive
     assert dpor.executions < dfs.executions
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("slug", ["aio-notifier-cleared-late", "co-schedule-ctx-uaf"])
+def test_both_engines_replay_a_scenario_counterexample_identically(slug: str) -> None:
+    scenario = get(slug)
+    cx = check(scenario, buggy=True, strategy="pct", runs=3000, shrink=False) \
+        .result.counterexample
+    fiber = sim.replay(scenario.program(True), cx.schedule, engine="fiber")
+    thread = sim.replay(scenario.program(True), cx.schedule, engine="thread")
+    assert fiber.divergence is None and thread.divergence is None
+    assert fiber.schedule["steps"] == thread.schedule["steps"] == cx.schedule["steps"]
+    assert fiber.failure.signature == thread.failure.signature == cx.failure.signature

@@ -1,8 +1,8 @@
-# The two set-up commands of the README, plus the benchmarks.  Each target builds the
-# virtual environment it needs, so both work on a fresh clone.
+# The two set-up commands of the README.  Each target builds the virtual environment it
+# needs, so both work on a fresh clone.
 PY ?= python3
 
-.PHONY: demo test bench spin
+.PHONY: regress demo test spin
 
 .venv/.installed: pyproject.toml
 	$(PY) -m venv .venv
@@ -13,10 +13,15 @@ PY ?= python3
 .venv-test/.installed: pyproject.toml
 	$(PY) -m venv .venv-test
 	.venv-test/bin/pip install -q --upgrade pip
-	.venv-test/bin/pip install -q -e '.[test]'
+	.venv-test/bin/pip install -q -e '.[test,dask]'
 	touch $@
 
-# The main job.
+# The main job: the race-regression catalogue (table on stdout, pictures and reports
+# in regress-out/).
+regress: .venv/.installed
+	.venv/bin/aioctx regress --force --json regress-out/report.json --html regress-out/report.html
+
+# The real loop under load, and what it measured.
 demo: .venv/.installed
 	.venv/bin/aioctx demo
 

@@ -1,13 +1,14 @@
 """The ``aioctx`` command line: one subcommand per module in aioctx/commands/.
 
 Bad input never produces a traceback: a ``UsageError`` (or a missing file) becomes one
-line on stderr and exit status 2.
+line on stderr and exit status 2.  A closed output pipe ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .errors import UsageError
@@ -41,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("aioctx: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``aioctx regress --list | head``): stop quietly, and
+        # point stdout at /dev/null so the interpreter's final flush cannot fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

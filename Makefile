@@ -19,6 +19,7 @@ PY ?= python3
 # The main job: the race-regression catalogue (table on stdout, pictures and reports
 # in regress-out/).
 regress: .venv/.installed
+	mkdir -p regress-out
 	.venv/bin/aioctx regress --force --json regress-out/report.json --html regress-out/report.html
 
 # The real loop under load, and what it measured.

@@ -35,9 +35,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import promela
 from .errors import UsageError
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "promela" / "models"
+#: the project's models, shipped inside the ``aioctx.promela`` package (found through
+#: the package, not the checkout's layout, so an installed aioctx finds them too)
+MODELS_DIR = Path(promela.__file__).resolve().parent / "models"
 
 #: header mode word -> (checker mode, weak fairness)
 MODES = {

@@ -45,13 +45,6 @@ def load(path: str, defines: list[str] | None = None, undefines: list[str] | Non
     return analyse(program, model)
 
 
-def has_accept(model: Model) -> bool:
-    """Whether any process or the never claim has an ``accept`` label."""
-    from .flow import build_flow
-    procs = list(model.proctypes) + ([model.claim] if model.claim else [])
-    return any(loc.accept for p in procs for loc in build_flow(model, p).locations)
-
-
 def build(model: Model, mode: str = "safety") -> PromelaSystem:
     """The transition system of ``model`` for ``mode`` (SPIN's verifier modes)."""
     from .system import build_system
@@ -70,12 +63,13 @@ def check(path: str, mode: str = "safety", *, fair: bool = False, search: str = 
     claim.
     """
     from ..model.checker import check as run_check
+    from .system import PromelaSystem
 
-    model = load(path, defines, undefines, text)
-    effective = mode
-    if mode == "acceptance" and not has_accept(model):
-        effective = "safety"
-    system = build(model, effective)
+    system = build(load(path, defines, undefines, text), mode)
+    if mode == "acceptance" and not system.has_accept:
+        # safety and acceptance run the same compiled code (the claim runs in both)
+        system = PromelaSystem(system.c, "safety")
+    effective = system.mode
     result = run_check(system, effective, fair=fair and effective != "safety",
                        search=search if effective == "safety" else "dfs", **budgets)
     return result, system

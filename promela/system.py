@@ -25,6 +25,7 @@ from ..model.system import STUTTER, AssertionViolation, ModelError, StepInfo, Tr
 from .codegen import PAIR_BASE, Compiled, compile_model
 from .runtime import Fault
 from .stmtgen import RV_SHIFT
+from .symbols import Model
 
 
 class PromelaSystem(TransitionSystem):
@@ -165,18 +166,19 @@ class PromelaSystem(TransitionSystem):
         where = self.c.model.where(rec.pos)
         return StepInfo(rec.text, str(where), rec.at)
 
+    # ---- modes ----
 
+    @property
+    def has_accept(self) -> bool:
+        """Whether any process or the never claim has an ``accept`` label."""
+        return any(any(acc) for acc in self._accept) or any(self._claim_accept)
 
 
 def _first_step(loc) -> int:
     return loc.transitions[0].step if loc.transitions else -1
 
 
-def build_system(compiled_or_model, mode: str = "safety") -> PromelaSystem:
-    """A ``PromelaSystem`` for a resolved model (compiled here) or a ``Compiled``."""
-    if isinstance(compiled_or_model, Compiled):
-        compiled = compiled_or_model
-    else:
-        claim_runs = mode == "non-progress" or compiled_or_model.claim is not None
-        compiled = compile_model(compiled_or_model, AssertionViolation, claim_runs)
-    return PromelaSystem(compiled, mode)
+def build_system(model: Model, mode: str = "safety") -> PromelaSystem:
+    """Compile a resolved ``model`` into a ``PromelaSystem`` for ``mode``."""
+    claim_runs = mode == "non-progress" or model.claim is not None
+    return PromelaSystem(compile_model(model, AssertionViolation, claim_runs), mode)

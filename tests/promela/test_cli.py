@@ -110,6 +110,15 @@ def test_warnings_go_to_stderr(run, tmp_path):
     assert "at the head of an option" in err
 
 
+def test_warnings_are_printed_once_in_every_mode(run, tmp_path):
+    path = tmp_path / "w.pml"
+    path.write_text("byte x;\nactive proctype P() {\n"
+                    "  do\n  :: end_here: x < 3 -> x++\n  :: x == 3 -> break\n  od\n}\n")
+    for mode in ("--safety", "--acceptance", "--non-progress"):
+        code, _out, err = run(path, mode)
+        assert code == 0 and err.count("at the head of an option") == 1, (mode, err)
+
+
 def test_non_progress_mode(run):
     assert run(MODELS / "progress_np.pml", "--non-progress")[0] == 0
     code, out, _ = run(MODELS / "progress_np.pml", "--non-progress", "-DSTARVE")

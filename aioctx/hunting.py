@@ -58,7 +58,10 @@ def program_for(doc: dict[str, Any], where: str, buggy: bool | None) -> tuple[An
     other names a zero-argument ``module:function``, which is imported."""
     tagged = doc.get("scenario")
     if isinstance(tagged, dict) and isinstance(tagged.get("slug"), str):
-        sc = scenario(tagged["slug"])
+        try:
+            sc = scenario(tagged["slug"])
+        except UsageError as exc:
+            raise UsageError(f"{where}: {exc}") from None
         variant = bool(tagged.get("buggy", True)) if buggy is None else buggy
         return sc.program(variant), f"{sc.slug} ({'buggy' if variant else 'fixed'})"
     if buggy is not None:

@@ -12,9 +12,9 @@ found within the budget, 2 bad input.
 from __future__ import annotations
 
 import argparse
-import os
 
 from ..errors import UsageError
+from .outputs import distinct, new_file, new_picture
 
 
 def register(subparsers) -> None:
@@ -40,34 +40,24 @@ def register(subparsers) -> None:
     p.set_defaults(run=run)
 
 
-def _writable(option: str, path: str, force: bool) -> None:
-    if os.path.isdir(path):
-        raise UsageError(f"{option} {path}: is a folder")
-    if os.path.exists(path) and not force:
-        raise UsageError(f"{option} {path}: the file exists; not overwriting it "
-                         "(use --force)")
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise UsageError(f"{option} {path}: no such folder {parent}")
-
-
 def run(args: argparse.Namespace) -> int:
     from .. import hunting, sim
     from ..sim.schedule import dumps
 
     sc = hunting.scenario(args.slug)
-    for name in ("runs", "depth", "bound"):
+    for name in ("runs", "depth"):
         value = getattr(args, name)
-        if value is not None and value < 1 and not (name == "bound" and value == 0):
+        if value is not None and value < 1:
             raise UsageError(f"--{name} must be positive")
+    if args.bound is not None and args.bound < 0:
+        raise UsageError("--bound must not be negative")
     strategy = hunting.strategy(args.strategy, sc, args.depth, args.bound)
     variant = "fixed" if args.fixed else "buggy"
     output = args.output or f"{sc.slug}-{variant}-{args.strategy}.json"
-    _writable("-o", output, args.force)
+    new_file("-o", output, args.force)
     if args.picture:
-        if not args.picture.endswith((".svg", ".png")):
-            raise UsageError(f"--picture {args.picture}: the name must end in .svg or .png")
-        _writable("--picture", args.picture, args.force)
+        new_picture("--picture", args.picture, args.force)
+        distinct(("-o", output), ("--picture", args.picture))
     seed = args.seed if args.seed is not None else sc.seed
     runs = args.runs if args.runs is not None else sc.pct_runs
     result = sim.explore(sc.program(not args.fixed), strategy, runs=runs, seed=seed,

@@ -19,6 +19,7 @@ import sys
 import time
 
 from ..errors import UsageError
+from .outputs import distinct, new_file
 
 MARKER = ".aioctx-regress"
 
@@ -47,17 +48,11 @@ def register(subparsers) -> None:
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse, before minutes of work, to overwrite anything the user did not say to."""
-    for option, path in (("--json", args.json), ("--html", args.html)):
-        if path is None:
-            continue
-        if os.path.isdir(path):
-            raise UsageError(f"{option} {path}: is a folder")
-        if os.path.exists(path) and not args.force:
-            raise UsageError(f"{option} {path}: the file exists; not overwriting it "
-                             "(use --force)")
-        parent = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(parent):
-            raise UsageError(f"{option} {path}: no such folder {parent}")
+    reports = (("--json", args.json), ("--html", args.html))
+    for option, path in reports:
+        if path is not None:
+            new_file(option, path, args.force)
+    distinct(*reports)
     out = args.out
     if os.path.exists(out) and not os.path.isdir(out):
         raise UsageError(f"--out {out}: not a folder")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError
+from .outputs import new_picture
 
 
 def register(subparsers) -> None:
@@ -40,11 +41,11 @@ def run(args: argparse.Namespace) -> int:
         doc = load(args.file)
     except ScheduleError as exc:
         raise UsageError(str(exc)) from None
+    recorded = doc.get("failure") or None
+    if recorded is not None and not isinstance(recorded, dict):
+        raise UsageError(f"{args.file}: 'failure' must be an object or null")
     if args.picture:
-        from .hunt import _writable
-        if not args.picture.endswith((".svg", ".png")):
-            raise UsageError(f"--picture {args.picture}: the name must end in .svg or .png")
-        _writable("--picture", args.picture, args.force)
+        new_picture("--picture", args.picture, args.force)
     program, what = hunting.program_for(doc, args.file, args.buggy)
     try:
         result = sim.replay(program, doc)
@@ -52,7 +53,6 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file}: {exc}") from None
     print(f"replaying {args.file} on {what}")
     print(result)
-    recorded = doc.get("failure") or None
     got = result.failure.to_json() if result.failure else None
     same_outcome = (recorded or {}).get("kind") == (got or {}).get("kind")
     if args.picture and result.failure is not None:

@@ -64,3 +64,23 @@ def test_bad_input(capsys, tmp_path):
     assert code == 2 and "not an aioctx schedule" in err
     code, out, err = run(capsys, "replay", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read" in err
+
+
+def test_bad_fields_of_a_schedule_and_outputs_that_collide(capsys, tmp_path):
+    head = {"format": "aioctx.sim.schedule", "version": 1, "decisions": [0]}
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps({**head, "scenario": {"slug": SLUG}, "failure": "lost"}))
+    code, out, err = run(capsys, "replay", str(odd))
+    assert code == 2 and err == f"aioctx: {odd}: 'failure' must be an object or null\n"
+    gone = tmp_path / "gone.json"
+    gone.write_text(json.dumps({**head, "scenario": {"slug": "no-such-bug"}}))
+    code, out, err = run(capsys, "replay", str(gone))
+    assert code == 2 and err.startswith(f"aioctx: {gone}: no-such-bug: no such scenario")
+    same = tmp_path / "cx.svg"
+    code, out, err = run(capsys, "hunt", SLUG, "-o", str(same), "--picture", str(same))
+    assert code == 2 and "the same file as -o" in err and not same.exists()
+    code, out, err = run(capsys, "hunt", SLUG, "--bound", "-1")
+    assert code == 2 and "--bound must not be negative" in err
+    code, out, err = run(capsys, "regress", "--only", "lockcnt", "--json", str(same),
+                         "--html", str(same), "--out", str(tmp_path / "out"))
+    assert code == 2 and "the same file as --json" in err and not same.exists()

@@ -1,0 +1,44 @@
+"""What the commands that write files share: they refuse, before doing any work, to
+overwrite anything the user did not say they may (``--force``), and say why in one
+line."""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import UsageError
+
+PICTURE_SUFFIXES = (".svg", ".png")
+
+
+def new_file(option: str, path: str, force: bool) -> None:
+    """``path`` may be written: not a folder, not an existing file (unless ``force``),
+    in a folder that exists."""
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path}: is a folder")
+    if os.path.exists(path) and not force:
+        raise UsageError(f"{option} {path}: the file exists; not overwriting it "
+                         "(use --force)")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise UsageError(f"{option} {path}: no such folder {parent}")
+
+
+def new_picture(option: str, path: str, force: bool) -> None:
+    """``new_file``, for a picture whose format its suffix names."""
+    if not path.endswith(PICTURE_SUFFIXES):
+        raise UsageError(f"{option} {path}: the name must end in .svg or .png")
+    new_file(option, path, force)
+
+
+def distinct(*outputs: tuple[str, str | None]) -> None:
+    """No two ``(option, path)`` outputs name the same file (the later write would
+    replace the earlier one)."""
+    seen: dict[str, str] = {}
+    for option, path in outputs:
+        if path is None:
+            continue
+        key = os.path.realpath(path)
+        if key in seen:
+            raise UsageError(f"{option} {path}: the same file as {seen[key]}")
+        seen[key] = option

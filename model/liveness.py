@@ -40,9 +40,10 @@ from .result import (
     build_steps,
 )
 from .safety import (
+    call_predicate,
     check_invariant,
     distinct_initial_states,
-    predicate_error,
+    path_counterexample,
     successors_error,
     unhashable,
 )
@@ -91,14 +92,6 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
     universe = 0
     truncated: str | None = None
 
-    def is_progress(s: State) -> bool:
-        try:
-            return bool(progress(s))
-        except ModelError:
-            raise
-        except Exception as exc:
-            raise predicate_error(system, "progress predicate", exc) from exc
-
     def new_target(t: State) -> bool:
         """Checks made once per new state (its invariant); True if it is a progress
         state."""
@@ -107,7 +100,8 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
             if msg:
                 _report_path(system, result, "invariant", msg, t, None)
                 raise _Found
-        return progress is not None and is_progress(t)
+        return progress is not None and bool(
+            call_predicate(system, "progress predicate", progress, t))
 
     try:
         for s0 in distinct_initial_states(system):
@@ -142,12 +136,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                 live.append(s)
                 acc = False
                 if accepting is not None:
-                    try:
-                        acc = bool(accepting(s))
-                    except ModelError:
-                        raise
-                    except Exception as exc:
-                        raise predicate_error(system, "accepting predicate", exc) from exc
+                    acc = bool(call_predicate(system, "accepting predicate", accepting, s))
                     if acc and not ts and extend_dead_ends:
                         _report_stutter(system, result, s)
                         raise _Found
@@ -297,7 +286,6 @@ def shortest_path(system: TransitionSystem, goal: State) -> tuple[State, list[Mo
 
 def _report_path(system: TransitionSystem, result: Result, kind: str, message: str,
                  state: State, failed: AssertionViolation | None) -> None:
-    from .safety import path_counterexample
     initial, moves = shortest_path(system, state)
     result.verdict, result.kind, result.message = VIOLATION, kind, message
     result.counterexample = path_counterexample(system, kind, message, initial, moves, failed)

@@ -13,6 +13,7 @@ the system's ``successors`` makes.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 from .monitor import TICK_MASK, Monitor, table_bytes
@@ -47,8 +48,17 @@ def successors_error(system: TransitionSystem, exc: Exception) -> ModelError:
                       f"{type(exc).__name__}: {exc}")
 
 
-def predicate_error(system: TransitionSystem, what: str, exc: Exception) -> ModelError:
-    return ModelError(f"{system.name}: the {what} raised {type(exc).__name__}: {exc}")
+def call_predicate(system: TransitionSystem, what: str, pred: Callable[[State], Any],
+                   state: State) -> Any:
+    """``pred(state)``; anything it raises except a ``ModelError`` becomes one that
+    names ``what`` ("invariant", "progress predicate", ...)."""
+    try:
+        return pred(state)
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise ModelError(f"{system.name}: the {what} raised {type(exc).__name__}: "
+                         f"{exc}") from exc
 
 
 def path_counterexample(system: TransitionSystem, kind: str, message: str,
@@ -79,21 +89,12 @@ def distinct_initial_states(system: TransitionSystem) -> list[State]:
 
 
 def check_invariant(system: TransitionSystem, state: State) -> str | None:
-    try:
-        return system.invariant(state)
-    except ModelError:
-        raise
-    except Exception as exc:
-        raise predicate_error(system, "invariant", exc) from exc
+    """The invariant's message for ``state`` (None: it holds)."""
+    return call_predicate(system, "invariant", system.invariant, state)
 
 
 def check_valid_end(system: TransitionSystem, state: State) -> bool:
-    try:
-        return bool(system.valid_end(state))
-    except ModelError:
-        raise
-    except Exception as exc:
-        raise predicate_error(system, "end-state predicate", exc) from exc
+    return bool(call_predicate(system, "end-state predicate", system.valid_end, state))
 
 
 def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> None:

@@ -118,17 +118,6 @@ class SimThread:
         return f"<SimThread {self.tid} {self.name}>"
 
 
-_SUBSTITUTES: dict[type, type] = {}
-
-
-def _substitutes() -> dict[type, type]:
-    """impl.sync class -> simulated class (``sim.devices``, which imports this module)."""
-    if not _SUBSTITUTES:
-        from .devices import SIM_CLASSES
-        _SUBSTITUTES.update(SIM_CLASSES)
-    return _SUBSTITUTES
-
-
 class Execution:
     """Runs one program under one decider; the impl.sync backend while it runs."""
 

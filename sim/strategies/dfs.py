@@ -37,8 +37,8 @@ class _PrefixDecider(Decider):
     def __init__(self, prefix: list[int]) -> None:
         self.prefix = prefix
         self.i = 0
-        # (enabled tids, running tid, running thread enabled?, chosen tid)
-        self.frames: list[tuple[tuple[int, ...], int, bool, int]] = []
+        # (enabled tids, running thread enabled?, chosen tid)
+        self.frames: list[tuple[tuple[int, ...], bool, int]] = []
         self.mismatch: str | None = None
 
     def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
@@ -55,8 +55,7 @@ class _PrefixDecider(Decider):
                              f"cannot run this time; runnable: {ops}")
             self.prefix = self.prefix[:i]
         chosen = default_choice(enabled, cur)
-        self.frames.append((tuple(t.tid for t in enabled), cur.tid, cur in enabled,
-                            chosen.tid))
+        self.frames.append((tuple(t.tid for t in enabled), cur in enabled, chosen.tid))
         return chosen
 
 
@@ -105,9 +104,9 @@ def explore_item(runner: Runner, item: Item, level: int, bound: int,
             out.failing = list(ex.decisions)
             return out
         base = len(current)
-        decisions = tuple(current) + tuple(f[3] for f in decider.frames)
+        decisions = tuple(current) + tuple(f[2] for f in decider.frames)
         alternatives: list[Item] = []
-        for k, (enabled, _cur, cur_enabled, chosen) in enumerate(decider.frames):
+        for k, (enabled, cur_enabled, chosen) in enumerate(decider.frames):
             for alt in enabled:
                 if alt == chosen:
                     continue

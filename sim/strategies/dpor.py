@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..decider import Decider, default_choice
+from ..execution import OP_BEGIN
 from ..report import Result
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ NO_ACCESS: Access = ((), False)
 
 def access_of(t: SimThread) -> Access:
     """The objects ``t``'s next operation touches."""
-    if t.op == "begin":
+    if t.op == OP_BEGIN:
         return ((t.handle.oid,), False) if t.handle is not None else NO_ACCESS
     obj = t.obj
     if obj is None:
@@ -106,7 +107,7 @@ class _DporDecider(Decider):
             accesses = {t.tid: access_of(t) for t in ex.live}
             sleep = self.path[-1].child_sleep() if self.path else {}
             node = _Node([t.tid for t in enabled], accesses, sleep)
-            self._races(ex, node)
+            self._races(node)
             awake = [t for t in enabled if t.tid not in sleep]
             if not awake:
                 self.sleep_blocked = True
@@ -124,7 +125,7 @@ class _DporDecider(Decider):
         if thread.handle is not None:
             self._execute(thread.tid, ((thread.handle.oid,), True), -1)
 
-    def _races(self, ex: Execution, node: _Node) -> None:
+    def _races(self, node: _Node) -> None:
         for p, acc in node.accesses.items():
             if not acc[0]:
                 continue

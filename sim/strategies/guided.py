@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..decider import Decider, default_choice
+from ..decider import Decider, default_choice, is_preemption
 
 if TYPE_CHECKING:
     from ..execution import Execution, SimThread
@@ -59,7 +59,7 @@ class _Counting(Decider):
             default = default_choice(enabled, cur)
             if chosen is not default:
                 self.deviations.append((cur.tid, self.counts.get(cur.tid, 0), chosen.tid))
-            if chosen is not cur and cur in enabled:
+            if is_preemption(enabled, cur, chosen):
                 self.preemptions += 1
         self.counts[chosen.tid] = self.counts.get(chosen.tid, 0) + 1
 

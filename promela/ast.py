@@ -8,6 +8,8 @@ tree and never the source text.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,3 +258,28 @@ class InlineDef:
 @dataclass(eq=False)
 class Program:
     units: list[Any] = field(default_factory=list)   # ProcDef, InlineDef, VarDecl, MtypeDecl
+
+
+# ---- traversal ----
+
+#: links the semantic pass adds from the tree to the symbol tables (not tree edges)
+_LINKS = ("sym", "target")
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """``node`` (a node or a list of them) and every node below it, depth first.  The
+    links the semantic pass adds (``Name.sym``, ``Run.target``) are not followed: they
+    lead out of the tree."""
+    if isinstance(node, list):
+        for item in node:
+            yield from walk(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        yield node
+        for f in dataclasses.fields(node):
+            if f.name not in _LINKS:
+                yield from walk(getattr(node, f.name))
+
+
+def contains(node: Any, kinds: type | tuple[type, ...]) -> bool:
+    """Whether ``node`` or a node below it is one of ``kinds``."""
+    return any(isinstance(n, kinds) for n in walk(node))

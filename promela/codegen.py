@@ -64,18 +64,6 @@ def layout_of(model: Model, claim_runs: bool) -> Layout:
     return Layout(G=g, CT=ct, CH=ct + 1, P0=ct + 2, NR=ct + 2 - int(claim_runs))
 
 
-def _walk(node, kinds) -> bool:
-    import dataclasses
-    if isinstance(node, kinds):
-        return True
-    if isinstance(node, list):
-        return any(_walk(x, kinds) for x in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, ProcType | Var):
-        return any(_walk(getattr(node, f.name), kinds) for f in dataclasses.fields(node)
-                   if f.name not in ("sym", "target"))
-    return False
-
-
 class CodeGen:
     def __init__(self, model: Model, claim_runs: bool) -> None:
         self.m = model
@@ -83,9 +71,9 @@ class CodeGen:
         self.x = ExprGen(model, self.lay)
         bodies = [p.body for p in model.proctypes]
         self.has_rv = any(c.capacity == 0 for c in model.chan_types)
-        self.has_atomic = _walk(bodies, ast.Atomic)
-        self.has_timeout = _walk(bodies, ast.Timeout) or (
-            model.claim is not None and _walk(model.claim.body, ast.Timeout))
+        self.has_atomic = ast.contains(bodies, ast.Atomic)
+        self.has_timeout = ast.contains(bodies, ast.Timeout) or (
+            model.claim is not None and ast.contains(model.claim.body, ast.Timeout))
         self.g = StmtGen(self.x, self.has_rv, self.has_atomic)
         self.steps: list[StepRecord] = []
         self.out: list[str] = []

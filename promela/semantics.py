@@ -149,7 +149,7 @@ class Analyser(ExprChecks):
             if type_name == "chan":
                 raise self.error(iv.pos, "a chan is initialised with '[n] of { ... }'")
             self.expr(init, scope)
-            if _has_run(init):
+            if ast.contains(init, ast.Run):
                 raise self.error(iv.pos, "cannot use 'run' in an initialiser")
         var.init = init
         return var
@@ -292,7 +292,7 @@ class Analyser(ExprChecks):
             self.expr(s.expr, scope)
             return s
         if isinstance(s, ast.ExprStmt):
-            if claim and _has_run(s.expr):
+            if claim and ast.contains(s.expr, ast.Run):
                 raise self.error(s.pos, "a never claim cannot start processes")
             self.full_expr(s.expr, scope, allow_run=True)
             return s
@@ -323,16 +323,6 @@ def _ref(var: Var, pos: ast.Pos, index: int | None = None) -> ast.Name:
     return n
 
 
-def _has_run(e) -> bool:
-    if isinstance(e, ast.Run):
-        return True
-    if dataclasses.is_dataclass(e):
-        return any(_has_run(getattr(e, f.name)) for f in dataclasses.fields(e))
-    if isinstance(e, list):
-        return any(_has_run(x) for x in e)
-    return False
-
-
 def _substitute(node, params: dict[str, ast.Expr], an: Analyser, call: ast.InlineCall):
     """A fresh copy of an inline body with each parameter replaced by its argument."""
     if isinstance(node, list):
@@ -356,19 +346,9 @@ def _substitute(node, params: dict[str, ast.Expr], an: Analyser, call: ast.Inlin
 def analyse(program: ast.Program, model: Model) -> Model:
     """Resolve and check ``program`` into ``model`` (created by the caller with its file)."""
     m = Analyser(program, model).run()
+    # point every ``run`` at its process type (all of them are known by now)
     by_name = {p.name: p for p in m.proctypes}
-    _bind_runs([p.body for p in m.proctypes], by_name)
-    return m
-
-
-def _bind_runs(node, procs: dict[str, ProcType]) -> None:
-    """Point every ``run`` at its process type (all proctypes are known by now)."""
-    if isinstance(node, list):
-        for x in node:
-            _bind_runs(x, procs)
-    elif dataclasses.is_dataclass(node) and not isinstance(node, ProcType | Var):
+    for node in ast.walk([p.body for p in m.proctypes]):
         if isinstance(node, ast.Run):
-            node.target = procs[node.proc]
-        for f in dataclasses.fields(node):
-            if f.name not in ("sym", "target"):
-                _bind_runs(getattr(node, f.name), procs)
+            node.target = by_name[node.proc]
+    return m

@@ -259,6 +259,7 @@ class Execution:
         live = self.live
         if len(live) == 1 and cur.wait is None and not self.every_step:
             return                        # alone and runnable: nothing to decide
+        # ``_enabled()``, inlined: this is the hottest line of the simulation
         enabled = [t for t in live if t.wait is None or t.wait.ready(t)]
         if not enabled:
             enabled = self._quiesce()
@@ -268,18 +269,24 @@ class Execution:
             elif n - self.slice_start > FAIR_QUANTUM and cur in enabled:
                 enabled.remove(cur)       # a hog gives way to whoever waited longest
                 enabled = [min(enabled, key=_last_ran)]
-        if len(enabled) == 1 and not self.every_step:
-            nxt = enabled[0]
-        else:
-            nxt = self.decider.choose(self, enabled, cur)
-            if len(enabled) > 1:
-                self.decisions.append(nxt.tid)
+        nxt = self._choose(enabled, cur)
         if nxt is not cur:
             self.current = nxt
             self.slice_start = cur.last_ran = n
             self.engine.switch(self, cur, nxt)
             if self.aborting:
                 raise Abort
+
+    def _choose(self, enabled: list[SimThread], cur: SimThread) -> SimThread:
+        """Who runs next: the decider picks when there is a choice (recorded as a
+        decision) or when it wants to see every step; otherwise the only one."""
+        if len(enabled) > 1:
+            nxt = self.decider.choose(self, enabled, cur)
+            self.decisions.append(nxt.tid)
+            return nxt
+        if self.every_step:
+            return self.decider.choose(self, enabled, cur)
+        return enabled[0]
 
     def _quiesce(self) -> list[SimThread]:
         """Nobody can run: advance virtual time, or report why the program is stuck."""
@@ -375,12 +382,7 @@ class Execution:
             return None                   # only daemons left: the program is over
         try:
             self.nsteps += 1
-            enabled = self._enabled() or self._quiesce()
-            nxt = enabled[0]
-            if len(enabled) > 1 or self.every_step:
-                nxt = self.decider.choose(self, enabled, t)
-                if len(enabled) > 1:
-                    self.decisions.append(nxt.tid)
+            nxt = self._choose(self._enabled() or self._quiesce(), t)
         except Abort:
             return None
         self.current = nxt

@@ -11,8 +11,8 @@ this (started) thread still runs, as a process ends with only daemon threads lef
 (impl's real threads are daemons).  Scenarios use it for event-loop threads, so that
 an execution stops once the race is decided instead of spending steps on shutdown.
 
-Both are registered per execution and run without scheduling points; outside a
-simulation they do nothing, so the same program also runs for real.
+All three apply to the current execution only (checks run without scheduling points);
+outside a simulation they do nothing, so the same program also runs for real.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Traces: what each step did, and the column-per-thread view printed with a failure.
 
-A trace entry is ``[choice moments so far, thread, op, object, label, value, (file,
-line)]``, recorded by
-``Execution`` in a reporting run.  ``steps_of`` turns it into the comparable rows stored
-in schedule documents; ``format_columns`` lays it out with one column per thread.
+A trace entry is ``[scheduling points so far, thread, op, object, label, value, (file,
+line)]``, recorded by ``Execution`` in a reporting run.  ``steps_of`` turns it into
+the comparable rows stored in schedule documents; ``format_columns`` lays it out with
+one column per thread.
 """
 
 from __future__ import annotations

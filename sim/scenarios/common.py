@@ -70,7 +70,8 @@ class Completions:
         return done or bh_chain_has_runnable(self.ctx.bh_list.load())
 
 
-def start(target, name: str, *args) -> sync.Thread:
+def start(target: Callable[..., object], name: str, *args: object) -> sync.Thread:
+    """A started ``sync.Thread`` running ``target(*args)``."""
     t = sync.Thread(target, args, name=name)
     t.start()
     return t

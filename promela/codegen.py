@@ -31,15 +31,12 @@ PAIR_BASE = 1 << 40
 
 @dataclass(frozen=True)
 class StepRecord:
-    """What step number ``n`` is: which process type, location and statement."""
+    """What step number ``n`` is: its statement, where it is written, its location."""
 
-    proc: ProcType | None           # None for the never claim
-    pc: int
-    text: str                       # the statement as Promela text
+    text: str                       # the statement as Promela text ("-end-": terminate)
     pos: tuple[int, int]
     at: str                         # the source label of the location, if any
-    kind: str = "stmt"              # "stmt", "end" (process terminates), "claim"
-    stmt: ast.Stmt | None = None
+    stmt: ast.Stmt | None = None    # None for a process terminating
 
 
 @dataclass
@@ -79,14 +76,14 @@ class CodeGen:
         self.out: list[str] = []
         self.prints: list[int] = []           # steps that print (see print_args)
 
-    def new_step(self, proc: ProcType | None, loc: Location, s: ast.Stmt | None,
-                 kind: str = "stmt") -> int:
-        text = "-end-" if kind == "end" else stmt_text(s)
+    def new_step(self, loc: Location, s: ast.Stmt | None) -> int:
+        """Number a step: statement ``s`` at ``loc``, or (``s`` None) the process's end."""
+        text = "-end-" if s is None else stmt_text(s)
         pos = loc.pos if s is None else s.pos
         # an implementation operation label ("func__step" is "func.step") if there is one
         named = sorted(loc.labels, key=lambda lab: "__" not in lab)
         at = named[0].replace("__", ".") if named else ""
-        self.steps.append(StepRecord(proc, loc.pc, text, pos, at, kind, s))
+        self.steps.append(StepRecord(text, pos, at, s))
         return len(self.steps) - 1
 
     # ---- processes ----
@@ -98,7 +95,7 @@ class CodeGen:
         if loc.terminal and not self.g.in_dstep:
             if rv_only:
                 return None
-            step = self.new_step(proc, loc, None, kind="end")
+            step = self.new_step(loc, None)
             lines = ["if i == len(s) - 1:", "    l = list(s[:i])"]
             nchans = sum(v.size for v in proc.created if v.chan_type is not None)
             if nchans:
@@ -114,7 +111,7 @@ class CodeGen:
             for t in loc.transitions:
                 if rv_only and not isinstance(t.stmt, ast.Receive):
                     continue
-                t.step = self.new_step(proc, loc, t.stmt) if t.step < 0 else t.step
+                t.step = self.new_step(loc, t.stmt) if t.step < 0 else t.step
                 e = Emit(t.step, t.dest, t.keeps, proc.index, proc.nslots, t.dstep)
                 if rv_only:
                     lines += self.g.receive(t.stmt, e, [], rendezvous=True)
@@ -193,11 +190,11 @@ class CodeGen:
 
     # ---- never claim ----
 
-    def claim_location(self, proc: ProcType, loc: Location) -> str:
+    def claim_location(self, loc: Location) -> str:
         ctx = Ctx("s", None, "0", f"(len(s) - {self.lay.NR})")
         lines = ["r = []"]
         for t in loc.transitions:
-            t.step = self.new_step(proc, loc, t.stmt, kind="claim")
+            t.step = self.new_step(loc, t.stmt)
             s = t.stmt
             if isinstance(s, ast.Else):
                 lines += ["if not r:", f"    r.append(({t.step}, {t.dest}))"]
@@ -309,7 +306,7 @@ class CodeGen:
         self.scheduler()
         self.out.append("PRINTS = {" + "".join(f"{k}: PF{k}, " for k in self.prints) + "}")
         if claim_flow is not None:
-            names = [self.claim_location(self.m.claim, loc) for loc in claim_flow.locations]
+            names = [self.claim_location(loc) for loc in claim_flow.locations]
             self.out.append(f"C = ({', '.join(names)},)")
             self.product(claim_flow.terminal)
         else:

@@ -126,7 +126,6 @@ class ExprGen:
                 return f"({a} {_COMPARE[e.op]} {b})"
             if e.op in _HELPER:
                 return f"{_HELPER[e.op]}({a}, {b})"
-            return self.value(e, ctx)
         if isinstance(e, ast.Cond):
             return (f"({self.value(e.then, ctx)} if {self.cond(e.test, ctx)} "
                     f"else {self.value(e.other, ctx)})")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from . import ast
 from .exprgen import Ctx, ExprGen
 from .symbols import Var
+from .unparse import stmt as stmt_text
 
 RV_SHIFT = 1024         # s[1] = channel * RV_SHIFT + index of the sending process
 
@@ -80,7 +81,7 @@ class StmtGen:
         if isinstance(s, ast.Assign | ast.IncDec):
             return self.assign(s, e, mv)
         if isinstance(s, ast.Assert):
-            self.messages[e.step] = _text(s)
+            self.messages[e.step] = stmt_text(s)
             return ([f"if not {self.x.cond(s.expr, g)}:",
                      f"    raise AV(i - {self.P0}, {e.step}, MSG[{e.step}])"]
                     + mv + ["l = list(s)"] + self.finish(e, False))
@@ -193,8 +194,3 @@ class StmtGen:
 def _ind(lines: list[str], depth: int = 1) -> list[str]:
     pad = "    " * depth
     return [pad + x for x in lines]
-
-
-def _text(s: ast.Stmt) -> str:
-    from .unparse import stmt
-    return stmt(s)

@@ -8,7 +8,8 @@ options.  We use pcpp, a C99 preprocessor in pure Python, and read its ``#line``
 directives to map each output line to the file and line it came from.
 
 A file without any ``#`` and no ``-D``/``-U`` options is passed through untouched
-(the lexer skips comments itself), which keeps start-up fast for plain models.
+(the lexer skips comments itself), which keeps start-up fast for plain models.  A file
+with a NUL byte is refused as binary data, at the position of that byte.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def preprocess(path: str, defines: list[str] | None = None,
                 text = f.read()
         except OSError as exc:
             raise PromelaError(None, f"{path}: cannot read: {exc.strerror or exc}") from None
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise PromelaError(Source(path, line, nul - text.rfind("\n", 0, nul)),
+                           "binary data (a NUL byte): not a Promela model")
     defines = list(defines or [])
     undefines = list(undefines or [])
     for name in undefines:

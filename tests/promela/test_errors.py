@@ -58,6 +58,7 @@ CASES = [
      "#error X must not be defined"),
     ('#include "missing.h"\ninit { skip }', 1, 0, "cannot include 'missing.h'"),
     ("#frobnicate\ninit { skip }", 1, 0, "unknown preprocessor directive #frobnicate"),
+    ("\x7fELF\x02\x01\x01\x00\x00 proctype@", 1, 8, "binary data (a NUL byte)"),
 ]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import __version__
 from .progress import format_seconds
-from .regress import FAIL, PASS, Row
+from .regress import FAIL, PASS, Check, Row
 
 #: (title, attribute, width) of the text table's columns
 COLUMNS = [("", "status", 4), ("entry", "entry", 36), ("variant", "variant", 22),
@@ -35,6 +35,15 @@ def _fit(text: str, width: int) -> str:
 def header() -> str:
     cols = "  ".join(t.ljust(w) for t, _a, w in COLUMNS).rstrip()
     return cols + "\n" + "-" * len(cols)
+
+
+def format_check(check: Check) -> str:
+    """A line of ``--list``: what the table shows of a check before it runs, in the
+    table's column widths (nothing cut)."""
+    widths = {attr: w for _t, attr, w in COLUMNS}
+    cells = [(check.entry, "entry"), (check.variant, "variant"), (check.what, "what"),
+             (check.expected, "expected"), (check.bound, "bound")]
+    return "  ".join(text.ljust(widths[attr]) for text, attr in cells).rstrip()
 
 
 def format_row(row: Row) -> str:

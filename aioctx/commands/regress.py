@@ -65,7 +65,14 @@ def _check_outputs(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import regress
     from ..progress import ProgressLine, format_seconds
-    from ..regress_report import format_row, header, report, write_html, write_json
+    from ..regress_report import (
+        format_check,
+        format_row,
+        header,
+        report,
+        write_html,
+        write_json,
+    )
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -73,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     checks = regress.plan(budget, args.only)
     if args.list:
         for c in checks:
-            print(f"{c.entry:38} {c.variant:22} {c.what:7} {c.expected:28} {c.bound}")
+            print(format_check(c))
         return 0
     _check_outputs(args)
     os.makedirs(args.out, exist_ok=True)

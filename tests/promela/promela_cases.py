@@ -4,7 +4,8 @@ Every model states its option sets in a header line ``variants: - | BUG | A=1,B`
 no option; options of one set separated by commas).  The project's models
 (promela/models/) also state the expected verdict of each variant in each mode, one
 line per variant: ``expect <variant>: safety=ok acceptance=violation(assertion) fair=ok``,
-a violation naming the error kinds it may report (``|``-separated, ``-`` for spaces).
+a violation naming the error kinds it may report (``|``-separated, ``-`` for spaces);
+``aioctx.catalogue`` reads those lines, for ``aioctx regress`` and for these tests.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from aioctx import catalogue
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_MODELS = sorted((ROOT / "promela" / "models").glob("*.pml"))
 TEST_MODELS = sorted((Path(__file__).parent / "models").glob("*.pml"))
 
 _VARIANTS = re.compile(r"^[ \t/*]*variants:[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
-_EXPECT = re.compile(r"^[ \t/*]*expect[ \t]+(\S+):[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
 
 
 def variants(path: Path) -> list[list[str]]:
@@ -37,16 +39,12 @@ def variant_id(defines: list[str]) -> str:
 
 
 def expectations(path: Path) -> dict[str, dict[str, tuple[str, set[str]]]]:
-    """variant id -> {mode: (verdict, error kinds)} from the ``expect`` header lines."""
+    """variant id -> {mode: (verdict, error kinds)} from the ``expect`` header lines, read
+    as ``aioctx regress`` reads them (``aioctx.catalogue``)."""
     out: dict[str, dict[str, tuple[str, set[str]]]] = {}
-    for name, rest in _EXPECT.findall(path.read_text()):
-        modes = {}
-        for pair in rest.split():
-            mode, value = pair.split("=", 1)
-            verdict, _, kinds = value.partition("(")
-            modes[mode] = (verdict, {k.replace("-", " ") for k in kinds.rstrip(")").split("|")
-                                     if k})
-        out[name] = modes
+    for check in catalogue.parse_expectations(path):
+        modes = out.setdefault(variant_id(list(check.defines)), {})
+        modes[check.mode_word] = (check.expect, set(check.kinds))
     return out
 
 

@@ -94,10 +94,9 @@ class StepHandle:
 class Process:
     """One process of a ``Model``: locals, control locations and steps."""
 
-    def __init__(self, model: Any, name: str, pid: int, local_vars: dict[str, Any]) -> None:
+    def __init__(self, model: Any, name: str, local_vars: dict[str, Any]) -> None:
         self.model = model
         self.name = name
-        self.pid = pid
         self.local_vars = dict(local_vars)
         for var in self.local_vars:
             check_name("local variable", var)

@@ -66,7 +66,7 @@ class ModelSystem(TransitionSystem):
         self.view, _ = view_classes(f"{model.name}_global".replace(" ", "_"),
                                     global_fields, pcs, local_fields)
         self.infos: list[StepInfo] = []
-        self.step_owner: list[tuple[int, StepSpec]] = []
+        self.step_pid: list[int] = []            # the process each step belongs to
         self.tables: list[tuple[int, tuple, type, type]] = []
         ends, progress, accept = [], [], []
         for pid, proc in enumerate(procs):
@@ -95,7 +95,7 @@ class ModelSystem(TransitionSystem):
                 for spec in res.steps:
                     sid = len(self.infos)
                     self.infos.append(StepInfo(spec.label, spec.where, res.name))
-                    self.step_owner.append((pid, spec))
+                    self.step_pid.append(pid)
                     target = order[id(spec.target.resolve())]
                     entries.append((sid, spec.when, _action(spec, pid, sid), target))
                 table[pc] = tuple(entries)
@@ -190,7 +190,7 @@ class ModelSystem(TransitionSystem):
 
     def _element_error(self, what: str, sid: int, exc: Exception) -> ModelError:
         info = self.infos[sid]
-        pid = self.step_owner[sid][0]
+        pid = self.step_pid[sid]
         return ModelError(f"model {self.name}: the {what} of step {info.label!r} of "
                           f"{self.model.processes[pid].name} ({info.location}) raised "
                           f"{type(exc).__name__}: {exc}")

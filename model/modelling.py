@@ -57,7 +57,7 @@ class Model:
         """A new process with the given locals (name=initial value)."""
         if any(p.name == name for p in self.processes):
             raise ModelError(f"model {self.name}: two processes named {name!r}")
-        proc = Process(self, name, len(self.processes), local_vars)
+        proc = Process(self, name, local_vars)
         self.processes.append(proc)
         self._changed()
         return proc

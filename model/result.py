@@ -167,11 +167,6 @@ class Result:
         """Transitions per second (wall clock)."""
         return self.transitions / self.seconds if self.seconds > 0 else 0.0
 
-    @property
-    def cpu_rate(self) -> float:
-        """Transitions per CPU second: single-core throughput, even on a busy machine."""
-        return self.transitions / self.cpu_seconds if self.cpu_seconds > 0 else 0.0
-
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready description of the result, counterexample included."""
         return {"model": self.model, "mode": self.mode, "search": self.search,

@@ -1,9 +1,9 @@
 """Safety search: assertions, invariants and invalid end states, by BFS or DFS.
 
-BFS stores, per state, its parent and the move that reached it (three flat integer
-arrays), so its counterexamples are shortest.  DFS keeps only the current path and a
-set of visited states; its counterexample is that path.  Both stop at the first error,
-as SPIN does by default.
+BFS stores, per state, the index of its parent (one flat integer array); its
+counterexamples are shortest, their moves found again among each parent's successors.
+DFS keeps only the current path and a set of visited states; its counterexample is
+that path.  Both stop at the first error, as SPIN does by default.
 
 The inner loops are written for CPython: locals instead of attributes, one hash per
 new state (``dict.setdefault`` / set length), no allocation per transition beyond what

@@ -17,14 +17,14 @@ import json
 import sys
 
 from ..errors import UsageError
+from . import add_command
 
 EXIT_OK, EXIT_VIOLATED, EXIT_INCOMPLETE = 0, 1, 3
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "check", help="verify a Promela model (SPIN's semantics and verdicts)",
-        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p = add_command(subparsers, "check", __doc__,
+                    "verify a Promela model (SPIN's semantics and verdicts)")
     p.add_argument("file", help="the Promela model (.pml)")
     p.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]",
                    help="define a preprocessor macro (as for spin/cpp)")

@@ -22,15 +22,15 @@ import time
 from typing import Any
 
 from ..errors import UsageError
+from . import add_command
 
 IDLE_WAKEUPS = 200
 WAIT = 30.0
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "demo", help="run the real AioContext under load and print what it measured",
-        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p = add_command(subparsers, "demo", __doc__,
+                    "run the real AioContext under load and print what it measured")
     p.add_argument("--seconds", default="3", metavar="S",
                    help="how long to keep the loop busy (0.1 to 60, default 3)")
     p.add_argument("--producers", default="4", metavar="P",

@@ -14,15 +14,15 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError
+from . import add_command
 from .outputs import distinct, new_file, new_picture
 
 
 def register(subparsers) -> None:
     from ..hunting import STRATEGIES
 
-    p = subparsers.add_parser(
-        "hunt", help="find, save and print one counterexample of a catalogue scenario",
-        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p = add_command(subparsers, "hunt", __doc__,
+                    "find, save and print one counterexample of a catalogue scenario")
     p.add_argument("slug", help="the catalogue slug (aioctx regress --list shows them)")
     p.add_argument("--strategy", choices=STRATEGIES, default="pct")
     p.add_argument("--runs", type=int, default=None, metavar="N",

@@ -19,15 +19,15 @@ import sys
 import time
 
 from ..errors import UsageError
+from . import add_command
 from .outputs import distinct, new_file
 
 MARKER = ".aioctx-regress"
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "regress", help="run the race-regression catalogue (models and scenarios)",
-        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p = add_command(subparsers, "regress", __doc__,
+                    "run the race-regression catalogue (models and scenarios)")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
                    help="only the checks of this bug slug or model name, or of NAME/VARIANT "
                         "or NAME/VARIANT/CHECK (repeatable)")

@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 
 from ..errors import UsageError
+from . import add_command
 from .outputs import new_picture
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "replay", help="replay a saved schedule (from aioctx hunt) and report divergence",
-        description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p = add_command(subparsers, "replay", __doc__,
+                    "replay a saved schedule (from aioctx hunt) and report divergence")
     p.add_argument("file", help="the schedule (.json)")
     variant = p.add_mutually_exclusive_group()
     variant.add_argument("--fixed", dest="buggy", action="store_const", const=False,

@@ -19,14 +19,14 @@ from typing import Any
 from . import schedule as S
 from .decider import Decider
 from .failures import Failure
-from .parallel import default_executor, guarded, run_dfs_items, run_in_order, run_samples
+from .parallel import default_executor, run_dfs_items, run_in_order, run_samples
 from .report import Result, make_counterexample, nondeterminism
-from .runner import Runner, RunSpec
-from .strategies.dfs import DFS, ROOT, Item, ItemResult, NondeterministicProgram
+from .runner import Runner, RunSpec, guarded
+from .strategies.dfs import DFS, ROOT, Item, ItemResult, NondeterministicProgram, explore_items
 from .strategies.dpor import DPOR, run_dpor
 from .strategies.guided import RecordingReplay
 from .strategies.hypothesis import HypothesisSearch, run_hypothesis
-from .strategies.sampling import PCT, SamplingStrategy
+from .strategies.sampling import PCT, SamplingStrategy, sample_range
 from .trace import format_columns, steps_of
 
 Strategy = SamplingStrategy | DFS | DPOR | HypothesisSearch
@@ -46,6 +46,8 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
     the interpreter's tracing state is per OS thread, not per fiber.
     """
     strategy = strategy if strategy is not None else PCT(3)
+    if not isinstance(strategy, (SamplingStrategy, DFS, DPOR, HypothesisSearch)):
+        raise TypeError(f"not a strategy: {strategy!r}")
     if engine is None:
         engine = "thread" if line_level else "fiber"
     elif line_level and engine != "thread":
@@ -55,56 +57,54 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
     if executor is None and workers is not None and workers > 1:
         executor = own_executor = default_executor(workers)
     try:
-        if isinstance(strategy, SamplingStrategy):
-            result, failing = _sample(spec, strategy, runs, seed, executor, stall_timeout)
-        elif isinstance(strategy, DFS):
+        # One watched runner for everything this process runs: the search (or, with
+        # an executor, its calibration) and the counterexample.
+        with guarded(spec, stall_timeout) as runner:
             try:
-                result, failing = _dfs(spec, strategy, seed, executor, stall_timeout,
-                                       max_executions)
+                result, failing = _search(runner, strategy, runs, seed, executor,
+                                          stall_timeout, max_executions)
             except NondeterministicProgram as exc:
                 result = Result(f"dfs(preemption bound {strategy.preemption_bound})", 0,
                                 preemption_bound=strategy.preemption_bound)
                 result.counterexample = nondeterminism(spec, str(exc))
                 return result
-        elif isinstance(strategy, DPOR):
-            with guarded(spec, stall_timeout) as runner:
-                result, failing = run_dpor(runner, strategy, max_executions)
-        elif isinstance(strategy, HypothesisSearch):
-            with guarded(spec, stall_timeout) as runner:
-                result, failing = run_hypothesis(runner, strategy, runs, seed)
-        else:
-            raise TypeError(f"not a strategy: {strategy!r}")
+            result.seed = seed
+            if failing is not None:
+                result.counterexample = make_counterexample(runner, failing, shrink)
     finally:
         if own_executor is not None:
             own_executor.shutdown(wait=True, cancel_futures=True)
-    result.seed = seed
-    if failing is not None:
-        with guarded(spec, stall_timeout) as runner:
-            result.counterexample = make_counterexample(runner, failing, shrink)
     return result
 
 
-def _probe(spec: RunSpec, stall_timeout: float) -> tuple[int, list[int] | None]:
-    """One run under the default policy: the PCT step estimate, or an early failure."""
-    with guarded(spec, stall_timeout) as runner:
-        ex = runner.run(Decider())
-    return ex.nsteps, (list(ex.decisions) if ex.failure is not None else None)
+def _search(runner: Runner, strategy: Strategy, runs: int, seed: int,
+            executor: Executor | None, stall_timeout: float,
+            max_executions: int) -> tuple[Result, list[int] | None]:
+    """Run ``strategy``: the result and the decisions of the first failing run."""
+    if isinstance(strategy, SamplingStrategy):
+        return _sample(runner, strategy, runs, seed, executor, stall_timeout)
+    if isinstance(strategy, DFS):
+        return _dfs(runner, strategy, seed, executor, stall_timeout, max_executions)
+    if isinstance(strategy, DPOR):
+        return run_dpor(runner, strategy, max_executions)
+    return run_hypothesis(runner, strategy, runs, seed)
 
 
-def _sample(spec: RunSpec, strategy: SamplingStrategy, runs: int, seed: int,
+def _sample(runner: Runner, strategy: SamplingStrategy, runs: int, seed: int,
             executor: Executor | None,
             stall_timeout: float) -> tuple[Result, list[int] | None]:
     result = Result(strategy.name, 0)
-    steps, failing = _probe(spec, stall_timeout)
-    if failing is not None:
+    probe = runner.run(Decider())       # the PCT step estimate, or an early failure
+    if probe.failure is not None:
         result.executions, result.found_at = 1, 0
         result.notes.append("the default (non-preemptive) schedule already fails")
-        return result, failing
+        return result, list(probe.decisions)
+    steps = probe.nsteps
     if executor is None:
-        index, failing, done = run_samples(spec, strategy, seed, 0, runs, steps,
-                                           stall_timeout)
+        index, failing, done = sample_range(runner, strategy, seed, 0, runs, steps)
         result.executions, result.found_at = done, index
         return result, failing
+    spec = runner.spec
     chunk = max(1, min(500, runs // 32 or 1))
     calls = [(run_samples, (spec, strategy, seed, lo, min(lo + chunk, runs), steps,
                             stall_timeout)) for lo in range(0, runs, chunk)]
@@ -116,7 +116,7 @@ def _sample(spec: RunSpec, strategy: SamplingStrategy, runs: int, seed: int,
     return result, None
 
 
-def _dfs(spec: RunSpec, strategy: DFS, seed: int, executor: Executor | None,
+def _dfs(runner: Runner, strategy: DFS, seed: int, executor: Executor | None,
          stall_timeout: float, max_executions: int) -> tuple[Result, list[int] | None]:
     bound = strategy.preemption_bound
     order = random.Random(seed)
@@ -124,7 +124,7 @@ def _dfs(spec: RunSpec, strategy: DFS, seed: int, executor: Executor | None,
     level_items: list[Item] = [ROOT]
     for level in range(bound + 1):
         budget = max_executions - result.executions
-        outcomes = _dfs_level(spec, level_items, level, bound, budget, executor,
+        outcomes = _dfs_level(runner, level_items, level, bound, budget, executor,
                               stall_timeout)
         next_items: list[Item] = []
         done = 0
@@ -152,10 +152,11 @@ def _dfs(spec: RunSpec, strategy: DFS, seed: int, executor: Executor | None,
     return result, None
 
 
-def _dfs_level(spec: RunSpec, items: list[Item], level: int, bound: int, budget: int,
+def _dfs_level(runner: Runner, items: list[Item], level: int, bound: int, budget: int,
                executor: Executor | None, stall_timeout: float) -> list[ItemResult]:
     if executor is None or len(items) < 2:
-        return run_dfs_items(spec, items, level, bound, budget, stall_timeout)
+        return explore_items(runner, items, level, bound, budget)
+    spec = runner.spec
     size = max(16, min(1024, len(items) // 16))
     calls = [(run_dfs_items, (spec, items[i:i + size], level, bound, budget, stall_timeout))
              for i in range(0, len(items), size)]

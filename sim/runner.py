@@ -3,16 +3,19 @@
 A ``Runner`` holds what stays fixed for an exploration (the program, the engine, the
 step budget, line-level mode) and keeps one engine alive across executions so fibers
 are reused.  ``Runner.spec`` is the picklable recipe a worker process rebuilds it from.
+``guarded(spec, stall_timeout)`` is a Runner whose executions the watchdog watches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .decider import Decider
 from .engines import make_engine
 from .execution import Execution
+from .watchdog import watchdog
 
 
 @dataclass(frozen=True)
@@ -52,3 +55,31 @@ class Runner:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def guarded(spec: RunSpec, stall_timeout: float) -> Iterator[Runner]:
+    """A Runner whose executions are watched for stalls (``sim.watchdog``)."""
+    runner = Runner(spec)
+
+    def progress() -> object:
+        ex = runner.current              # None between executions: nothing to watch
+        return None if ex is None else (runner.executions, ex.nsteps)
+
+    def target() -> int | None:
+        ex = runner.current
+        if ex is None or ex.current is None or ex.current.os_thread is None:
+            return None
+        return ex.current.os_thread.ident
+
+    def on_stuck(message: str) -> None:
+        ex = runner.current
+        abandon = getattr(runner.engine, "abandon", None)
+        if ex is not None and abandon is not None:
+            abandon(ex, message)
+
+    try:
+        with watchdog(progress, target, stall_timeout, on_stuck):
+            yield runner
+    finally:
+        runner.close()

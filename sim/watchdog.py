@@ -51,7 +51,9 @@ def _async_raise(ident: int) -> None:
 @contextmanager
 def watchdog(progress: Callable[[], object], target: Callable[[], int | None],
              timeout: float, on_stuck: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Watch ``progress()`` (any value that changes while the simulation advances).
+    """Watch ``progress()`` (any value that changes while the simulation advances, None
+    while nothing is being simulated: then the caller is busy elsewhere, e.g. waiting for
+    worker processes, and cannot be stuck in a controlled thread).
 
     ``target()`` names the OS thread running the controlled thread now (None: the
     caller's thread).  ``on_stuck`` is called when raising did not help after a second
@@ -75,7 +77,7 @@ def watchdog(progress: Callable[[], object], target: Callable[[], int | None],
         strikes = 0
         while not stop.wait(tick):
             now = progress()
-            if now != last:
+            if now is None or now != last:
                 last, quiet, strikes = now, 0.0, 0
                 continue
             quiet += tick

@@ -121,6 +121,20 @@ def explore_item(runner: Runner, item: Item, level: int, bound: int,
     return out
 
 
+def explore_items(runner: Runner, items: list[Item], level: int, bound: int,
+                  budget: int) -> list[ItemResult]:
+    """Explore work items in order, stopping after the first failing one (or when
+    ``budget`` executions are spent)."""
+    out = []
+    for item in items:
+        got = explore_item(runner, item, level, bound, budget)
+        budget -= got.executions
+        out.append(got)
+        if got.failing is not None or budget <= 0:
+            break
+    return out
+
+
 def fewest_preemptions(runner: Runner, below: int, budget: int,
                        want: tuple[str, str] | None) -> list[int] | None:
     """The first failing run (matching ``want``) with fewer than ``below`` preemptions,

@@ -12,6 +12,7 @@ from ..decider import Decider
 
 if TYPE_CHECKING:
     from ..execution import Execution, SimThread
+    from ..runner import Runner
 
 
 def run_rng(seed: int, index: int) -> random.Random:
@@ -98,3 +99,13 @@ class PCT(SamplingStrategy):
 
     def decider(self, seed: int, index: int, steps_estimate: int) -> Decider:
         return _PCTDecider(run_rng(seed, index), self.depth, steps_estimate)
+
+
+def sample_range(runner: Runner, strategy: SamplingStrategy, seed: int, start: int,
+                 stop: int, steps_estimate: int) -> tuple[int | None, list[int] | None, int]:
+    """Runs ``start..stop-1``; (failing index, its decisions, executions done)."""
+    for i in range(start, stop):
+        ex = runner.run(strategy.decider(seed, i, steps_estimate))
+        if ex.failure is not None:
+            return i, list(ex.decisions), i - start + 1
+    return None, None, stop - start

@@ -1,5 +1,6 @@
 """What ``aioctx hunt`` and ``aioctx replay`` share: finding a catalogue scenario by
-slug, building a strategy by name, and tying a schedule document to its scenario.
+slug, building a strategy by name (the pytest plugin builds its strategies here too),
+and tying a schedule document to its scenario.
 
 A schedule written by ``hunt`` carries ``"scenario": {"slug": ..., "buggy": ...}`` next
 to the fields ``sim.replay`` reads (which ignores it), so ``replay`` knows which program
@@ -29,16 +30,17 @@ def scenario(slug: str) -> Any:
     raise UsageError(f"{slug}: no such scenario; known: {', '.join(found)}")
 
 
-def strategy(name: str, sc: Any, depth: int | None = None, bound: int | None = None) -> Any:
-    """A sim strategy by name, with the scenario's depth/bound unless given."""
+def strategy(name: str, depth: int, bound: int) -> Any:
+    """A sim strategy by name (one of ``STRATEGIES``): PCT looks for bugs of depth
+    ``depth``, DFS explores up to ``bound`` preemptions."""
     from . import sim
 
     if name == "pct":
-        return sim.PCT(depth if depth is not None else sc.pct_depth)
+        return sim.PCT(depth)
     if name == "random":
         return sim.RandomWalk()
     if name == "dfs":
-        return sim.DFS(bound if bound is not None else sc.dfs_bound)
+        return sim.DFS(bound)
     if name == "dpor":
         return sim.DPOR()
     if name == "hypothesis":

@@ -65,16 +65,13 @@ def _options(where: str, given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _strategy(where: str, opts: dict[str, Any]) -> Any:
-    from aioctx import sim
+    from aioctx import hunting
+    from aioctx.errors import UsageError
 
-    name = opts["strategy"]
-    makers = {"pct": lambda: sim.PCT(opts["depth"]), "random": sim.RandomWalk,
-              "dfs": lambda: sim.DFS(opts["bound"]), "dpor": sim.DPOR,
-              "hypothesis": sim.HypothesisSearch}
-    if name not in makers:
-        pytest.fail(f"{where}: unknown strategy {name!r}; use one of {', '.join(makers)}",
-                    pytrace=False)
-    return makers[name]()
+    try:
+        return hunting.strategy(opts["strategy"], opts["depth"], opts["bound"])
+    except UsageError as exc:
+        pytest.fail(f"{where}: {exc}", pytrace=False)
 
 
 def _replay_doc(config: pytest.Config, nodeid: str) -> dict[str, Any] | None:

@@ -51,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--{name} must be positive")
     if args.bound is not None and args.bound < 0:
         raise UsageError("--bound must not be negative")
-    strategy = hunting.strategy(args.strategy, sc, args.depth, args.bound)
+    strategy = hunting.strategy(
+        args.strategy, args.depth if args.depth is not None else sc.pct_depth,
+        args.bound if args.bound is not None else sc.dfs_bound)
     variant = "fixed" if args.fixed else "buggy"
     output = args.output or f"{sc.slug}-{variant}-{args.strategy}.json"
     new_file("-o", output, args.force)

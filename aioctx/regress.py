@@ -156,17 +156,17 @@ def _names(entry: str, variant: str, what: str) -> tuple[str, ...]:
 
 def run_check(check: Check, out_dir: str | None) -> Row:
     """Run one check; draw its counterexample into ``out_dir`` if it caught one."""
-    start = time.perf_counter()
     job = check.job
+    if isinstance(job, Uncovered):
+        return _uncovered_row(check)
+    start = time.perf_counter()
     row = Row(check.section, check.entry, check.variant, check.what, check.expected,
               "", "", check.bound, 0.0, UNCOVERED)
     try:
         if isinstance(job, ModelCheck):
             _run_model(job, row, out_dir)
-        elif isinstance(job, ScenarioCheck):
-            _run_scenario(job, row, out_dir)
         else:
-            row.got = "-"
+            _run_scenario(job, row, out_dir)
     except Exception as exc:        # a broken model or scenario fails its row, not the run
         row.got = f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         row.status = FAIL
@@ -263,8 +263,8 @@ def run_all(checks: list[Check], out_dir: str | None, workers: int,
 
     work = []
     for i, c in enumerate(checks):
-        if isinstance(c.job, Uncovered):
-            finish(i, _uncovered_row(c))
+        if isinstance(c.job, Uncovered):        # nothing to run: its row is ready
+            finish(i, run_check(c, out_dir))
         else:
             work.append(i)
     if workers <= 1:

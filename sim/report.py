@@ -110,11 +110,9 @@ def make_counterexample(runner: Runner, decisions: list[int],
                         do_shrink: bool = True) -> Counterexample:
     """Shrink (optionally), trace, and double-check a failing schedule."""
     shrunk_from = None
-    if do_shrink:
-        before = runner.run(RecordingReplay(decisions))
-        original = before.failure
-        if original is not None:
-            decisions, shrunk_from = shrink(runner, decisions, original)
+    shrunk = shrink(runner, decisions) if do_shrink else None
+    if shrunk is not None:
+        decisions, shrunk_from = shrunk
     recorder = RecordingReplay(decisions)
     ex = runner.run(recorder, trace=True)
     again = runner.run(RecordingReplay(decisions), trace=True)

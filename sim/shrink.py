@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .failures import Failure
 from .runner import Runner
 from .strategies.dfs import fewest_preemptions
 from .strategies.guided import Deviation, GuidedDecider, RecordingReplay
@@ -37,21 +36,32 @@ def _fails_same(runner: Runner, deviations: list[Deviation],
     return None
 
 
-def shrink(runner: Runner, decisions: list[int], failure: Failure,
-           max_runs: int = 2_000, search_budget: int = 10_000) -> tuple[list[int], int]:
-    """Return (shrunk decisions, preemptions before shrinking)."""
+def _replayed(runner: Runner,
+              decisions: list[int]) -> tuple[_Attempt, tuple[str, str]] | None:
+    """Replay ``decisions`` once, rewritten as deviations: the attempt and its failure's
+    signature, or None if it does not fail."""
     recorder = RecordingReplay(decisions)
-    runner.run(recorder)
-    before = recorder.preemptions
-    want = failure.signature
+    ex = runner.run(recorder)
+    if ex.failure is None:
+        return None
+    return (_Attempt(recorder.deviations, recorder.preemptions, ex.nsteps,
+                     list(ex.decisions)), ex.failure.signature)
+
+
+def shrink(runner: Runner, decisions: list[int], max_runs: int = 2_000,
+           search_budget: int = 10_000) -> tuple[list[int], int] | None:
+    """Return (shrunk decisions, preemptions before shrinking), or None when replaying
+    ``decisions`` does not fail (there is nothing to shrink)."""
+    first = _replayed(runner, decisions)
+    if first is None:
+        return None
+    best, want = first
+    before = best.preemptions
     if before > 0:
         fewer = fewest_preemptions(runner, before, search_budget, want)
-        if fewer is not None:
-            recorder = RecordingReplay(fewer)
-            runner.run(recorder)
-    best = _fails_same(runner, recorder.deviations, want)
-    if best is None:                      # deviations do not reproduce it: keep as is
-        return decisions, before
+        again = _replayed(runner, fewer) if fewer is not None else None
+        if again is not None and again[1] == want:
+            best = again[0]
     runs = 0
     changed = True
     while changed and runs < max_runs:          # passes until nothing more can go

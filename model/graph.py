@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from .result import Counterexample
-from .system import STUTTER, AssertionViolation, TransitionSystem
+from .result import Counterexample, mover_name
+from .system import AssertionViolation, TransitionSystem
 
 if TYPE_CHECKING:       # networkx is imported on first use: it costs ~0.3 s at start-up
     import networkx as nx
@@ -60,7 +60,7 @@ def state_graph(system: TransitionSystem, *, max_states: int = 5000) -> nx.DiGra
             if target is None:
                 target = add(t, graph.nodes[node]["depth"] + 1, False)
             info = system.step_info(step)
-            process = "never claim" if pid == STUTTER else system.process_name(s, pid)
+            process = mover_name(system, s, pid)
             graph.add_edge(node, target, pid=pid, step=step, process=process,
                            label=f"{process}: {info.label}")
     graph.graph["index"] = index

@@ -238,5 +238,11 @@ def describe_move(system: TransitionSystem, source: State, pid: int, step: int,
                   note: str = "") -> Step:
     """A ``Step`` for one move out of ``source`` (process named in ``source``)."""
     info = system.step_info(step)
-    process = "never claim" if pid == STUTTER else system.process_name(source, pid)
-    return Step(pid, process, info.label, info.location, info.at, changes, state, note)
+    return Step(pid, mover_name(system, source, pid), info.label, info.location, info.at,
+                changes, state, note)
+
+
+def mover_name(system: TransitionSystem, state: State, pid: int) -> str:
+    """Who makes a move out of ``state``: process ``pid`` as the system names it, or the
+    never claim moving alone (``STUTTER``)."""
+    return "never claim" if pid == STUTTER else system.process_name(state, pid)

@@ -27,6 +27,7 @@ from .result import (
     Result,
     build_steps,
     describe_move,
+    mover_name,
 )
 from .system import AssertionViolation, ModelError, State, TransitionSystem
 
@@ -35,7 +36,7 @@ def unhashable(system: TransitionSystem, source: State, pid: int, step: int,
                exc: Exception) -> ModelError:
     """The error for a transition whose next state cannot be stored."""
     info = system.step_info(step)
-    who = system.process_name(source, pid) if pid >= 0 else "never claim"
+    who = mover_name(system, source, pid)
     return ModelError(f"{system.name}: step {info.label!r} of {who} at {info.location} "
                       f"produced an unhashable state ({exc})")
 

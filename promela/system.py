@@ -26,6 +26,7 @@ from .codegen import PAIR_BASE, Compiled, compile_model
 from .runtime import Fault
 from .stmtgen import RV_SHIFT
 from .symbols import Model
+from .trail import state_variables
 
 
 class PromelaSystem(TransitionSystem):
@@ -101,7 +102,6 @@ class PromelaSystem(TransitionSystem):
         return f"{self.c.model.proctypes[state[i][0]].name}({pid})"
 
     def variables(self, state: tuple) -> dict[str, Any]:
-        from .trail import state_variables
         return state_variables(self, state)
 
     # ---- scheduling ----

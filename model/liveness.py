@@ -39,7 +39,7 @@ from .result import (
     Result,
     build_steps,
 )
-from .safety import (
+from .search import (
     call_predicate,
     check_invariant,
     distinct_initial_states,

@@ -141,8 +141,10 @@ class _Builder:
                 opt = [opt[0].stmt] + opt[1:]
             options.append(opt)
         for lab in labels:
-            self.m.warnings.append(f"{self.m.where(lab.pos)}: warning: label {lab.label!r} "
-                                   "at the head of an option labels the whole if/do")
+            warning = (f"{self.m.where(lab.pos)}: warning: label {lab.label!r} at the head "
+                       "of an option labels the whole if/do")
+            if warning not in self.m.warnings:      # once, however often flows are built
+                self.m.warnings.append(warning)
         return options, labels
 
     def labelled(self, n: Node, labels: list[ast.Labeled]) -> Node:

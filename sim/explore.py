@@ -3,9 +3,11 @@
 ``explore(program, strategy, runs, seed)`` runs ``program`` as the first controlled
 thread under a strategy until a failure or the end of its budget (or, for DFS and DPOR,
 of its search space), and returns a ``Result`` whose ``counterexample`` is shrunk,
-traced and replayable.  With ``workers``/``executor`` the independent parts (sampled
-runs, DFS subtrees) go to a ``concurrent.futures`` executor; the outcome is the same as
-a serial run with the same seed.
+traced, checked for determinism and replayable; that work is done the first time the
+counterexample is read (``result.failed`` is known at once).  With ``workers`` or
+``executor`` the independent parts (sampled runs, DFS subtrees) go to a
+``concurrent.futures`` executor; the outcome is the same as a serial run with the same
+seed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from . import schedule as S
 from .decider import Decider
 from .failures import Failure
 from .parallel import default_executor, run_dfs_items, run_in_order, run_samples
-from .report import Result, make_counterexample, nondeterminism
+from .report import Result, deferred_counterexample, nondeterminism
 from .runner import Runner, RunSpec, guarded
 from .strategies.dfs import DFS, ROOT, Item, ItemResult, NondeterministicProgram, explore_items
 from .strategies.dpor import DPOR, run_dpor
@@ -57,23 +59,22 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
     if executor is None and workers is not None and workers > 1:
         executor = own_executor = default_executor(workers)
     try:
-        # One watched runner for everything this process runs: the search (or, with
-        # an executor, its calibration) and the counterexample.
+        # One watched runner for all this process runs of the search (with an
+        # executor: the calibration run and DFS's root level).
         with guarded(spec, stall_timeout) as runner:
-            try:
-                result, failing = _search(runner, strategy, runs, seed, executor,
-                                          stall_timeout, max_executions)
-            except NondeterministicProgram as exc:
-                result = Result(f"dfs(preemption bound {strategy.preemption_bound})", 0,
-                                preemption_bound=strategy.preemption_bound)
-                result.counterexample = nondeterminism(spec, str(exc))
-                return result
-            result.seed = seed
-            if failing is not None:
-                result.counterexample = make_counterexample(runner, failing, shrink)
+            result, failing = _search(runner, strategy, runs, seed, executor,
+                                      stall_timeout, max_executions)
+    except NondeterministicProgram as exc:
+        result = Result(f"dfs(preemption bound {strategy.preemption_bound})", 0,
+                        preemption_bound=strategy.preemption_bound)
+        result.counterexample = nondeterminism(spec, str(exc))
+        return result
     finally:
         if own_executor is not None:
             own_executor.shutdown(wait=True, cancel_futures=True)
+    result.seed = seed
+    if failing is not None:
+        result.defer(deferred_counterexample(spec, failing, shrink, stall_timeout))
     return result
 
 

@@ -2,18 +2,23 @@
 
 ``make_counterexample`` turns the decisions of a failing run into the finished article:
 shrunk (optional), re-run with full tracing, re-run once more to check determinism,
-and packed as a schedule document.
+and packed as a schedule document.  ``explore`` leaves that work to the first read of
+``Result.counterexample`` (``Result.defer``): a caller who only asks ``result.failed``
+does not pay for it, and one who reads, prints or saves the counterexample gets the
+same article as if it had been made at once.
 """
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import failures as F
 from .failures import Failure
-from .runner import Runner, RunSpec
+from .runner import Runner, RunSpec, guarded
 from .schedule import dumps, first_divergence, make_document
 from .shrink import shrink
 from .strategies.guided import RecordingReplay
@@ -66,7 +71,6 @@ class Result:
 
     strategy: str
     executions: int
-    counterexample: Counterexample | None = None
     seed: int | None = None
     found_at: int | None = None            # run index / execution number of the failure
     exhaustive: bool = False
@@ -75,10 +79,28 @@ class Result:
     per_level: list[int] = field(default_factory=list)
     sleep_blocked: int = 0                 # DPOR executions cut short by sleep sets
     notes: list[str] = field(default_factory=list)
+    _counterexample: Counterexample | None = field(default=None, init=False)
+    _make: Callable[[], Counterexample] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        """The failing run (None if there is none), made on first read if deferred."""
+        if self._make is not None:
+            self._counterexample = self._make()
+            self._make = None
+        return self._counterexample
+
+    @counterexample.setter
+    def counterexample(self, cx: Counterexample | None) -> None:
+        self._counterexample, self._make = cx, None
+
+    def defer(self, make: Callable[[], Counterexample]) -> None:
+        """There is a failing run; ``make()`` builds its counterexample when first read."""
+        self._counterexample, self._make = None, make
 
     @property
     def failed(self) -> bool:
-        return self.counterexample is not None
+        return self._make is not None or self._counterexample is not None
 
     def summary(self) -> str:
         head = f"{self.strategy}: {self.executions} executions"
@@ -135,6 +157,18 @@ def make_counterexample(runner: Runner, decisions: list[int],
                         runner.spec.engine, runner.spec.max_steps)
     return Counterexample(failure, doc, ex.trace or [], threads, recorder.preemptions,
                           shrunk_from)
+
+
+def deferred_counterexample(spec: RunSpec, decisions: list[int], do_shrink: bool,
+                            stall_timeout: float) -> Callable[[], Counterexample]:
+    """``make_counterexample`` on a watched runner of its own, for ``Result.defer``."""
+    return functools.partial(_make_guarded, spec, decisions, do_shrink, stall_timeout)
+
+
+def _make_guarded(spec: RunSpec, decisions: list[int], do_shrink: bool,
+                  stall_timeout: float) -> Counterexample:
+    with guarded(spec, stall_timeout) as runner:
+        return make_counterexample(runner, decisions, do_shrink)
 
 
 def nondeterminism(spec: RunSpec, message: str) -> Counterexample:

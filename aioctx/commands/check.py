@@ -2,10 +2,12 @@
 
     aioctx check model.pml [-D NAME[=VALUE]]... [-U NAME]...
                  [--safety | --acceptance | --non-progress] [--fair] [--bfs] [--json]
+                 [--max-states N] [--max-depth N] [--time-limit SECONDS]
 
 Modes are SPIN's verifier modes: ``--safety`` (the default; ``pan`` built with
 -DSAFETY), ``--acceptance`` (``pan -a``), ``--non-progress`` (``-DNP``, ``pan -l``);
-``--fair`` adds weak fairness (``pan -f``).  Exit status: 0 no error, 1 a property is
+``--fair`` adds weak fairness (``pan -f``); acceptance mode on a model without accept
+labels checks safety, as SPIN does (and says so).  Exit status: 0 no error, 1 a property is
 violated (the counterexample is printed like ``spin -t -p``), 2 bad input (one line:
 ``file:line:col: message``), 3 the search stopped at a budget before finishing.
 """

@@ -6,10 +6,12 @@
 
 Modes are SPIN's verifier modes: ``--safety`` (the default; ``pan`` built with
 -DSAFETY), ``--acceptance`` (``pan -a``), ``--non-progress`` (``-DNP``, ``pan -l``);
-``--fair`` adds weak fairness (``pan -f``); acceptance mode on a model without accept
-labels checks safety, as SPIN does (and says so).  Exit status: 0 no error, 1 a property is
-violated (the counterexample is printed like ``spin -t -p``), 2 bad input (one line:
-``file:line:col: message``), 3 the search stopped at a budget before finishing.
+``--fair`` adds weak fairness (``pan -f``).  Acceptance mode on a model without accept
+labels checks safety, as SPIN does (and says so).
+
+Exit status: 0 no error, 1 a property is violated (the counterexample is printed like
+``spin -t -p``), 2 bad input (one line: ``file:line:col: message``), 3 the search
+stopped at a budget before finishing.
 """
 
 from __future__ import annotations

@@ -66,8 +66,9 @@ def state_graph(system: Any, counterexample: Any = None, *, title: str = "",
 
     from .model.graph import draw
     from .model.graph import state_graph as build
+    from .model.modelling import Model
 
-    if hasattr(system, "system") and hasattr(system, "graph"):      # a modelling Model
+    if isinstance(system, Model):
         system = system.system()
     graph = build(system, max_states=max_states)
     n = graph.number_of_nodes()

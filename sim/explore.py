@@ -193,12 +193,14 @@ class ReplayResult:
 
 
 def replay(program: Callable[[], None], schedule: dict[str, Any] | str | os.PathLike[str],
-           *, engine: str | None = None, max_steps: int | None = None) -> ReplayResult:
-    """Run ``program`` along a schedule document; report where it no longer fits."""
+           *, engine: str | None = None, max_steps: int | None = None,
+           stall_timeout: float = 5.0) -> ReplayResult:
+    """Run ``program`` along a schedule document; report where it no longer fits.
+    Watched like ``explore``: a replay that stalls (a real lock) ends with a report."""
     doc = S.load(schedule)
     spec = RunSpec(program, engine or doc.get("engine", "fiber"),
                    max_steps or int(doc.get("max_steps", 20_000)))
-    with Runner(spec) as runner:
+    with guarded(spec, stall_timeout) as runner:
         recorder = RecordingReplay(list(doc["decisions"]))
         ex = runner.run(recorder, trace=True)
     steps = steps_of(ex.trace or [])

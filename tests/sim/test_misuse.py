@@ -97,3 +97,13 @@ def test_polling_a_real_fd_is_reported() -> None:
 def line_of(text: str) -> int:
     with open(__file__, encoding="utf-8") as f:
         return next(i for i, line in enumerate(f, 1) if text in line)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("engine", ["fiber", "thread"])
+def test_replaying_a_stall_is_reported_not_a_hang(engine: str) -> None:
+    result = sim.explore(real_lock_program, sim.DFS(1), engine=engine, stall_timeout=0.5,
+                         shrink=False)
+    schedule = result.counterexample.schedule
+    replayed = sim.replay(real_lock_program, schedule, stall_timeout=0.5)
+    assert replayed.failure.kind == "stall" and replayed.failure.thread == "taker"

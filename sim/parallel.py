@@ -10,10 +10,9 @@ would have found first.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from typing import Any
 
 from .runner import RunSpec, guarded
@@ -37,7 +36,10 @@ def run_dfs_items(spec: RunSpec, items: list[Item], level: int, bound: int,
 
 
 def default_executor(workers: int) -> Executor:
-    """A local process pool (fork start: the program need not be importable by name)."""
+    """A local process pool (fork start: the program need not be importable by name);
+    its modules are imported here, by the explorations that use one."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 

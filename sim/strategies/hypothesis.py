@@ -1,20 +1,21 @@
 """Hypothesis as a search strategy: schedules are drawn choice by choice, so failing
 ones shrink the Hypothesis way (towards choice 0, which is the default policy: no
-preemption), and ``schedules()`` is a strategy for users' own ``@given`` tests."""
+preemption), and ``schedules()`` is a strategy for users' own ``@given`` tests.
+
+Hypothesis itself is imported when one of them is used: it takes longer to import than
+the rest of ``aioctx.sim`` together, and most explorations do not need it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-
 from ..decider import Decider, default_choice
 from ..report import Result
 
 if TYPE_CHECKING:
+    from hypothesis import strategies as st
+
     from ..execution import Execution, SimThread
     from ..runner import Runner
 
@@ -43,6 +44,7 @@ class DrawnDecider(Decider):
 def schedules(max_choices: int = 400, max_threads: int = 8) -> st.SearchStrategy[DrawnDecider]:
     """A Hypothesis strategy of deciders (for ``Runner.run`` in a ``@given`` test).
     Shrinking shortens the list and lowers its entries: towards no preemption."""
+    from hypothesis import strategies as st
     return st.lists(st.integers(0, max_threads - 1), max_size=max_choices).map(DrawnDecider)
 
 
@@ -59,6 +61,8 @@ class _Found(Exception):
 
 def run_hypothesis(runner: Runner, strategy: HypothesisSearch, runs: int,
                    seed: int) -> tuple[Result, list[int] | None]:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
     result = Result("hypothesis", 0)
     last_failing: list[list[int]] = []
 

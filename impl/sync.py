@@ -8,8 +8,10 @@ a time under aioctx.sim.  The switch is made once, when a primitive is construct
 Operations themselves never re-check, so real code pays nothing for the hook.
 
 Free functions that have no object to construct (the fences, ``cpu_relax``,
-``ThreadLocal`` lookups, ``global_state``) consult the installed backend on each call;
-in real mode that is one thread-local attribute read.
+``ThreadLocal`` lookups, ``global_state``) consult the installed backend on each call.
+In a process that has never installed a backend this costs next to nothing: the
+construction hook is put in place by the first ``using_backend``, and until then the
+free functions read one module flag instead of the thread-local.
 
 Every operation takes an optional ``label`` ("aio_poll.notify_me_add") that traces,
 replays and model pairing refer to.  Real primitives ignore it.
@@ -67,25 +69,37 @@ class Backend(Protocol):
 
 
 class _ThreadState(threading.local):
-    """Per-OS-thread state of this module.  The class-level default makes the lookup in
-    real mode a plain attribute hit: a missing thread-local attribute would cost an
-    exception inside ``getattr`` on every operation."""
+    """Per-OS-thread state of this module.  The class-level default saves
+    ``current_backend`` an exception on threads that never installed a backend."""
 
     backend: Backend | None = None
 
 
 _tls = _ThreadState()
 
+# Has any thread of this process installed a backend yet?  Until one does, no thread
+# can have one, so the free functions skip the thread-local read (a module global costs
+# a fifth of it) and ``Primitive`` has no ``__new__`` (a Python-level ``__new__`` more
+# than doubles the cost of building a primitive, and every BH builds one).
+_hooked = False
+
 
 def current_backend() -> Backend | None:
     """The backend installed on this OS thread, or None when running for real."""
-    return getattr(_tls, "backend", None)
+    return _tls.backend if _hooked else None
 
 
 @contextmanager
 def using_backend(backend: Backend | None) -> Iterator[None]:
     """Install ``backend`` on the calling OS thread for the duration of the block."""
-    previous = current_backend()
+    global _hooked
+    if not _hooked:
+        # Set on the base, the hook reaches every subclass, existing or future.  It
+        # stays: taking a Python __new__ off a class again leaves CPython calling
+        # object.__new__ with the constructor's arguments, which it refuses.
+        Primitive.__new__ = staticmethod(_substituting_new)  # type: ignore[method-assign]
+        _hooked = True
+    previous = _tls.backend
     _tls.backend = backend
     try:
         yield
@@ -93,18 +107,22 @@ def using_backend(backend: Backend | None) -> Iterator[None]:
         _tls.backend = previous
 
 
+def _substituting_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    """``Primitive.__new__`` once a backend exists: build the class that the calling
+    thread's backend substitutes for ``cls``, if any, else ``cls``."""
+    backend = _tls.backend
+    if backend is not None:
+        substitute = backend.classes.get(cls)
+        if substitute is not None:
+            return object.__new__(substitute)
+    return object.__new__(cls)
+
+
 class Primitive:
-    """Base of every substitutable primitive: picks the real or simulated class once."""
+    """Base of every substitutable primitive: the real or simulated class is picked
+    once, at construction (see ``using_backend``)."""
 
     __slots__ = ("name", "__weakref__")
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Primitive:
-        backend = _tls.backend
-        if backend is not None:
-            substitute = backend.classes.get(cls)
-            if substitute is not None:
-                return object.__new__(substitute)
-        return object.__new__(cls)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name or hex(id(self))}>"
@@ -199,41 +217,37 @@ class Atomic(Primitive):
         return old
 
 
-# Each fence reads the backend itself, without a shared helper: fences are on the
-# hottest paths of the loop.
+# Each fence reads the backend itself, without calling current_backend: fences are on
+# the hottest paths of the loop.
 
 
 def smp_mb(label: str | None = None) -> None:
     """Full barrier (seq_cst fence)."""
-    backend = _tls.backend
-    if backend is not None:
+    if _hooked and (backend := _tls.backend) is not None:
         backend.fence("mb", label)
 
 
 def smp_rmb(label: str | None = None) -> None:
     """Load-load barrier (acquire fence)."""
-    backend = _tls.backend
-    if backend is not None:
+    if _hooked and (backend := _tls.backend) is not None:
         backend.fence("rmb", label)
 
 
 def smp_wmb(label: str | None = None) -> None:
     """Store-store barrier (release fence)."""
-    backend = _tls.backend
-    if backend is not None:
+    if _hooked and (backend := _tls.backend) is not None:
         backend.fence("wmb", label)
 
 
 def smp_mb__after_rmw(label: str | None = None) -> None:
     """Full barrier after a read-modify-write that may not be one itself (ARM)."""
-    backend = _tls.backend
-    if backend is not None:
+    if _hooked and (backend := _tls.backend) is not None:
         backend.fence("mb_after_rmw", label)
 
 
 def cpu_relax(label: str | None = None) -> None:
     """Called in every busy-wait loop; lets other threads (and the simulation) run."""
-    backend = getattr(_tls, "backend", None)
+    backend = current_backend()
     if backend is not None:
         backend.cpu_relax(label)
     else:
@@ -532,13 +546,13 @@ class ThreadLocal:
         self._real = threading.local()
 
     def get(self, default: Any = None) -> Any:
-        backend = getattr(_tls, "backend", None)
+        backend = current_backend()
         if backend is not None:
             return backend.thread_locals().get(self, default)
         return getattr(self._real, "value", default)
 
     def set(self, value: Any) -> None:
-        backend = getattr(_tls, "backend", None)
+        backend = current_backend()
         if backend is not None:
             backend.thread_locals()[self] = value
         else:
@@ -555,7 +569,7 @@ def global_state(key: str, factory: Callable[[], Any]) -> Any:
     Under simulation every execution has its own set, built inside the execution, so
     globals never leak from one run into the next and their primitives are simulated.
     """
-    backend = getattr(_tls, "backend", None)
+    backend = current_backend()
     if backend is not None:
         table = backend.global_state()
         if key not in table:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from typing import Any
@@ -235,6 +238,49 @@ def test_backend_substitutes_primitives_at_construction_only() -> None:
     assert FakeAtomic.log == [("load", "read-x"), ("load", None)]
     assert backend.fences == ["mb", "wmb", "relax"]
     assert type(sync.Atomic(3)) is sync.Atomic       # backend gone: real again
+
+
+def test_first_backend_installs_the_hook_for_classes_defined_before() -> None:
+    """A process that never installed a backend builds real primitives with no
+    substitution hook at all; the first ``using_backend`` puts it in place, for the
+    classes and subclasses that already exist, and a thread without a backend still
+    gets the real class.  (A fresh interpreter: this test process has installed
+    backends long ago.)"""
+    program = textwrap.dedent("""
+        import threading
+        from aioctx.impl import sync
+
+        class Sub(sync.Atomic):
+            __slots__ = ()
+
+        class Fake(sync.Atomic):
+            __slots__ = ()
+
+        class Backend:
+            classes = {sync.Atomic: Fake, Sub: Fake}
+
+            def fence(self, kind, label):
+                fences.append(label)
+
+        fences = []
+        assert "__new__" not in vars(sync.Primitive)
+        assert type(sync.Atomic(1, "x")) is sync.Atomic
+        sync.smp_mb("unseen")
+        with sync.using_backend(Backend()):
+            assert type(sync.Atomic(2, name="y")) is Fake
+            assert type(Sub(3)) is Fake and type(sync.Mutex()) is sync.Mutex
+            other = []
+            t = threading.Thread(target=lambda: other.append(type(sync.Atomic(4))))
+            t.start()
+            t.join()
+            assert other == [sync.Atomic]
+            sync.smp_mb("seen")
+        assert type(sync.Atomic(5)) is sync.Atomic and fences == ["seen"]
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout == "ok\n", done.stderr
 
 
 def test_backend_owns_thread_locals_and_globals() -> None:

@@ -102,42 +102,31 @@ class BHListSlice:
 # --------------------------------------------------------------------------- enqueue
 
 
-def _bh_list_push(ctx: AioContext, bh: QEMUBH) -> None:
-    """Lock-free LIFO push; from here on aio_bh_poll can see the BH."""
-    head = ctx.bh_list
-    while True:
-        old = head.load(label="aio_bh_enqueue.load_bh_list")
-        bh.next = old
-        if head.cmpxchg(old, bh, label="aio_bh_enqueue.cmpxchg_bh_list") is old:
-            return
-
-
 def aio_bh_enqueue(bh: QEMUBH, new_flags: int) -> int:
     """Add ``new_flags`` (plus PENDING), link the BH if it was not pending, notify.
 
-    Callable from any thread.  Returns the flags as they were before.
+    Callable from any thread.  Returns the flags as they were before.  From the
+    moment the BH is linked, the home thread may run and free it: the context is
+    read before that, except under the bug switch ``bh-schedule-ctx-uaf``.
     """
     if bh._freed:
         raise UseAfterFree(f"BH {bh.name!r} was freed, then scheduled or deleted")
-    if "bh-schedule-ctx-uaf" in bh._bugs:
-        return _aio_bh_enqueue_ctx_read_late(bh, new_flags)
-    ctx = bh._ctx                               # before the BH can run and be freed
+    read_ctx_late = "bh-schedule-ctx-uaf" in bh._bugs
+    ctx = bh._ctx
     old = bh._flags.fetch_or(BH_PENDING | new_flags, label="aio_bh_enqueue.fetch_or")
-    if not old & BH_PENDING:
-        _bh_list_push(ctx, bh)
+    if not old & BH_PENDING:                    # lock-free LIFO push onto bh_list
+        head = ctx.bh_list
+        while True:
+            first = head.load(label="aio_bh_enqueue.load_bh_list")
+            bh.next = first
+            if head.cmpxchg(first, bh, label="aio_bh_enqueue.cmpxchg_bh_list") is first:
+                break
+    if read_ctx_late:
+        # The 2014 code read bh->ctx here.  In C that is a plain load; the labelled
+        # load of the BH is where another thread can run (and free it) first.
+        bh.flags.load(label="aio_bh_enqueue.late_ctx_read")
+        ctx = bh.ctx
     ctx.aio_notify()
-    return old
-
-
-def _aio_bh_enqueue_ctx_read_late(bh: QEMUBH, new_flags: int) -> int:
-    """The 2014 code: ``bh->ctx`` is read only after the BH was published."""
-    old = bh.flags.fetch_or(BH_PENDING | new_flags, label="aio_bh_enqueue.fetch_or")
-    if not old & BH_PENDING:
-        _bh_list_push(bh.ctx, bh)
-    # The BH may have run and been freed by now.  In C this is a plain load of bh->ctx;
-    # the labelled load of the BH is where another thread can run.
-    bh.flags.load(label="aio_bh_enqueue.late_ctx_read")
-    bh.ctx.aio_notify()
     return old
 
 

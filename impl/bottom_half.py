@@ -33,6 +33,11 @@ BH_IDLE = 1 << 4         # not progress; caps the poll timeout at 10 ms
 
 IDLE_BH_TIMEOUT_NS = 10_000_000
 
+# Masks of the hot paths, computed once (Python does not fold the constants above).
+_DEQUEUE_CLEARS = ~(BH_PENDING | BH_SCHEDULED | BH_IDLE)
+_RUN_OR_DELETE = BH_SCHEDULED | BH_DELETED
+_FREED_AFTER = BH_DELETED | BH_ONESHOT
+
 QEMUBHFunc = Callable[[Any], None]
 
 
@@ -59,7 +64,8 @@ class QEMUBH:
         self.cb = cb
         self.opaque = opaque
         self.next: QEMUBH | None = None            # link in bh_list or a slice
-        self._flags = sync.Atomic(0, name=f"bh[{name}].flags" if name else "bh.flags")
+        # name passed positionally: a keyword makes the class call build a dict
+        self._flags = sync.Atomic(0, f"bh[{name}].flags" if name else "bh.flags")
         self.reentrancy_guard = reentrancy_guard
         self._bugs = ctx.bugs
         self._freed = False
@@ -170,8 +176,7 @@ def aio_bh_dequeue(bh_slice: BHListSlice) -> tuple[QEMUBH | None, int]:
     if bh is None:
         return None, 0
     bh_slice.bh_list = bh.next
-    flags = bh._flags.fetch_and(~(BH_PENDING | BH_SCHEDULED | BH_IDLE),
-                               label="aio_bh_dequeue.fetch_and")
+    flags = bh._flags.fetch_and(_DEQUEUE_CLEARS, label="aio_bh_dequeue.fetch_and")
     return bh, flags
 
 
@@ -208,10 +213,9 @@ def aio_bh_poll(ctx: AioContext) -> int:
             slices.popleft()
             continue
         bh_slice.bh_list = bh.next                # as aio_bh_dequeue, inlined: hot loop
-        flags = bh._flags.fetch_and(~(BH_PENDING | BH_SCHEDULED | BH_IDLE),
-                                    label="aio_bh_dequeue.fetch_and")
+        flags = bh._flags.fetch_and(_DEQUEUE_CLEARS, label="aio_bh_dequeue.fetch_and")
         try:
-            if flags & (BH_SCHEDULED | BH_DELETED) == BH_SCHEDULED:
+            if flags & _RUN_OR_DELETE == BH_SCHEDULED:
                 if not flags & BH_IDLE:
                     ret = 1
                 stats.bh_calls += 1
@@ -220,7 +224,7 @@ def aio_bh_poll(ctx: AioContext) -> int:
                 else:
                     aio_bh_call(bh)
         finally:
-            if flags & (BH_DELETED | BH_ONESHOT):
+            if flags & _FREED_AFTER:
                 bh._freed = True
     return ret
 
@@ -229,7 +233,7 @@ def aio_bh_poll(ctx: AioContext) -> int:
 
 
 def _runnable(flags: int) -> bool:
-    return flags & (BH_SCHEDULED | BH_DELETED) == BH_SCHEDULED
+    return flags & _RUN_OR_DELETE == BH_SCHEDULED
 
 
 def aio_compute_bh_timeout(head: QEMUBH | None, timeout: int) -> int:

@@ -40,6 +40,7 @@ def test_100k_executions_leave_no_threads_fibers_or_memory_growth() -> None:
 @pytest.mark.timeout(120)
 def test_thread_engine_joins_every_os_thread() -> None:
     program = functools.partial(P.abba, False)
+    sim.explore(functools.partial(P.abba, True), sim.DFS(0))   # the process's watchdog
     before = threading.active_count()
     result = sim.explore(program, sim.DFS(2), engine="thread")
     assert result.failed                 # failing runs abort threads blocked mid-way

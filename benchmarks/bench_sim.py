@@ -7,14 +7,22 @@
 1. Engines: executions and scheduling points per second, fiber vs OS-thread engine,
    on the same program and schedules (random walk, same seed).
 2. Time to first failure for every catalogue scenario (buggy variant):
-   * aioctx.sim PCT (depth 3, seed 1) and bounded DFS (bound 2), without shrinking;
+   * aioctx.sim PCT (depth 3, seed 1) and bounded DFS (bound 2);
    * plain stress testing: the same program on free-running OS threads, repeated until
      it fails (an exception, or a hang longer than HANG_S) or the budget is spent;
    * interleave-test (PCT and random, seed 1) and frontrun (random, seed 1) running the
      same program.  The peers control ``threading`` but not eventfds, so for them the
      EventNotifier and poll are built on one ``threading.Condition`` (``CondBackend``);
      everything else is the same impl code.
-   Each tool gets ``--budget`` seconds per bug; ratios are against the best peer.
+   Every tool is measured the same way: each (tool, bug, variant) runs in a fresh
+   process, which imports the tool and the program, warms the tool up on a small
+   neutral program (``warm_program``), then starts the clock; it stops when the tool
+   says a failure was found (for aioctx: ``result.failed``; reading the counterexample,
+   shrunk, traced and checked for determinism, is timed apart).  A peer's report is a
+   find only if it shows this bug (the exception type aioctx.sim reports for it, or a
+   hang/deadlock for a lost wakeup or deadlock) and the same tool does not give the
+   same report on the fixed variant within the same budget (a false alarm).  Each tool
+   gets ``--budget`` seconds per bug; ratios are against the best peer.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -35,7 +44,9 @@ from aioctx import sim
 
 HANG_S = 0.5
 MAX_STRESS_RUNS = 2_000
-Tool = Callable[[str, float, bool], tuple[bool, int]]
+PEERS = ("stress", "interleave-test-pct", "interleave-test-random", "frontrun-random")
+OURS = ("aioctx-pct", "aioctx-dfs")
+STUCK = "stuck"                    # a peer's report of a hang or deadlock
 
 
 # --------------------------------------------------------------------------- peers' world
@@ -119,10 +130,8 @@ def fresh_world() -> None:
     sync._real_globals.clear()
 
 
-def peer_model(slug: str, buggy: bool = True) -> Callable[[], None]:
-    """The scenario as a zero-argument model for the peers."""
-    program = CATALOGUE[slug].program(buggy)
-
+def peer_model(program: Callable[[], None]) -> Callable[[], None]:
+    """``program`` as a zero-argument model for the peers."""
     def model() -> None:
         fresh_world()
         with sync.using_backend(CondBackend()):
@@ -130,120 +139,260 @@ def peer_model(slug: str, buggy: bool = True) -> Callable[[], None]:
     return model
 
 
-# --------------------------------------------------------------------------- measurements
+def warm_program() -> None:
+    """What every tool runs before the clock starts: two threads, a lost update."""
+    x = sync.Atomic(0, name="x")
+
+    def inc() -> None:
+        x.store(x.load() + 1)
+
+    t = sync.Thread(inc, name="inc")
+    t.start()
+    inc()
+    t.join()
+    assert x.load() == 2, "lost update"
 
 
-def timed(fn: Callable[[], tuple[bool, int]]) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    found, runs = fn()
-    return {"found": found, "seconds": round(time.perf_counter() - t0, 4), "runs": runs}
+def exception_report(exc: BaseException) -> str:
+    return f"exception:{type(exc).__name__}"
 
 
-def ours_pct(slug: str, budget: float, buggy: bool = True) -> tuple[bool, int]:
-    s = CATALOGUE[slug]
-    r = sim.explore(s.program(buggy), sim.PCT(3), runs=1_000_000, seed=1,
-                    max_steps=s.max_steps, shrink=False,
-                    max_executions=1_000_000)
-    return r.failed, r.executions
+# --------------------------------------------------------------------------- the tools
+# Every tool runs in a child process of its own: ``warm_up`` once, then ``search`` up to
+# REPEATS times (while within the budget), each timed from its start to the tool's
+# report; the fastest counts (the machine is shared: interference only adds time).
+# A search returns {"found", "seconds", "runs", "report"}; the report is what the tool
+# said was wrong.
+
+REPEATS = 3
 
 
-def ours_dfs(slug: str, budget: float, buggy: bool = True) -> tuple[bool, int]:
-    s = CATALOGUE[slug]
-    r = sim.explore(s.program(buggy), sim.DFS(2), max_steps=s.max_steps, shrink=False)
-    return r.failed, r.executions
+class Stopwatch:
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def seconds(self) -> float:
+        return round(time.perf_counter() - self.t0, 4)
 
 
-def stress(slug: str, budget: float, buggy: bool = True) -> tuple[bool, int]:
-    """Plain stress testing, in a child process (hung runs leave threads behind)."""
-    return in_child("stress", slug, budget, buggy, [sys.executable])
+def outcome(clock: Stopwatch, runs: int, report: str | None) -> dict[str, Any]:
+    return {"found": report is not None, "seconds": clock.seconds(), "runs": runs,
+            "report": report}
 
 
-def stress_child(slug: str, budget: float, buggy: bool) -> tuple[bool, int]:
+class Aioctx:
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def strategy(self) -> Any:
+        return sim.PCT(3) if self.kind == "pct" else sim.DFS(2)
+
+    def warm_up(self) -> None:
+        str(sim.explore(warm_program, self.strategy(), runs=20, seed=1))
+
+    def search(self, slug: str, budget: float, buggy: bool) -> dict[str, Any]:
+        s = CATALOGUE[slug]
+        clock = Stopwatch()
+        r = sim.explore(s.program(buggy), self.strategy(), runs=1_000_000, seed=1,
+                        max_steps=s.max_steps)
+        out = outcome(clock, r.executions, "failed" if r.failed else None)
+        if r.failed:
+            clock = Stopwatch()
+            str(r)                              # shrink, trace, check determinism
+            out["counterexample_s"] = clock.seconds()
+            failure = r.counterexample.failure
+            out["report"] = failure.kind
+            out["signature"] = list(failure.signature)
+        return out
+
+
+class Stress:
     """Free-running threads: run the program over and over; a failure is an exception
     or a run that does not finish within HANG_S (a lost wakeup hangs for real)."""
-    program = CATALOGUE[slug].program(buggy)
-    deadline = time.perf_counter() + budget
-    runs = 0
-    while time.perf_counter() < deadline and runs < MAX_STRESS_RUNS:
-        runs += 1
+
+    @staticmethod
+    def one(program: Callable[[], None]) -> str | None:
         errors: list[BaseException] = []
 
-        def one(errors: list[BaseException] = errors) -> None:
+        def body() -> None:
             try:
                 fresh_world()
                 program()
             except BaseException as exc:       # a failure of the program under test
                 errors.append(exc)
 
-        t = threading.Thread(target=one, daemon=True)
+        t = threading.Thread(target=body, daemon=True)
         t.start()
         t.join(HANG_S)
-        if errors or t.is_alive():
-            return True, runs
-    return False, runs
+        if errors:
+            return exception_report(errors[0])
+        return STUCK if t.is_alive() else None
+
+    def warm_up(self) -> None:
+        self.one(warm_program)
+
+    def search(self, slug: str, budget: float, buggy: bool) -> dict[str, Any]:
+        program = CATALOGUE[slug].program(buggy)
+        clock = Stopwatch()
+        deadline = time.perf_counter() + budget
+        runs, report = 0, None
+        while report is None and time.perf_counter() < deadline and runs < MAX_STRESS_RUNS:
+            runs += 1
+            report = self.one(program)
+        return outcome(clock, runs, report)
 
 
-def interleave(strategy: str) -> Tool:
-    def run(slug: str, budget: float, buggy: bool = True) -> tuple[bool, int]:
-        import interleave_test as it
-        model = peer_model(slug, buggy)
+class Interleave:
+    def __init__(self, strategy: str) -> None:
+        import interleave_test
+        self.it = interleave_test
+        self.strategy = strategy
+
+    def explore(self, model: Callable[[], None], seed: int, iterations: int) -> Any:
+        return self.it.explore(model, iterations=iterations, seed=seed,
+                               strategy=self.strategy, timeout=HANG_S * 4,
+                               raise_on_failure=False, include=["aioctx"])
+
+    def warm_up(self) -> None:
+        self.explore(peer_model(warm_program), 1, 20)
+
+    def search(self, slug: str, budget: float, buggy: bool) -> dict[str, Any]:
+        model = peer_model(CATALOGUE[slug].program(buggy))
+        clock = Stopwatch()
         deadline = time.perf_counter() + budget
         runs = 0
         while time.perf_counter() < deadline:
-            result = it.explore(model, iterations=50, seed=1 + runs, strategy=strategy,
-                                timeout=HANG_S * 4, raise_on_failure=False,
-                                include=["aioctx"])
-            runs += getattr(result, "iterations", 50) or 50
+            result = self.explore(model, 1 + runs, 50)
+            runs += result.schedules_run
             if not result.ok:
-                return True, runs
-        return False, runs
-    return run
+                f = result.failure
+                return outcome(clock, runs, exception_report(f.exception)
+                               if f.kind == "exception" else STUCK)
+        return outcome(clock, runs, None)
+
+
+class Frontrun:
+    """frontrun runs only under its own launcher (``frontrun python ...``).  The whole
+    program is its one worker; an exception it raises is caught there, and frontrun's
+    own aborts (a deadlock detected, a run that timed out) are reported as hangs; a
+    search that ran out of time with nothing to show is inconclusive, not a find."""
+
+    def __init__(self) -> None:
+        import frontrun
+        self.frontrun = frontrun
+        self.failures: list[BaseException] = []
+
+    def explore(self, model: Callable[[], None], seed: int, attempts: int,
+                timeout: float) -> Any:
+        def worker(_: object) -> None:
+            try:
+                model()
+            except BaseException as exc:       # reported through the invariant
+                self.failures.append(exc)
+
+        self.failures.clear()
+        return self.frontrun.explore(
+            setup=lambda: None, workers=[worker], invariant=lambda _: not self.failures,
+            strategy="random", max_attempts=attempts, seed=seed, total_timeout=timeout,
+            timeout_per_run=HANG_S * 4, reproduce_on_failure=0)
+
+    def warm_up(self) -> None:
+        self.explore(peer_model(warm_program), 1, 20, 10.0)
+
+    def search(self, slug: str, budget: float, buggy: bool) -> dict[str, Any]:
+        model = peer_model(CATALOGUE[slug].program(buggy))
+        clock = Stopwatch()
+        deadline = time.perf_counter() + budget
+        runs = 0
+        while time.perf_counter() < deadline:
+            result = self.explore(model, 1 + runs, 20,
+                                  max(1.0, deadline - time.perf_counter()))
+            runs += 20
+            failures = self.failures
+            if failures or result.property_holds is False:
+                own = [e for e in failures if type(e).__module__.startswith("frontrun")]
+                return outcome(clock, runs, exception_report(failures[0])
+                               if failures and not own else STUCK)
+        return outcome(clock, runs, None)
+
+
+TOOLS: dict[str, Callable[[], Any]] = {
+    "aioctx-pct": lambda: Aioctx("pct"),
+    "aioctx-dfs": lambda: Aioctx("dfs"),
+    "stress": Stress,
+    "interleave-test-pct": lambda: Interleave("pct"),
+    "interleave-test-random": lambda: Interleave("random"),
+    "frontrun-random": Frontrun,
+}
+
+
+def child(name: str, slug: str, budget: float, buggy: bool, repeats: int) -> dict[str, Any]:
+    """What a child process does: warm the tool up, then the best of ``repeats``
+    searches (a search that finds nothing ends the series)."""
+    tool = TOOLS[name]()
+    tool.warm_up()
+    best: dict[str, Any] | None = None
+    spent = 0.0
+    for n in range(1, repeats + 1):
+        got = tool.search(slug, budget, buggy)
+        spent += got["seconds"]
+        if not got["found"]:
+            return best or got
+        if best is None or got["seconds"] < best["seconds"]:
+            best = got
+        best["repeats"] = n
+        if spent > budget:
+            break
+    assert best is not None
+    return best
 
 
 def in_child(tool: str, slug: str, budget: float, buggy: bool,
-             launcher: list[str]) -> tuple[bool, int]:
-    """Run this script's ``--child TOOL SLUG`` mode in a fresh process and read its
-    answer (one JSON line)."""
-    import subprocess
-    out = subprocess.run([*launcher, os.path.abspath(__file__), "--child", tool, slug,
-                          "--budget", str(budget)] + ([] if buggy else ["--fixed"]),
-                         capture_output=True, text=True, timeout=budget * 3 + 60)
+             repeats: int = REPEATS) -> dict[str, Any]:
+    """Run ``tool`` on one variant in a fresh process; its answer is one JSON line."""
+    launcher = [sys.executable]
+    if tool.startswith("frontrun"):
+        launcher = [os.path.join(os.path.dirname(sys.executable), "frontrun"), sys.executable]
+    cmd = [*launcher, os.path.abspath(__file__), "--child", tool, slug,
+           "--budget", str(budget), "--repeats", str(repeats)] + ([] if buggy else ["--fixed"])
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=budget * 3 + 60)
+    except subprocess.TimeoutExpired:
+        return {"found": False, "seconds": None, "runs": 0, "report": None,
+                "error": "the tool's process did not end"}
     for line in reversed(out.stdout.splitlines()):
         if line.startswith("{"):
-            got = json.loads(line)
-            return got["found"], got["runs"]
-    raise RuntimeError(f"{tool} child failed: {out.stderr.strip()[-400:]}")
+            return json.loads(line)
+    return {"found": False, "seconds": None, "runs": 0, "report": None,
+            "error": out.stderr.strip()[-300:]}
 
 
-def frontrun_random(slug: str, budget: float, buggy: bool = True) -> tuple[bool, int]:
-    """frontrun only runs under its own launcher (``frontrun python ...``)."""
-    launcher = os.path.join(os.path.dirname(sys.executable), "frontrun")
-    return in_child("frontrun", slug, budget, buggy, [launcher, sys.executable])
+# --------------------------------------------------------------------------- verdicts
 
 
-def frontrun_child(slug: str, budget: float, buggy: bool) -> tuple[bool, int]:
-    import frontrun
-    model = peer_model(slug, buggy)
-    failures: list[BaseException] = []
+def shows_the_bug(report: str, signature: list[str] | None, expect: tuple[str, ...]) -> bool:
+    """Is a peer's report this bug's symptom?  An exception must be of the type
+    aioctx.sim reports for the bug; a hang or deadlock is the symptom of a lost wakeup
+    or a deadlock."""
+    if report == STUCK:
+        return bool({"lost-wakeup", "deadlock"} & set(expect))
+    if signature is not None and signature[0] == "exception":
+        return report == f"exception:{signature[1]}"
+    return "exception" in expect
 
-    def worker(_: object) -> None:
-        try:
-            model()
-        except BaseException as exc:           # reported through the invariant
-            failures.append(exc)
 
-    deadline = time.perf_counter() + budget
-    runs = 0
-    while time.perf_counter() < deadline:
-        result = frontrun.explore(setup=lambda: None, workers=[worker],
-                                  invariant=lambda _: not failures, strategy="random",
-                                  max_attempts=20, seed=1 + runs,
-                                  total_timeout=max(1.0, deadline - time.perf_counter()),
-                                  timeout_per_run=HANG_S * 4, reproduce_on_failure=0)
-        runs += 20
-        if failures or not getattr(result, "property_holds", True):
-            return True, runs
-    return False, runs
+def judge_peer(got: dict[str, Any], tool: str, slug: str, budget: float,
+               signature: list[str] | None) -> None:
+    """Classify a peer's find: a find, another report, or a false alarm."""
+    if not got["found"]:
+        got["verdict"] = "not found"
+        return
+    if not shows_the_bug(got["report"], signature, CATALOGUE[slug].expect):
+        got["verdict"] = "other report"
+        return
+    fixed = in_child(tool, slug, budget, False, repeats=1)
+    got["fixed_variant_report"] = fixed["report"]
+    got["verdict"] = "false alarm" if fixed["report"] == got["report"] else "find"
 
 
 def engines(seconds: float) -> dict[str, Any]:
@@ -267,6 +416,50 @@ def engines(seconds: float) -> dict[str, Any]:
     return out
 
 
+def bug_row(slug: str, tools: list[str], budget: float) -> dict[str, Any]:
+    row: dict[str, Any] = {name: in_child(name, slug, budget, True) for name in OURS}
+    signature = row["aioctx-pct"].get("signature")
+    for name in tools:
+        row[name] = got = in_child(name, slug, budget, True)
+        judge_peer(got, name, slug, budget, signature)
+    found = [row[t]["seconds"] for t in OURS if row[t]["found"]]
+    others = [row[t]["seconds"] for t in tools if row[t]["verdict"] == "find"]
+    if not found:
+        row["speedup_vs_best_other"] = "aioctx did not find it"
+    elif others:
+        row["speedup_vs_best_other"] = round(min(others) / min(found), 1)
+    else:
+        row["speedup_vs_best_other"] = f">{round(budget / min(found))} (none found)"
+    return row
+
+
+def cell(got: dict[str, Any], budget: float) -> str:
+    if got.get("verdict", "find") == "find" and got["found"]:
+        text = f"{got['seconds']:.3f} s"
+        fixed = got.get("fixed_variant_report")
+        return text + (f" (fixed: {fixed})" if fixed else "")
+    if got.get("verdict") == "false alarm":
+        return f"false alarm ({got['report']})"
+    if got.get("verdict") == "other report":
+        return f"other report ({got['report']})"
+    return f"not found ({budget:g} s)"
+
+
+def markdown(report: dict[str, Any], tools: list[str]) -> str:
+    budget = report["budget_s"]
+    head = ["bug", *OURS, "aioctx counterexample", *tools, "aioctx vs best peer"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for slug, row in report["bugs"].items():
+        cx = row["aioctx-pct"].get("counterexample_s")
+        cells = [slug] + [cell(row[t], budget) for t in OURS]
+        cells.append(f"{cx:.3f} s" if cx is not None else "")
+        cells += [cell(row[t], budget) for t in tools]
+        ratio = row["speedup_vs_best_other"]
+        cells.append(f"{ratio}x" if isinstance(ratio, float) else f"{ratio}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=20.0, help="seconds per tool and bug")
@@ -274,41 +467,26 @@ def main() -> int:
     ap.add_argument("--out", default="out/bench_sim.json")
     ap.add_argument("--child", nargs=2, metavar=("TOOL", "SLUG"), help=argparse.SUPPRESS)
     ap.add_argument("--fixed", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--repeats", type=int, default=REPEATS, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         tool, slug = args.child
-        child = {"stress": stress_child, "frontrun": frontrun_child}[tool]
-        found, runs = child(slug, args.budget, not args.fixed)
-        print(json.dumps({"found": found, "runs": runs}))
-        return 0
-    peers_ok = sys.version_info >= (3, 12)
+        got = child(tool, slug, args.budget, not args.fixed, args.repeats)
+        print(json.dumps(got), flush=True)
+        os._exit(0)                # threads a hung run left behind must not hold us
+    tools = ["stress"]
+    if sys.version_info >= (3, 12):
+        tools = list(PEERS)
     report: dict[str, Any] = {"python": sys.version.split()[0], "budget_s": args.budget,
                               "engines": engines(args.budget), "bugs": {}}
     print(f"engines: {json.dumps(report['engines'])}", flush=True)
-    tools: dict[str, Tool] = {"aioctx-pct": ours_pct, "aioctx-dfs": ours_dfs, "stress": stress}
-    if peers_ok:
-        tools.update({"interleave-test-pct": interleave("pct"),
-                      "interleave-test-random": interleave("random"),
-                      "frontrun-random": frontrun_random})
     for slug in args.bugs.split(","):
-        row: dict[str, Any] = {}
-        for name, fn in tools.items():
-            row[name] = timed(lambda fn=fn, slug=slug: fn(slug, args.budget, True))
-            if row[name]["found"] and not name.startswith("aioctx"):
-                # a report on the fixed variant too is a false alarm, not a find
-                fixed = fn(slug, args.budget, False)
-                row[name]["fixed_variant_also_fails"] = fixed[0]
-        ours = min(row[t]["seconds"] for t in ("aioctx-pct", "aioctx-dfs") if row[t]["found"])
-        others = [row[t]["seconds"] for t in row if not t.startswith("aioctx")
-                  and row[t]["found"] and not row[t].get("fixed_variant_also_fails")]
-        best_other = min(others) if others else None
-        row["speedup_vs_best_other"] = (round(best_other / ours, 1) if best_other
-                                        else f">{round(args.budget / ours)} (none found)")
-        report["bugs"][slug] = row
+        report["bugs"][slug] = row = bug_row(slug, tools, args.budget)
         print(slug, json.dumps(row), flush=True)
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1)
+    print(markdown(report, tools))
     print(f"wrote {args.out}")
     return 0
 

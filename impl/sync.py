@@ -24,6 +24,7 @@ gives them meaning.
 
 from __future__ import annotations
 
+import itertools
 import os
 import select
 import threading
@@ -131,6 +132,13 @@ class Primitive:
 # --------------------------------------------------------------------------- atomics
 
 
+# The locks that make read-modify-writes atomic, handed out round-robin: a lock per word
+# would cost every word (so every BH) an allocation and one more object for the garbage
+# collector to track.  Only the operation itself runs under such a lock, so words that
+# share one can at most make each other wait for an instant.
+_RMW_LOCKS = itertools.cycle([threading.Lock() for _ in range(64)])
+
+
 class Atomic(Primitive):
     """One shared memory word, accessed only through QEMU-style atomic operations."""
 
@@ -139,7 +147,7 @@ class Atomic(Primitive):
     def __init__(self, value: Any = 0, name: str | None = None) -> None:
         self.name = name
         self._value = value
-        self._rmw = threading.Lock()
+        self._rmw = next(_RMW_LOCKS)
 
     def load(self, order: str = RELAXED, label: str | None = None) -> Any:
         """``qatomic_read`` (relaxed) or ``qatomic_load_acquire`` (ACQUIRE)."""
@@ -149,8 +157,8 @@ class Atomic(Primitive):
         """``qatomic_set`` (relaxed) or ``qatomic_store_release`` (RELEASE)."""
         self._value = value
 
-    # Read-modify-writes hold the word's lock with acquire/try/finally, which costs
-    # about a third less than a ``with`` block on these hot paths.
+    # Read-modify-writes hold their lock with acquire/try/finally, which costs about a
+    # third less than a ``with`` block on these hot paths.
 
     def xchg(self, value: Any, order: str = SEQ_CST, label: str | None = None) -> Any:
         """Store ``value``, return the previous one."""

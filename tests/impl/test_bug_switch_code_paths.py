@@ -125,6 +125,35 @@ def test_bh_schedule_switch_tests_scheduled_with_a_plain_load_and_skips_the_rmw(
         _schedule_log(set(), already_scheduled=False)
 
 
+def _dequeue_log(bugs: set[str]) -> list[tuple[str, ...]]:
+    """What the home thread's aio_bh_poll does to one scheduled BH's flags."""
+    with recording() as rec:
+        ctx = AioContext(bugs=bugs)
+        qemu_set_current_aio_context(ctx)
+        ran = []
+        bh = ctx.aio_bh_new(ran.append, "x")
+        qemu_bh_schedule(bh)
+        rec.log.clear()
+        assert ctx.aio_poll(False) is True and ran == ["x"]
+        log = list(rec.log)
+        assert ctx.aio_poll(False) is False                  # cleared either way
+        qemu_bh_delete(bh)
+        ctx.aio_poll(False)
+    return log
+
+
+def test_bh_schedule_switch_clears_the_flags_with_a_plain_load_and_store() -> None:
+    fixed = _dequeue_log(set())
+    buggy = _dequeue_log({SCHED})
+    rmw = ("fetch_and", "seq_cst", "aio_bh_dequeue.fetch_and")
+    assert rmw in fixed and rmw not in buggy
+    i = fixed.index(rmw)
+    assert buggy[i:i + 2] == [("load", "relaxed", "aio_bh_dequeue.load"),
+                              ("store", "relaxed", "aio_bh_dequeue.store")]
+    # everything else the poll did is the same, operation for operation
+    assert buggy[:i] + buggy[i + 2:] == fixed[:i] + fixed[i + 1:]
+
+
 def test_bh_cancel_switch_clears_scheduled_with_a_plain_load_and_store() -> None:
     logs = {}
     for bugs in (set(), {CANCEL}):

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from aioctx.impl import AioContext, qemu_set_current_aio_context
 
-
 # These tests run the real loop on real threads: a broken wake-up leaves the test
 # thread asleep in a blocking aio_poll for good.  Each test takes well under a second,
 # so a hang should fail within a minute, not at the suite-wide ten-minute limit.

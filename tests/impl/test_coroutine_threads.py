@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aioctx.impl import (
+    AIO_WAIT_WHILE,
     AioContext,
     IOThread,
     UseAfterFree,
@@ -20,6 +21,7 @@ from aioctx.impl import (
     aio_co_schedule,
     aio_co_wake,
     aio_wait_bh_oneshot,
+    aio_wait_kick,
     qemu_coroutine_create,
     qemu_coroutine_self,
     qemu_coroutine_yield,
@@ -167,6 +169,69 @@ def test_multi_schedule_every_coroutine_completes_once(main: AioContext) -> None
     assert finished == [1] * NUM_CONTEXTS
     assert resumed == [handed[i].load() for i in range(NUM_CONTEXTS)]
     assert sum(resumed) > 100, resumed
+
+
+def test_many_coroutines_hop_and_are_woken_across_contexts_each_completes_once(
+        main: AioContext) -> None:
+    """Cross-context stress: 200 coroutines, started from the main loop, each make 12
+    moves between 4 IOThreads and the main loop.  Even moves are aio_co_reschedule_self
+    to a random context; odd moves park the coroutine on a shared stack and yield, and
+    two waker threads (no context of their own) pop parked coroutines and aio_co_wake
+    them, which must resume each in the context it last ran in.  Every move resumes its
+    coroutine exactly once, in the right context, and every coroutine finishes once."""
+    ncos, moves = 200, 12
+    threads = [IOThread(f"stress{i}") for i in range(4)]
+    ctxs = [main] + [t.iothread_get_aio_context() for t in threads]
+    parked: list[Any] = []                       # under parked_lock
+    parked_lock = threading.Lock()
+    resumed = [0] * ncos                         # each written by its coroutine only
+    finished = sync.Atomic(0, name="finished")
+    misplaced: list[tuple[int, str, str]] = []
+    wakers_stop = threading.Event()
+
+    async def mover(i: int) -> None:
+        rng = random.Random(i)
+        for move in range(moves):
+            if move % 2 == 0:
+                target = rng.choice(ctxs)
+                await aio_co_reschedule_self(target)
+            else:
+                target = qemu_get_current_aio_context()
+                with parked_lock:
+                    parked.append(qemu_coroutine_self())
+                await qemu_coroutine_yield()     # a waker may pop us before this
+            resumed[i] += 1
+            here = qemu_get_current_aio_context()
+            if here is not target:
+                misplaced.append((i, target.name, here.name if here else "-"))
+        finished.fetch_add(1)
+        aio_wait_kick()
+
+    def waker() -> None:
+        while not wakers_stop.is_set():
+            with parked_lock:
+                co = parked.pop() if parked else None
+            if co is None:
+                time.sleep(0.0001)
+            else:
+                aio_co_wake(co)
+
+    wakers = [threading.Thread(target=waker, name=f"waker{i}") for i in range(2)]
+    for w in wakers:
+        w.start()
+    try:
+        for i in range(ncos):
+            aio_co_enter(main, qemu_coroutine_create(mover, i, name=f"mover{i}"))
+        assert AIO_WAIT_WHILE(main, lambda: finished.load() < ncos)
+    finally:
+        wakers_stop.set()
+        for w in wakers:
+            w.join()
+        for t in threads:
+            t.join()
+    assert misplaced == []
+    assert resumed == [moves] * ncos
+    assert finished.load() == ncos and parked == []
 
 
 # --------------------------------------------------------------------- co-schedule-ctx-uaf

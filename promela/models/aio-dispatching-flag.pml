@@ -16,11 +16,16 @@
  * completion finds the BH scheduled and does not notify either; GSource sleeps in
  * poll(-1) for ever with completions pending: an invalid end state.
  *
- * There are no accept labels, so the acceptance modes check what safety checks (SPIN
- * ignores -a then, and so does aioctx).
+ * Properties.  Safety: nobody sleeps for ever where it must not (invalid end state).
+ * Liveness (acceptance modes): every finished request is eventually delivered, i.e.
+ * never <>[] (completed < done); the monitor Delivery waits at an accept label while a
+ * finished request is undelivered.  With accept labels SPIN's -a no longer reports
+ * invalid end states: the bug's hang, everybody blocked while Delivery waits, is an
+ * acceptance cycle ("accept stutter").  No process but the idle monitor loops for ever,
+ * so every accepting run ends blocked and weak fairness (-f) changes nothing.
  *   variants: - | AIO_DISPATCHING_FLAG
  *   expect -: safety=ok acceptance=ok fair=ok
- *   expect AIO_DISPATCHING_FLAG: safety=violation(invalid-end-state) acceptance=violation(invalid-end-state) fair=violation(invalid-end-state)
+ *   expect AIO_DISPATCHING_FLAG: safety=violation(invalid-end-state) acceptance=violation(acceptance-cycle) fair=violation(acceptance-cycle)
  *
  * Statement labels name the implementation's operation labels, with "__" for "."
  * (aio_notify__load_notify_me is "aio_notify.load_notify_me" in impl/).
@@ -35,6 +40,7 @@ bit scheduled;        /* the completion BH is scheduled */
 bit ctx_lock;         /* the AioContext lock: one thread dispatches BHs at a time */
 byte done;            /* requests the worker has finished */
 byte completed;       /* completions delivered by the BH callback */
+bit gsource_left;     /* ghost: GSource has delivered all NREQ and left its loop */
 
 /* qemu_bh_schedule: a read-modify-write of the flag; notify only if it was clear.
    Each branch of an "if" that reads shared state is one atomic step, and local
@@ -111,7 +117,8 @@ aio_poll__notify_me_sub:
 
 active proctype GSource() {
   do
-  :: completed == NREQ -> break
+  :: atomic { completed == NREQ -> gsource_left = 1 };
+     break
   :: completed < NREQ ->
 #ifndef AIO_DISPATCHING_FLAG
 aio_ctx_prepare__notify_me_or:
@@ -129,5 +136,24 @@ aio_ctx_check__notify_me_and:
 #endif
      event = 0;
      run_completion_bh()
+  od
+}
+
+/* Liveness: every finished request is eventually delivered (never <>[] completed <
+   done).  The monitor waits, accepting, from a state with a finished request not yet
+   delivered until none is pending; a run that leaves it waiting for ever (here: all
+   processes blocked, SPIN's "accept stutter") is an acceptance cycle.  All its waits
+   are valid end states (it adds nothing to the safety check), and once GSource has
+   left its loop (nothing can block after that) it idles for ever, so that no final
+   state follows an accepting one: SPIN 6.5.2 -a -f can report such a final state as an
+   "accept stutter" (a stale flag in the trail frame of its fairness default move). */
+active proctype Delivery() {
+end_idle:
+  do
+  :: completed < done ->
+end_pending:
+accept_pending:
+     completed == done
+  :: gsource_left
   od
 }

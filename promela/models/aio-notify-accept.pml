@@ -29,9 +29,13 @@
  * ever (a busy loop: poll never blocks again).  Even the fixed protocol has such a run
  * without fairness: Other stops for ever between the exchange and the clear of its
  * accept while Home spins; weak fairness (-f) rules that run out, not the real busy
- * loop of NOTIFIED_BEFORE_EVENT.
- *   variants: - | AIO_NOTIFIER_CLEARED_LATE | NOTIFIED_BEFORE_EVENT | NOTIFIED_SKIPS_SET
+ * loop of NOTIFIED_BEFORE_EVENT.  NOTES=n (default 2, 3 with NOTIFIED_SKIPS_SET) sets
+ * how many notifications Worker makes; the fixed protocol keeps its verdicts with one
+ * notification and with three.
+ *   variants: - | NOTES=1 | NOTES=3 | AIO_NOTIFIER_CLEARED_LATE | NOTIFIED_BEFORE_EVENT | NOTIFIED_SKIPS_SET
  *   expect -: safety=ok acceptance=violation(acceptance-cycle) fair=ok
+ *   expect NOTES=1: safety=ok acceptance=violation(acceptance-cycle) fair=ok
+ *   expect NOTES=3: safety=ok acceptance=violation(acceptance-cycle) fair=ok
  *   expect AIO_NOTIFIER_CLEARED_LATE: safety=violation(assertion) acceptance=violation(assertion) fair=violation(assertion)
  *   expect NOTIFIED_BEFORE_EVENT: safety=ok acceptance=violation(acceptance-cycle) fair=violation(acceptance-cycle)
  *   expect NOTIFIED_SKIPS_SET: safety=violation(assertion) acceptance=violation(acceptance-cycle|assertion) fair=violation(assertion)

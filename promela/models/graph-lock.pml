@@ -15,20 +15,28 @@
  * in num_waiters, re-evaluates reader_count() and, while it is >= 1, sleeps until a
  * kick's BH is pending (aio_notify/aio_poll are modelled in the other files).
  *
- * Properties: readers and the writer are never inside together (assertions on both
- * sides); at the end the counts (orphaned + A) sum to zero; nobody waits for ever (an
- * invalid end state otherwise).
+ * Properties.  Safety: readers and the writer are never inside together (assertions on
+ * both sides); at the end the counts (orphaned + A) sum to zero; nobody waits for ever
+ * (an invalid end state otherwise).  Liveness (acceptance modes): each reader that asks
+ * for the read lock eventually enters, Mover (asking in context A) as well as Local
+ * (in B), and the writer eventually gets in; the monitor Entry waits for each at an
+ * accept label (accept_mover, accept_local, accept_writer).  With accept labels SPIN's
+ * -a no longer reports invalid end states: a hang is an acceptance cycle ("accept
+ * stutter") whose label names who never got in.  No process but the idle monitor loops
+ * for ever (a reader parks at most once, the writer re-polls only after a change), so
+ * every accepting run ends blocked and weak fairness (-f) changes nothing.
  *
  * Fixed (default): rdunlock always kicks.
  * -DGRAPH_RDUNLOCK_KICK_CONDITIONAL (bug graph-rdunlock-kick-conditional): rdunlock
  * kicks only if has_writer is set; but the writer keeps it 0 while it waits, so a
- * reader leaving then does not kick and the writer sleeps for ever.
+ * reader leaving then does not kick and the writer sleeps for ever, and with it any
+ * reader parked in reader_queue: there are hangs in which the writer, Local, or Mover
+ * (reader 1, from context A) never enters.
  * -DGRAPH_RDLOCK_NO_BARRIER is not modelled here: it needs store buffers (TSO).
  *
- * There are no accept labels, so the acceptance modes check what safety checks.
  *   variants: - | GRAPH_RDUNLOCK_KICK_CONDITIONAL
  *   expect -: safety=ok acceptance=ok fair=ok
- *   expect GRAPH_RDUNLOCK_KICK_CONDITIONAL: safety=violation(invalid-end-state) acceptance=violation(invalid-end-state) fair=violation(invalid-end-state)
+ *   expect GRAPH_RDUNLOCK_KICK_CONDITIONAL: safety=violation(invalid-end-state) acceptance=violation(acceptance-cycle) fair=violation(acceptance-cycle)
  *
  * Statement labels name the implementation's operation labels, with "__" for ".".
  */
@@ -44,6 +52,7 @@ byte readers_inside;          /* ghost: coroutines holding the read lock */
 bit writer_inside;            /* ghost: between wrlock and wrunlock */
 bit queued_mover, queued_local;   /* parked in reader_queue */
 bit mover_done, local_done;
+bit mover_in, local_in, writer_in;   /* ghosts: has entered its section (sticky) */
 
 inline lock() { atomic { list_lock == 0 -> list_lock = 1 } }
 inline unlock() { list_lock = 0 }
@@ -59,7 +68,7 @@ inline aio_wait_kick() {
 }
 
 /* bdrv_graph_co_rdlock for a coroutine of the context whose count is cnt */
-inline rdlock(cnt, queued) {
+inline rdlock(cnt, queued, entered) {
   do
   :: cnt++;                                       /* bdrv_graph_co_rdlock.inc_count */
      skip;                                        /* smp_mb */
@@ -82,7 +91,7 @@ bdrv_graph_co_rdlock__undo_count:
         fi
      fi
   od;
-  atomic { readers_inside++; assert(!writer_inside) }
+  atomic { readers_inside++; entered = 1; assert(!writer_inside) }
 }
 
 /* bdrv_graph_co_rdunlock in the context whose count is cnt */
@@ -103,13 +112,13 @@ bdrv_graph_co_rdunlock__load_has_writer:
 }
 
 active proctype Mover() {
-  rdlock(count_a, queued_mover);                  /* taken in context A ... */
+  rdlock(count_a, queued_mover, mover_in);                  /* taken in context A ... */
   rdunlock(count_b);                              /* ... released in context B */
   mover_done = 1
 }
 
 active proctype Local() {
-  rdlock(count_b, queued_local);
+  rdlock(count_b, queued_local, local_in);
   rdunlock(count_b);
   local_done = 1
 }
@@ -138,7 +147,7 @@ bdrv_graph_wrlock__set_has_writer:
      :: else
      fi
   od;
-  atomic { writer_inside = 1; assert(readers_inside == 0) };
+  atomic { writer_inside = 1; writer_in = 1; assert(readers_inside == 0) };
   writer_inside = 0;
   lock();                                         /* bdrv_graph_wrunlock */
 bdrv_graph_wrunlock__clear_has_writer:
@@ -157,4 +166,29 @@ active proctype Teardown() {
   b_registered = 0;
   unlock();
   assert(orphaned + count_a == 0)
+}
+
+/* Liveness: every coroutine that asks for the read lock eventually enters (Mover,
+   which asks in context A, and Local, in B; both ask at once), and the writer
+   eventually gets in.  The monitor waits for each, in turn, at an accept label; a run
+   that leaves it waiting for ever (here: all processes blocked, SPIN's "accept
+   stutter") is an acceptance cycle, and the label names who never got in.  All its
+   waits are valid end states (it adds nothing to the safety check), and once all three
+   have been in (nothing can block after that) it idles for ever, so that no final state
+   follows an accepting one: SPIN 6.5.2 -a -f can report such a final state as an
+   "accept stutter" (a stale flag in the trail frame of its fairness default move). */
+active proctype Entry() {
+end_mover:
+accept_mover:
+  mover_in;
+end_local:
+accept_local:
+  local_in;
+end_writer:
+accept_writer:
+  writer_in;
+end_done:
+  do
+  :: writer_in
+  od
 }

@@ -10,18 +10,24 @@
  * (ghost flag "freeing") else leave it for later; unlock().  A sleeper in futex_wait
  * is woken by futex_wake; futex_wait returns at once if the word has changed.
  *
- * Properties: no walker inside while the freer frees (assertion); nobody sleeps for
- * ever (invalid end state otherwise).
+ * Properties.  Safety: no walker inside while the freer frees (assertion); nobody
+ * sleeps for ever (invalid end state otherwise).  Liveness (acceptance modes): a thread
+ * waiting for the lock eventually gets it: both of Reader's qemu_lockcnt_inc calls
+ * return, and Freer's qemu_lockcnt_lock; the monitor Acquire waits for them at accept
+ * labels.  With accept labels SPIN's -a no longer reports invalid end states: a Reader
+ * asleep for ever is an acceptance cycle ("accept stutter").  No process but the idle
+ * monitor loops for ever (a CAS retry needs a change of the word, and there are
+ * finitely many), so every accepting run ends blocked and weak fairness (-f) changes
+ * nothing.
  *
  * Fixed (default): unlock() wakes one sleeper when the state it cleared was WAITING,
  * and a waiter that got the count without the mutex passes its wake-up on.
  * -DLOCKCNT_UNLOCK_NO_WAKE (seeded, never in QEMU): unlock() forgets the wake-up; a
  * Reader that announced itself as a waiter sleeps for ever.
  *
- * There are no accept labels, so the acceptance modes check what safety checks.
  *   variants: - | LOCKCNT_UNLOCK_NO_WAKE
  *   expect -: safety=ok acceptance=ok fair=ok
- *   expect LOCKCNT_UNLOCK_NO_WAKE: safety=violation(invalid-end-state) acceptance=violation(invalid-end-state) fair=violation(invalid-end-state)
+ *   expect LOCKCNT_UNLOCK_NO_WAKE: safety=violation(invalid-end-state) acceptance=violation(acceptance-cycle) fair=violation(acceptance-cycle)
  *
  * Statement labels name the implementation's operation labels, with "__" for ".".
  */
@@ -33,6 +39,8 @@
 byte word;                  /* count * 4 + state */
 bit asleep_reader, asleep_freer;    /* in futex_wait */
 bit freeing, walking;       /* ghosts */
+byte incs;                  /* ghost: qemu_lockcnt_inc calls of Reader that returned */
+bit locked;                 /* ghost: Freer's qemu_lockcnt_lock returned */
 
 inline cas(expect, new, ok) {
   atomic { if :: word == expect -> word = new; ok = 1 :: else -> ok = 0 fi }
@@ -76,7 +84,7 @@ qemu_lockcnt_inc__load:                               /* qemu_lockcnt_inc */
      :: waited -> futex_wake_one()                    /* pass the wake-up on */
      :: else
      fi;
-     atomic { walking = 1; assert(!freeing) };
+     atomic { walking = 1; incs++; assert(!freeing) };
      walking = 0;
 qemu_lockcnt_dec__fetch_sub:
      word = word - 4;
@@ -92,7 +100,7 @@ active proctype Freer() {
   :: val = word;
      if
      :: (val & 3) == FREE -> cas(val, val + (waited -> WAITING : LOCKED), ok);
-        if :: ok -> break :: else fi
+        if :: atomic { ok -> locked = 1 }; break :: else fi
      :: (val & 3) == LOCKED -> cas(val, val + 1, ok)  /* LOCKED -> WAITING */
      :: (val & 3) == WAITING -> futex_wait(val, asleep_freer); waited = 1
      fi
@@ -113,4 +121,26 @@ qemu_lockcnt_count__load:
   :: else
   fi
 #endif
+}
+
+/* Liveness: a thread waiting for the lock eventually gets it: both of Reader's
+   qemu_lockcnt_inc calls return (with the count at 0 and the mutex held an inc waits
+   for the mutex), and so does Freer's qemu_lockcnt_lock.  The monitor waits for each
+   at an accept label; a run that leaves it waiting for ever (here: all processes
+   blocked, SPIN's "accept stutter") is an acceptance cycle.  All its waits are valid
+   end states (it adds nothing to the safety check), and once both are through (nothing
+   can block after that) it idles for ever, so that no final state follows an accepting
+   one: SPIN 6.5.2 -a -f can report such a final state as an "accept stutter" (a stale
+   flag in the trail frame of its fairness default move). */
+active proctype Acquire() {
+end_inc:
+accept_inc:
+  incs == 2;
+end_lock:
+accept_lock:
+  locked;
+end_done:
+  do
+  :: locked
+  od
 }

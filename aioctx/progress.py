@@ -1,4 +1,5 @@
-"""A one-line progress display on stderr for long commands (``aioctx regress``).
+"""A one-line progress display on stderr for long commands (``aioctx regress``,
+``aioctx hunt``).
 
 The line is redrawn in place with a carriage return, and only when stderr is a
 terminal: in CI logs and pipes the command's real output stays clean.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -39,6 +41,22 @@ class ProgressLine:
         self.stream.write("\r" + text.ljust(columns - 1))
         self.stream.flush()
         self.shown = True
+
+    def counter(self, total: int, every: float = 0.1) -> Callable[[int], None] | None:
+        """A ``count(done)`` callback for a loop of ``total`` items that redraws at most
+        every ``every`` seconds (a search calls it per execution, thousands a second);
+        None when the line is not shown, so the loop need not call anything."""
+        if not self.enabled:
+            return None
+        last = [0.0]
+
+        def count(done: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= every:
+                last[0] = now
+                self.update(min(done, total), total, [])
+
+        return count
 
     def clear(self) -> None:
         if self.shown:

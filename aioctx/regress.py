@@ -217,8 +217,7 @@ def _run_scenario(job: ScenarioCheck, row: Row, out_dir: str | None) -> None:
         row.got = "survived" if not job.buggy else "not caught"
     else:
         where = "run" if job.strategy == "pct" else "execution"
-        found = r.found_at + 1 if job.strategy == "pct" and r.found_at is not None \
-            else r.found_at
+        found = r.executions            # counted from 1: the search stops at its failure
         row.got = (f"caught ({cx.failure.kind}) at {where} {found}" if job.buggy
                    else f"FAILED ({cx.failure.kind}) at {where} {found}")
         row.trace = str(cx)

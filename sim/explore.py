@@ -39,11 +39,14 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
             engine: str | None = None, workers: int | None = None,
             executor: Executor | None = None, shrink: bool = True,
             line_level: bool = False, stall_timeout: float = 5.0,
-            max_executions: int = 1_000_000) -> Result:
+            max_executions: int = 1_000_000,
+            on_execution: Callable[[int], None] | None = None) -> Result:
     """Search the schedules of ``program`` for a failure.
 
     ``runs`` is the number of sampled runs (random walk, PCT, Hypothesis examples);
     DFS and DPOR run until their space is exhausted or ``max_executions``.
+    ``on_execution(n)`` is called after each execution this process runs for the
+    search (n counts them), for a progress display.
     ``engine`` is "fiber" (default) or "thread"; line-level mode needs "thread", since
     the interpreter's tracing state is per OS thread, not per fiber.
     """
@@ -62,6 +65,7 @@ def explore(program: Callable[[], None], strategy: Strategy | None = None,
         # One watched runner for all this process runs of the search (with an
         # executor: the calibration run and DFS's root level).
         with guarded(spec, stall_timeout) as runner:
+            runner.on_run = on_execution
             result, failing = _search(runner, strategy, runs, seed, executor,
                                       stall_timeout, max_executions)
     except NondeterministicProgram as exc:

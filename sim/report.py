@@ -72,7 +72,7 @@ class Result:
     strategy: str
     executions: int
     seed: int | None = None
-    found_at: int | None = None            # run index / execution number of the failure
+    found_at: int | None = None            # 0-based run index (sampled) / execution number
     exhaustive: bool = False
     preemption_bound: int | None = None
     pruned: int = 0                        # DFS branches past the bound
@@ -103,12 +103,19 @@ class Result:
         return self._make is not None or self._counterexample is not None
 
     def summary(self) -> str:
-        head = f"{self.strategy}: {self.executions} executions"
+        """The outcome in a line, then the notes.  A failure is numbered from 1, like
+        ``aioctx regress`` numbers it: a search stops once it has its failure, so that
+        is the last of its ``executions`` (Hypothesis counts its shrinking runs too).
+        ``found_at`` of a sampled strategy is the run's 0-based index instead, the
+        number its decider is seeded with."""
         if self.failed:
             assert self.counterexample is not None
-            head += (f", FAILED ({self.counterexample.failure.kind}) at execution "
-                     f"{self.found_at}")
-        elif self.exhaustive:
+            head = (f"{self.strategy}: FAILED ({self.counterexample.failure.kind}) at "
+                    f"execution {self.executions}")
+            return "\n".join([head] + self.notes)
+        head = f"{self.strategy}: {self.executions} execution" + (
+            "" if self.executions == 1 else "s")
+        if self.exhaustive:
             bound = (f" up to {self.preemption_bound} preemptions"
                      if self.preemption_bound is not None else "")
             head += f", no failure: exhaustive{bound}"

@@ -34,6 +34,7 @@ class Runner:
         self.engine = make_engine(spec.engine)
         self.executions = 0
         self.current: Execution | None = None      # the execution running now
+        self.on_run: Callable[[int], None] | None = None   # sees the count after each run
 
     def run(self, decider: Decider, trace: bool = False) -> Execution:
         """One execution to its end or first failure (``ex.failure``)."""
@@ -45,6 +46,8 @@ class Runner:
             ex.run()
         finally:
             self.current = None
+        if self.on_run is not None:
+            self.on_run(self.executions)
         return ex
 
     def close(self) -> None:

@@ -55,10 +55,13 @@ def load(source: dict[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
         if not text.lstrip().startswith("{"):
             where = text
             try:
-                with open(text, encoding="utf-8") as f:
-                    text = f.read()
+                with open(text, "rb") as f:
+                    text = f.read().decode("utf-8")
             except OSError as exc:
                 raise ScheduleError(f"{where}: cannot read: {exc.strerror}") from None
+            except UnicodeDecodeError as exc:
+                raise ScheduleError(f"{where}: not a schedule: byte {exc.start} is not "
+                                    "UTF-8 text") from None
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:

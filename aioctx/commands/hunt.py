@@ -5,8 +5,13 @@
 
 Runs the buggy variant (``--fixed``: the fixed one) of the scenario under the strategy;
 on a failure, saves the schedule as JSON, prints the readable trace and the command
-that replays it.  Exit status: 0 a counterexample was found and saved, 1 none was
-found within the budget, 2 bad input.
+that replays it.  ``--runs`` is the budget of every strategy: the runs PCT, random walk
+and Hypothesis sample, the most executions DFS and DPOR try (a search stopped there
+says so: it did not cover its space).  A progress line is shown on stderr when it is a
+terminal.
+
+Exit status: 0 a counterexample was found and saved, 1 none was found within the
+budget, 2 bad input.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("slug", help="the catalogue slug (aioctx regress --list shows them)")
     p.add_argument("--strategy", choices=STRATEGIES, default="pct")
     p.add_argument("--runs", type=int, default=None, metavar="N",
-                   help="sampled runs (pct, random, hypothesis; default: the scenario's)")
+                   help="runs to sample (pct, random, hypothesis) or most executions to "
+                        "try (dfs, dpor); default: the scenario's (10,000 for most)")
     p.add_argument("--seed", type=int, default=None, metavar="S",
                    help="seed (default: the scenario's)")
     p.add_argument("--depth", type=int, default=None, metavar="D", help="PCT bug depth")
@@ -42,6 +48,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import hunting, sim
+    from ..progress import ProgressLine
     from ..sim.schedule import dumps
 
     sc = hunting.scenario(args.slug)
@@ -62,10 +69,16 @@ def run(args: argparse.Namespace) -> int:
         distinct(("-o", output), ("--picture", args.picture))
     seed = args.seed if args.seed is not None else sc.seed
     runs = args.runs if args.runs is not None else sc.pct_runs
+    bar = ProgressLine(f"hunt {args.strategy}")
     result = sim.explore(sc.program(not args.fixed), strategy, runs=runs, seed=seed,
-                         max_steps=sc.max_steps)
+                         max_steps=sc.max_steps, max_executions=runs,
+                         on_execution=bar.counter(runs))
+    bar.clear()
     print(f"{sc.slug} ({variant}): {sc.summary}")
     print(result.summary())
+    if args.strategy in ("dfs", "dpor") and not (result.failed or result.exhaustive):
+        print(f"the search stopped at its cap of {runs:,} executions (--runs) before "
+              "covering its space: not exhaustive")
     cx = result.counterexample
     if cx is None:
         return 1

@@ -6,8 +6,13 @@ The schedule (from ``aioctx hunt``, or any ``sim`` schedule document naming a
 zero-argument ``module:function``) is followed decision by decision; the trace is
 printed, and where the run leaves the recorded steps the first difference is named.
 ``--fixed``/``--buggy`` replay a hunted schedule on the other variant of its scenario.
-Exit status: 0 the run matches the document (same steps, same outcome), 1 it does not
-(it diverged, or ended differently), 2 bad input.
+``--fixed`` asks whether the fix holds: the fixed code is expected not to reproduce
+the failure, and the output says so and where its run left the schedule.
+
+Exit status: 0 the run matches the document (same steps, same outcome), or with
+``--fixed`` the fixed code does not fail on the schedule (the fix holds); 1 otherwise
+(it diverged or ended differently, or with ``--fixed`` the fixed code fails too);
+2 bad input.
 """
 
 from __future__ import annotations
@@ -62,12 +67,21 @@ def run(args: argparse.Namespace) -> int:
                             int(result.schedule.get("preemptions", 0)))
         from_sim(cx, title=f"replay of {args.file}: {result.failure.kind}").save(args.picture)
         print(f"drew it in {args.picture}")
+    diverged = f"; diverged at {result.divergence}" if result.divergence else ""
+    want = recorded["kind"] if recorded else "no failure"
+    if args.buggy is False:
+        if got is None:
+            print(f"\nreplay: the fixed code does not reproduce the recorded {want}: "
+                  f"the fix holds on this schedule{diverged}")
+            return 0
+        print(f"\nreplay: the fixed code fails too ({got['kind']}; recorded {want}): "
+              f"the fix does not hold on this schedule{diverged}")
+        return 1
     if result.divergence is None and same_outcome:
         print(f"\nreplay: the run matches the schedule ("
               f"{'failure: ' + got['kind'] if got else 'no failure'})")
         return 0
-    want = recorded["kind"] if recorded else "no failure"
     have = got["kind"] if got else "no failure"
     print(f"\nreplay: the run does not match the schedule: recorded {want}, got {have}"
-          + (f"; diverged at {result.divergence}" if result.divergence else ""))
+          + diverged)
     return 1

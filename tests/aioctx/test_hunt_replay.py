@@ -4,8 +4,11 @@ same schedule on the fixed code diverges and says where; bad input is one line."
 from __future__ import annotations
 
 import json
+import re
+import sys
 
 import pytest
+from aioctx.sim.report import Result
 
 from aioctx import cli
 
@@ -25,14 +28,17 @@ def test_hunt_saves_and_replay_reproduces(capsys, tmp_path):
     code, out, err = run(capsys, "hunt", SLUG, "-o", str(saved), "--picture", str(picture))
     assert code == 0, err
     assert "lost-wakeup" in out and f"aioctx replay {saved}" in out
+    # numbered from 1, as regress numbers it: the failing run is the last one run
+    assert re.search(r"^pct: FAILED \(lost-wakeup\) at execution [1-9]", out, re.M), out
     doc = json.loads(saved.read_text())
     assert doc["scenario"] == {"slug": SLUG, "buggy": True} and doc["decisions"]
     assert picture.read_text().startswith("<?xml") and picture.stat().st_size > 5000
     code, out, err = run(capsys, "replay", str(saved))
     assert code == 0 and "the run matches the schedule (failure: lost-wakeup)" in out
     code, out, err = run(capsys, "replay", str(saved), "--fixed")
-    assert code == 1
-    assert "recorded lost-wakeup, got no failure; diverged at step" in out
+    assert code == 0, out                      # the point of --fixed: the fix holds
+    assert ("replay: the fixed code does not reproduce the recorded lost-wakeup: the fix "
+            "holds on this schedule; diverged at step") in out
     # never overwritten without --force
     code, out, err = run(capsys, "hunt", SLUG, "-o", str(saved))
     assert code == 2 and "not overwriting" in err
@@ -47,6 +53,58 @@ def test_hunt_strategies_and_fixed_variant(capsys, tmp_path):
                          "--runs", "300", "--seed", "3", "--fixed", "-o",
                          str(tmp_path / "none.json"))
     assert code == 1 and "no failure found" in out and not (tmp_path / "none.json").exists()
+
+
+def test_replay_fixed_fails_when_the_fixed_code_fails_too(capsys, tmp_path, monkeypatch):
+    """``--fixed`` exits 1 when the fixed variant still fails on the schedule."""
+    from aioctx import hunting
+
+    saved = tmp_path / "cx.json"
+    code, out, err = run(capsys, "hunt", SLUG, "-o", str(saved))
+    assert code == 0, err
+    scenario = type(hunting.scenario(SLUG))
+    buggy_program = scenario.program          # the "fixed" variant keeps the bug
+    monkeypatch.setattr(scenario, "program", lambda self, buggy: buggy_program(self, True))
+    code, out, err = run(capsys, "replay", str(saved), "--fixed")
+    assert code == 1 and ("the fixed code fails too (lost-wakeup; recorded lost-wakeup): "
+                          "the fix does not hold on this schedule") in out
+
+
+class _Terminal:
+    """stderr as a terminal, for the progress line."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_dpor_and_dfs_stop_at_runs_and_say_so_with_progress_on_a_terminal(
+        capsys, tmp_path, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code, out, err = run(capsys, "hunt", "aio-dispatching-flag", "--strategy", "dpor",
+                         "--runs", "200", "-o", str(tmp_path / "none.json"))
+    assert code == 1 and "dpor: 200 executions, no failure found (not exhaustive)" in out
+    assert "stopped at its cap of 200 executions (--runs)" in out
+    assert terminal.text.startswith("\rhunt dpor [") and "/200" in terminal.text
+    assert terminal.text.endswith("\r")                  # cleared before the output
+    code, out, err = run(capsys, "hunt", "aio-dispatching-flag", "--strategy", "dfs",
+                         "--runs", "100", "-o", str(tmp_path / "none.json"))
+    assert code == 1 and "100 executions, no failure found (not exhaustive)" in out
+    assert "stopped at its cap of 100 executions" in out
+
+
+def test_summary_counts_from_one_and_says_execution_once():
+    assert Result("random", 1).summary() == "random: 1 execution, no failure found (not exhaustive)"
+    assert Result("random", 2).summary().startswith("random: 2 executions,")
 
 
 def test_bad_input(capsys, tmp_path):
@@ -64,6 +122,10 @@ def test_bad_input(capsys, tmp_path):
     assert code == 2 and "not an aioctx schedule" in err
     code, out, err = run(capsys, "replay", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read" in err
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b'{"format": "aioctx.sim.schedule", "x": "\xff\xfe"}')
+    code, out, err = run(capsys, "replay", str(binary))
+    assert code == 2 and err == f"aioctx: {binary}: not a schedule: byte 40 is not UTF-8 text\n"
 
 
 def test_bad_fields_of_a_schedule_and_outputs_that_collide(capsys, tmp_path):

@@ -15,7 +15,9 @@ On a failure the test fails with the readable trace; the schedule is saved under
 ``--aioctx-save-dir`` (default ``.aioctx-failures``) and the message gives the command
 that replays it: ``pytest NODEID --aioctx-replay FILE``.  With ``--aioctx-replay`` the
 test named in the file follows that schedule instead of searching; a run that no
-longer fits the schedule says where it left it.
+longer fits the schedule says where it left it.  A file that names no collected race
+test (one from ``aioctx hunt``, or a test not selected) is a usage error: otherwise
+the session would pass without replaying anything.
 """
 
 from __future__ import annotations
@@ -54,6 +56,29 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "aioctx(strategy='pct', runs=1000, seed=0, depth=3, bound=2, "
         "max_steps=20000): run the test body under aioctx.sim.explore; on a failure "
         "print the trace and the replay command")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse a ``--aioctx-replay`` file whose test is not among the selected race tests."""
+    doc = session.config.stash.get(REPLAY, None)
+    if doc is None:
+        return
+    path = session.config.getoption("aioctx_replay")
+    test = doc.get("test")
+    if not isinstance(test, str):
+        hint = (f"; replay it with: aioctx replay {path}" if "scenario" in doc else "")
+        raise pytest.UsageError(f"--aioctx-replay: {path}: the schedule names no test "
+                                f"(it was not saved by a failing race test){hint}")
+    if not any(item.nodeid == test and _is_race_test(item) for item in session.items):
+        raise pytest.UsageError(f"--aioctx-replay: {path}: the schedule is for {test}, "
+                                "which is not among the selected aioctx race tests "
+                                f"(run: pytest '{test}' --aioctx-replay {path})")
+
+
+def _is_race_test(item: pytest.Item) -> bool:
+    """Marked ``@pytest.mark.aioctx`` or using the ``aioctx_explore`` fixture."""
+    return (item.get_closest_marker("aioctx") is not None
+            or "aioctx_explore" in getattr(item, "fixturenames", ()))
 
 
 def _options(where: str, given: dict[str, Any]) -> dict[str, Any]:

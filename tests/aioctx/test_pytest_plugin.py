@@ -5,6 +5,7 @@ command that works; its fixed wallets must pass."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -53,3 +54,29 @@ def test_bad_options_are_reported(tmp_path):
     assert "unknown aioctx option(s) runz" in run.stdout
     run = pytest_in(project, "--aioctx-replay", "missing.json")
     assert run.returncode == 4 and "--aioctx-replay: missing.json: cannot read" in run.stderr
+    (project / "binary.json").write_bytes(b"\x89PNG\r\n")
+    run = pytest_in(project, "--aioctx-replay", "binary.json")
+    assert run.returncode == 4 and "INTERNALERROR" not in run.stdout + run.stderr
+    assert ("--aioctx-replay: binary.json: not a schedule: byte 0 is not UTF-8 text"
+            in run.stderr)
+
+
+@pytest.mark.timeout(300)
+def test_a_replay_file_for_no_selected_race_test_is_an_error(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    head = {"format": "aioctx.sim.schedule", "version": 1, "decisions": [0]}
+    (project / "hunted.json").write_text(json.dumps(
+        {**head, "scenario": {"slug": "aio-dispatching-flag", "buggy": True}}))
+    run = pytest_in(project, "--aioctx-replay", "hunted.json")
+    assert run.returncode == 4 and "passed" not in run.stdout
+    assert ("--aioctx-replay: hunted.json: the schedule names no test (it was not saved "
+            "by a failing race test); replay it with: aioctx replay hunted.json"
+            in run.stderr)
+    racy = "tests/test_wallet.py::test_racy_wallet_keeps_every_deposit"
+    (project / "racy.json").write_text(json.dumps({**head, "test": racy}))
+    run = pytest_in(project, "tests/test_wallet.py::test_with_the_fixture",
+                    "--aioctx-replay", "racy.json")
+    assert run.returncode == 4 and "passed" not in run.stdout
+    assert (f"the schedule is for {racy}, which is not among the selected aioctx race "
+            f"tests (run: pytest '{racy}' --aioctx-replay racy.json)") in run.stderr

@@ -1,5 +1,10 @@
 """How ``aioctx regress`` shows its rows: the text table, the JSON report, the HTML report
-(with the swimlane pictures inlined, so the file stands alone)."""
+(with the swimlane pictures inlined, so the file stands alone).
+
+The text table has fixed column widths, since rows print as they finish.  Piped, it is
+printed whole (``COLUMNS``); on a terminal ``fit_columns`` drops the least important
+columns and narrows the widest so that a line does not wrap.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,45 @@ COLUMNS = [("", "status", 4), ("entry", "entry", 36), ("variant", "variant", 22)
            ("states/executions", "size", 18), ("search bound", "bound", 38),
            ("seconds", "seconds", 7)]
 MARKS = {PASS: "ok", FAIL: "FAIL"}
+#: columns a narrow terminal goes without, least missed first ("ok" says what
+#: "expected" would)
+DROP = ("expected", "bound", "size", "seconds")
+#: columns a narrow terminal narrows, in order, and the width each keeps (the entry
+#: twice: a little before "got" loses its "at execution N", more after); the first
+#: two are narrowed before a column is dropped, the rest only after
+NARROW = (("variant", 9), ("entry", 30), ("got", 28), ("entry", 22), ("what", 8))
+
+Column = tuple[str, str, int]
+
+
+def _span(columns: list[Column]) -> int:
+    return sum(w for _t, _a, w in columns) + 2 * (len(columns) - 1)
+
+
+def _narrowed(columns: list[Column], width: int,
+              narrow: tuple[tuple[str, int], ...]) -> list[Column]:
+    widths = {attr: w for _t, attr, w in columns}
+    excess = _span(columns) - width
+    for attr, least in narrow:
+        if excess <= 0:
+            break
+        if attr in widths:
+            cut = max(0, min(excess, widths[attr] - least))
+            widths[attr] -= cut
+            excess -= cut
+    return [(t, attr, widths[attr]) for t, attr, _w in columns]
+
+
+def fit_columns(width: int) -> list[Column]:
+    """The table's columns for a terminal ``width`` characters wide: the least
+    important dropped and the widest narrowed until a line fits (or nothing is left
+    to take: then the line is as short as it gets)."""
+    columns = list(COLUMNS)
+    drops = list(DROP)
+    while drops and _span(_narrowed(columns, width, NARROW[:2])) > width:
+        dropped = drops.pop(0)
+        columns = [c for c in columns if c[1] != dropped]
+    return _narrowed(columns, width, NARROW)
 
 
 def _cell(row: Row, attr: str) -> str:
@@ -32,8 +76,8 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "~"
 
 
-def header() -> str:
-    cols = "  ".join(t.ljust(w) for t, _a, w in COLUMNS).rstrip()
+def header(columns: list[Column] = COLUMNS) -> str:
+    cols = "  ".join(_fit(t, w).ljust(w) for t, _a, w in columns).rstrip()
     return cols + "\n" + "-" * len(cols)
 
 
@@ -46,12 +90,14 @@ def format_check(check: Check) -> str:
     return "  ".join(text.ljust(widths[attr]) for text, attr in cells).rstrip()
 
 
-def format_row(row: Row) -> str:
+def format_row(row: Row, columns: list[Column] = COLUMNS) -> str:
     """One table line; an uncovered bug prints its reason across the result columns."""
     if row.got == "-":
-        return f"{'--':4}  {_fit(row.entry, 36).ljust(36)}  {row.expected}"
+        entry = next(w for _t, a, w in columns if a == "entry")
+        line = f"{'--':4}  {_fit(row.entry, entry).ljust(entry)}  {row.expected}"
+        return _fit(line, _span(columns))
     return "  ".join(_fit(_cell(row, a), w).ljust(w) if a != "seconds"
-                     else _cell(row, a).rjust(w) for _t, a, w in COLUMNS).rstrip()
+                     else _cell(row, a).rjust(w) for _t, a, w in columns).rstrip()
 
 
 def report(rows: list[Row], seconds: float, budget: str, workers: int) -> dict[str, Any]:

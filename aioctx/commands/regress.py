@@ -7,14 +7,18 @@ Every Promela model variant of promela/models in each mode its header states a v
 for, and every scenario of sim/scenarios, buggy (must be caught by PCT and by DFS) and
 fixed (must survive both).  Prints a table as it goes (a progress line on stderr when
 it is a terminal) and writes a swimlane picture (SVG and PNG) of each counterexample
-into --out.  Exit status: 0 every check as expected, 1 some check is not (each is named
-at the end), 2 bad input.
+into --out.  On a terminal the table fits its width (fewer, narrower columns); piped
+or redirected it has every column in full, as the JSON report does.
+
+Exit status: 0 every check as expected, 1 some check is not (each is named at the
+end), 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 
@@ -66,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     from .. import regress
     from ..progress import ProgressLine, format_seconds
     from ..regress_report import (
+        COLUMNS,
+        fit_columns,
         format_check,
         format_row,
         header,
@@ -89,13 +95,15 @@ def run(args: argparse.Namespace) -> int:
     print(budget.describe())
     bar = ProgressLine("regress")
     section = [None]
+    columns = (fit_columns(shutil.get_terminal_size().columns - 1)
+               if sys.stdout.isatty() else COLUMNS)
 
     def on_row(row: regress.Row) -> None:
         bar.clear()
         if row.section != section[0]:
             section[0] = row.section
-            print(f"\n{row.section}\n{header()}")
-        print(format_row(row), flush=True)
+            print(f"\n{row.section}\n{header(columns)}")
+        print(format_row(row, columns), flush=True)
 
     start = time.monotonic()
     rows = regress.run_all(checks, args.out, args.workers, on_row, bar.update)

@@ -5,6 +5,7 @@ the user gave is overwritten."""
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from aioctx.impl import AioContext
@@ -163,3 +164,43 @@ def test_progress_line_only_on_a_terminal():
     bar.clear()
     assert loud.text.endswith("\r")
     assert format_seconds(42) == "42.0s" and format_seconds(185) == "3m05s"
+
+
+def test_table_fits_a_terminal_and_is_whole_in_a_pipe(capsys, tmp_path, monkeypatch):
+    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok"))
+    monkeypatch.setattr(catalogue, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(catalogue, "scenarios", dict)
+    code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
+    assert code == 0
+    head = next(line for line in out.splitlines() if line.strip().startswith("entry"))
+    assert "expected" in head and "search bound" in head and "seconds" in head
+    assert len(head) > 200                                   # every column, in full
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
+    assert code == 0
+    lines = out.splitlines()
+    table = lines[lines.index(next(x for x in lines if x.strip().startswith("entry"))):]
+    table = table[:table.index("")]
+    head, rows = table[0], table[2:]
+    assert "entry" in head and "got" in head and "search bound" not in head
+    assert len(rows) == 2 and all(len(line) < 80 for line in table)
+    assert "violation (assertion)" in rows[1]
+
+
+@pytest.mark.parametrize("width", [79, 99, 119, 139, 199, 219])
+def test_fitted_columns_keep_entry_and_result_and_fit(width):
+    from aioctx.regress import PASS, Row
+    from aioctx.regress_report import fit_columns, format_row, header
+
+    columns = fit_columns(width)
+    attrs = [a for _t, a, _w in columns]
+    assert attrs[:2] == ["status", "entry"] and "got" in attrs
+    row = Row("impl scenarios (sim)", "graph-wrlock-polls-holding-aiocontext",
+              "GRAPH_RDUNLOCK_KICK_CONDITIONAL", "acceptance", "caught (lost-wakeup)",
+              "caught (lost-wakeup) at execution 4624", "4,624 executions",
+              "DFS <= 2 preemptions, exhaustive", 12.5, PASS)
+    assert all(len(line) <= width for line in header(columns).splitlines())
+    assert len(format_row(row, columns)) <= width
+    if width >= 99:
+        assert "at execution 4624" in format_row(row, columns)

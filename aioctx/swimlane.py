@@ -10,8 +10,17 @@ for both) and shows itself in Jupyter (``_repr_svg_``).
 Marks.  A thread that sleeps for ever (a lost wake-up or a deadlock) gets a row of its
 own right after its last step: the blocking call it never returned from, in red when it
 is a poll (the waiter whose wake-up was lost).  An exception marks the step that raised
-it.  In a liveness counterexample the steps of the cycle are shaded.  Long traces keep
-the marked rows and the last ``max_rows`` steps; the rows left out are counted in a gap.
+it.  In a liveness counterexample the steps of the cycle are shaded.
+
+Reads.  A load shows the value it read in its cell.  A load that sees what another
+thread wrote since this one last looked (``ctx.dispatching`` set by the poller, read by
+the worker that then skips its notify) is how threads decide on each other's state: the
+right column names the value and its writer, in a colour of its own.
+
+Long traces.  When there are more than ``max_rows`` rows, a thread's run of steps that
+neither change shared state nor read news folds into one "... n steps" row; then, if
+still too long, the marked rows and the last ``max_rows`` are kept and the rows left
+out are counted in a gap.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ SKIP = ("fence.", "cpu_relax")
 SLEEP, FAIL, WAIT = "sleep", "fail", "wait"
 PALETTE = ["#dbe9f6", "#e2f0d9", "#fde9d9", "#ece1f5", "#fff2cc", "#ddf3f3", "#f2dcdb"]
 MARK_COLOURS = {SLEEP: "#c0392b", FAIL: "#c0392b", WAIT: "#7f8c8d"}
+CHANGE_COLOUR, READ_COLOUR, QUIET_COLOUR = "#1f4e79", "#9a5b00", "#777777"
 
 
 @dataclass
@@ -42,6 +52,13 @@ class LaneRow:
     mark: str = ""              # "", SLEEP, FAIL or WAIT
     note: str = ""
     cycle: bool = False
+    reads: str = ""             # a value another thread wrote, read here first
+    folded: int = 0             # > 0: this row stands for that many quiet steps
+
+    @property
+    def quiet(self) -> bool:
+        """Changes nothing shared, reads no news, marks nothing: foldable."""
+        return not (self.changes or self.reads or self.mark or self.note or self.cycle)
 
 
 @dataclass
@@ -80,8 +97,10 @@ class Swimlane(Drawable):
                     fontsize=8.5, weight="bold")
             ax.plot([x + col_w / 2] * 2, [top + row_h, height - 0.4], color="#cccccc",
                     linewidth=0.8, zorder=0)
-        ax.text(num_w + ncol * col_w + 0.1, top + row_h * 0.45, "shared state changed",
-                va="center", fontsize=8.5, weight="bold")
+        ax.text(num_w + ncol * col_w + 0.1, top + row_h * 0.45, "shared state written",
+                va="center", fontsize=8.5, weight="bold", color=CHANGE_COLOUR)
+        ax.text(num_w + ncol * col_w + 1.55, top + row_h * 0.45, "/ read",
+                va="center", fontsize=8.5, weight="bold", color=READ_COLOUR)
         y = top + row_h * 1.2
         cycle_top = None
         for index, row in enumerate(self.rows):
@@ -93,6 +112,13 @@ class Swimlane(Drawable):
             if row.cycle and cycle_top is None:
                 cycle_top = y
             x = num_w + row.column * col_w
+            ax.text(0.38, y + row_h / 2, str(row.step), ha="right", va="center",
+                    fontsize=6.5, color="#888888")
+            if row.folded:
+                ax.text(x + col_w / 2, y + row_h / 2, row.text, ha="center", va="center",
+                        fontsize=6.5, style="italic", color=QUIET_COLOUR)
+                y += row_h
+                continue
             face = PALETTE[row.column % len(PALETTE)]
             edge = MARK_COLOURS.get(row.mark, "none")
             ax.add_patch(FancyBboxPatch((x + 0.06, y + 0.03), col_w - 0.12, row_h - 0.06,
@@ -102,14 +128,11 @@ class Swimlane(Drawable):
                     family="monospace",
                     color=MARK_COLOURS.get(row.mark, "#111111"),
                     weight="bold" if row.mark in (SLEEP, FAIL) else "normal")
-            ax.text(0.38, y + row_h / 2, str(row.step), ha="right", va="center",
-                    fontsize=6.5, color="#888888")
-            right = row.changes or row.note
+            right, colour = _right_column(row)
             if right:
                 ax.text(num_w + ncol * col_w + 0.1, y + row_h / 2, _fit(right, 50),
-                        va="center", fontsize=6.5, family="monospace",
-                        color=MARK_COLOURS.get(row.mark, "#1f4e79") if row.note
-                        and not row.changes else "#1f4e79")
+                        va="center", fontsize=6.5, family="monospace", color=colour,
+                        weight="bold" if row.reads and not row.changes else "normal")
             y += row_h
         if cycle_top is not None:
             ax.add_patch(FancyBboxPatch((0.02, cycle_top), width - 0.04, y - cycle_top,
@@ -121,6 +144,15 @@ class Swimlane(Drawable):
             ax.text(0.1, y + 0.3, _fit(self.footer, 160), fontsize=7.5, va="center",
                     color="#c0392b")
         return fig
+
+
+def _right_column(row: LaneRow) -> tuple[str, str]:
+    """What the right column says for ``row``, and in which colour."""
+    if row.changes:
+        return row.changes, CHANGE_COLOUR
+    if row.reads:
+        return row.reads, READ_COLOUR
+    return row.note, MARK_COLOURS.get(row.mark, CHANGE_COLOUR)
 
 
 def _shade(colour: str) -> str:
@@ -169,12 +201,34 @@ def _fold_loops(rows: list[LaneRow], longest: int = 8) -> list[LaneRow]:
     return [r for i, r in enumerate(rows) if i not in drop]
 
 
+def _fold_quiet(rows: list[LaneRow], least: int = 2) -> list[LaneRow]:
+    """Each run of at least ``least`` consecutive quiet rows of one thread becomes one
+    row counting them."""
+    out: list[LaneRow] = []
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j].quiet and rows[j].column == rows[i].column:
+            j += 1
+        if j - i >= least:
+            n = sum(r.folded or 1 for r in rows[i:j])
+            out.append(LaneRow(rows[i].step, rows[i].column, f"... {n} steps", folded=n))
+            i = j
+        else:
+            out.append(rows[i])
+            i += 1
+    return out
+
+
 def _condense(rows: list[LaneRow], max_rows: int | None) -> tuple[list[LaneRow],
                                                                    dict[int, int]]:
-    """Fold loops; then keep marked rows, their neighbours and the last ``max_rows``,
-    counting the gaps."""
+    """Fold loops; if that is not enough, fold quiet runs, then keep marked rows, their
+    neighbours and the last ``max_rows``, counting the gaps."""
     rows = _fold_loops(rows)
     if max_rows is None or len(rows) <= max_rows:
+        return rows, {}
+    rows = _fold_quiet(rows)
+    if len(rows) <= max_rows:
         return rows, {}
     keep = set(range(len(rows) - max_rows, len(rows)))
     for i, r in enumerate(rows):
@@ -196,6 +250,27 @@ def _condense(rows: list[LaneRow], max_rows: int | None) -> tuple[list[LaneRow],
 
 # ---------------------------------------------------------------------- sim
 
+class _News:
+    """Who wrote each object last, and which write each thread has already seen."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, tuple[int, int]] = {}            # object -> (thread, step)
+        self.seen: dict[tuple[int, str], int] = {}            # (thread, object) -> step
+
+    def wrote(self, obj: str, tid: int, step: int) -> None:
+        self.last[obj] = (tid, step)
+        self.seen[(tid, obj)] = step
+
+    def read(self, obj: str, tid: int) -> tuple[int, int] | None:
+        """The (writer, step) of the value ``tid`` reads, if another thread wrote it
+        since ``tid`` last read or wrote ``obj``."""
+        writer = self.last.get(obj)
+        if writer is None or writer[0] == tid or self.seen.get((tid, obj)) == writer[1]:
+            return None
+        self.seen[(tid, obj)] = writer[1]
+        return writer
+
+
 def from_sim(cx: Any, title: str = "", max_rows: int | None = 90) -> Swimlane:
     """A swimlane of an ``aioctx.sim`` counterexample (``sim.Counterexample``)."""
     failure = cx.failure
@@ -203,18 +278,23 @@ def from_sim(cx: Any, title: str = "", max_rows: int | None = 90) -> Swimlane:
     blocked = {b.thread: b for b in failure.blocked}
     rows: list[LaneRow] = []
     last_row: dict[int, int] = {}
+    news = _News()
     for n, e in enumerate(cx.trace, 1):
         _, tid, op, obj, label, value, _loc = e
         if op.startswith(SKIP) or not 0 <= tid < len(threads):
             continue
         text = label or f"{op} {obj}".strip()
-        changes = ""
+        changes = reads = ""
         if op in WRITES and obj:
             changes = f"{obj}: {_value(value)}" if value is not None else f"{op} {obj}"
-        elif value is not None and op == "load":
+            news.wrote(obj, tid, n)
+        elif op == "load":                  # a load always records what it read
             text += f" = {_value(value)}"
+            writer = news.read(obj, tid)
+            if writer is not None:
+                reads = f"reads {threads[writer[0]]}'s {obj} = {_value(value)}"
         last_row[tid] = len(rows)
-        rows.append(LaneRow(n, tid, text, changes))
+        rows.append(LaneRow(n, tid, text, changes, reads=reads))
     if failure.kind == "exception" and failure.thread in threads:
         tid = threads.index(failure.thread)
         if tid in last_row:

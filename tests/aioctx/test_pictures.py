@@ -41,7 +41,7 @@ def test_model_invalid_end_state_and_cycle(tmp_path):
     asleep = [r for r in lane.rows if r.mark == SLEEP]
     assert [lane.columns[r.column] for r in asleep] == ["GSource(2)"]
     assert "g_main_context_iteration__poll" in asleep[0].text
-    assert lane.columns == ["Worker(0)", "SyncPoller(1)", "GSource(2)"]
+    assert lane.columns[:3] == ["Worker(0)", "SyncPoller(1)", "GSource(2)"]   # then monitors
     result, system = promela.check(MODELS + "aio-notify-accept.pml", "acceptance", fair=True,
                                    defines=["NOTIFIED_BEFORE_EVENT"])
     lane = from_model(result.counterexample, system)
@@ -62,3 +62,27 @@ def test_state_graph_with_the_counterexample(tmp_path):
     assert f"counterexample of {len(result.counterexample)} steps" in picture.svg()
     with pytest.raises(ValueError, match="more than 20 states"):
         state_graph(system, max_states=20)
+
+
+@pytest.mark.timeout(300)
+def test_a_long_sim_lane_folds_quiet_steps_and_shows_the_deciding_read():
+    """aio-dispatching-flag: the worker skips its notify because it reads the poller's
+    ``dispatching = True``; that read is named with its writer, and the quiet steps
+    around it fold so the picture stays short."""
+    cx = check(get("aio-dispatching-flag"), True, "pct").result.counterexample
+    full = from_sim(cx, max_rows=None)
+    assert not any(r.folded for r in full.rows) and len(full.rows) > 100
+    lane = from_sim(cx)
+    folded = [r for r in lane.rows if r.folded]
+    assert folded and all(r.text == f"... {r.folded} steps" for r in folded)
+    assert len(lane.rows) <= 90 and sum(lane.omitted.values()) < 20
+    deciding = [r for r in lane.rows if lane.columns[r.column] == "worker"
+                and r.reads == "reads drainer's ctx.dispatching = True"]
+    assert len(deciding) == 1 and deciding[0].text == "aio_notify.load_dispatching = True"
+    # the poller's own read of the flag it set is no news
+    assert not any(r.reads for r in lane.rows if lane.columns[r.column] == "drainer"
+                   and "load_dispatching" in r.text)
+    svg = lane.svg()
+    assert "reads drainer&#39;s ctx.dispatching = True" in svg or \
+        "reads drainer's ctx.dispatching = True" in svg
+    assert "... 2 steps" in svg

@@ -99,6 +99,31 @@ class Eval(Expr):
     arg: Expr
 
 
+@dataclass(eq=False)
+class RemoteLabel(Expr):
+    """``proc[pid]@label``: whether process ``pid`` (a ``proc``) is at ``label``.
+    Without ``[pid]``, the first running ``proc`` is meant (SPIN's rule)."""
+
+    proc: str
+    pid: Expr | None
+    label: str
+    target: Any = None              # semantics.ProcType once resolved
+    via: Pos | None = None          # the inline call it was expanded at, if any
+
+
+@dataclass(eq=False)
+class RemoteVar(Expr):
+    """``proc[pid]:name`` or ``proc[pid]:name[index]``: a local of another process."""
+
+    proc: str
+    pid: Expr | None
+    name: str
+    index: Expr | None = None
+    target: Any = None              # semantics.ProcType once resolved
+    sym: Any = None                 # its semantics.Var once resolved
+    via: Pos | None = None          # the inline call it was expanded at, if any
+
+
 # ---- statements ----
 
 @dataclass(eq=False)
@@ -228,6 +253,7 @@ class Printm(Stmt):
 class InlineCall(Stmt):
     name: str
     args: list[Expr]
+    via: Pos | None = None          # the outermost inline call it was expanded at
 
 
 @dataclass(eq=False)

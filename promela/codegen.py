@@ -271,6 +271,11 @@ class CodeGen:
     def build(self) -> Compiled:
         flows = [build_flow(self.m, p) for p in self.m.proctypes]
         claim_flow = build_flow(self.m, self.m.claim) if self.m.claim is not None else None
+        for proc, flow in zip(self.m.proctypes, flows, strict=True):
+            for loc in flow.locations:
+                for label in loc.labels:
+                    key = (proc.index, label)
+                    self.x.label_pcs[key] = self.x.label_pcs.get(key, ()) + (loc.pc,)
         self.out.append(f"# successor functions for {len(flows)} process type(s)")
         dispatch, rv_dispatch = [], []
         for proc, flow in zip(self.m.proctypes, flows, strict=True):
@@ -336,6 +341,8 @@ def compile_model(model: Model, assertion_violation: type, claim_runs: bool) -> 
     fields = [[(b, s) for b, s, _ in c.fields] for c in model.chan_types]
     ns: dict[str, Any] = runtime.make_helpers(gen.lay.CT, gen.lay.CH, caps, fields,
                                               gen.x.names)
+    ns.update(runtime.remote_helpers(gen.lay.P0, [p.name for p in model.proctypes],
+                                     gen.x.refs))
     ns["AV"] = assertion_violation
     ns["MSG"] = gen.g.messages
     ns["CLAIM_END"] = CLAIM_END

@@ -14,6 +14,7 @@ from . import ast
 from .errors import PromelaError
 from .runtime import cdiv, cmod
 from .symbols import ProcType, Var
+from .unparse import expr as unparse_expr
 
 if TYPE_CHECKING:
     from .symbols import Model
@@ -41,6 +42,8 @@ class ExprChecks:
     m: Model
     globals: dict[str, Var]
     procs: dict[str, ast.ProcDef]
+    ptypes: dict[str, ProcType]
+    remotes: list[ast.RemoteLabel | ast.RemoteVar]   # checked once every body is known
 
     def error(self, pos: ast.Pos, message: str) -> PromelaError:
         return PromelaError(self.m.where(pos), message)
@@ -139,8 +142,76 @@ class ExprChecks:
             self.chan(e.chan, scope)
             self.recv_args(e.args, scope)
             self.check_fields(e.chan, len(e.args), e.pos)
+        elif isinstance(e, ast.RemoteLabel | ast.RemoteVar):
+            if scope.dstep and isinstance(e, ast.RemoteLabel):
+                raise self.error(e.pos, f"remote reference {unparse_expr(e)} inside a "
+                                 "d_step (SPIN refuses it)")
+            if e.pid is not None:
+                self.expr(e.pid, scope)
+            if isinstance(e, ast.RemoteVar) and e.index is not None:
+                self.expr(e.index, scope)
+            self.remotes.append(e)
         else:
             raise self.error(e.pos, f"unexpected {type(e).__name__} in an expression")
+
+    def remote(self, e: ast.RemoteLabel | ast.RemoteVar) -> None:
+        """Resolve a remote reference (once all process types and their labels and
+        locals are known, as the reference may come before the proctype)."""
+        proc = self.ptypes.get(e.proc)
+        if proc is None or proc.kind != "proctype":
+            raise self.error(e.pos, f"{e.proc!r} is not a proctype (in the remote "
+                             f"reference {unparse_expr(e)})")
+        if (e.via or e.pos) < self.procs[e.proc].pos:
+            raise self.error(e.pos, f"remote reference {unparse_expr(e)} before the "
+                             f"declaration of proctype {e.proc!r} (SPIN needs it first)")
+        e.target = proc
+        if isinstance(e, ast.RemoteLabel):
+            if e.label not in proc.labels:
+                raise self.error(e.pos, f"proctype {e.proc!r} has no label {e.label!r}")
+            return
+        var = next((v for v in proc.locals if v.name == e.name), None)
+        if var is None:
+            raise self.error(e.pos, f"proctype {e.proc!r} has no local variable {e.name!r}")
+        if var.is_array and e.index is None:
+            raise self.error(e.pos, f"{e.proc}:{e.name} is an array: give an index")
+        if not var.is_array and e.index is not None:
+            raise self.error(e.pos, f"{e.proc}:{e.name} is not an array")
+        e.sym = var
+
+    def chan_assignment(self, s: ast.Assign) -> None:
+        """SPIN's two checks of channel names in an assignment: a chan is not assigned a
+        constant (``c = 3``), and in the assigned value a chan name is no operand of an
+        operator (``b = c + c``).  ``i = c``, ``c = i`` and ``c = d`` are legal."""
+        v = s.value
+        if s.target.sym.type == "chan" and (
+                isinstance(v, ast.Num) or isinstance(v, ast.Name) and v.const is not None):
+            raise self.error(v.pos, f"invalid assignment to chan {s.target.name!r}: a "
+                             "constant is not a channel")
+        self.chan_operands(v)
+
+    def chan_operands(self, e: ast.Expr | None, op: str | None = None) -> None:
+        if isinstance(e, ast.Name):
+            if op is not None and isinstance(e.sym, Var) and e.sym.type == "chan":
+                raise self.error(e.pos, f"invalid use of chan name {e.name!r}: a chan "
+                                 f"cannot be an operand of {op}")
+            self.chan_operands(e.index)
+        elif isinstance(e, ast.Unary):
+            self.chan_operands(e.arg, f"'{e.op}'")
+        elif isinstance(e, ast.Binary):
+            self.chan_operands(e.left, f"'{e.op}'")
+            self.chan_operands(e.right, f"'{e.op}'")
+        elif isinstance(e, ast.Cond):
+            for x in (e.test, e.then, e.other):
+                self.chan_operands(x, "a conditional expression")
+
+    def no_remote_in_dstep(self, e: ast.Expr, scope: Scope) -> None:
+        """SPIN refuses a remote reference in a condition (an expression statement, a
+        guard, assert, printf) inside a d_step; in an assigned value it is allowed."""
+        if scope.dstep:
+            for node in ast.walk(e):
+                if isinstance(node, ast.RemoteVar | ast.RemoteLabel):
+                    raise self.error(node.pos, f"remote reference {unparse_expr(node)} "
+                                     "in a condition inside a d_step (SPIN refuses it)")
 
     def run_expr(self, e: ast.Run, scope: Scope, allow_run: bool) -> None:
         if not allow_run:

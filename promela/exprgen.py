@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from . import ast
 from .errors import PromelaError
 from .symbols import Model, Var
+from .unparse import expr as unparse_expr
 
 _ARITH = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^"}
 _COMPARE = {"==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
@@ -48,6 +49,9 @@ class ExprGen:
         self.lay = layout
         self.var_ids: dict[int, int] = {}     # id(Var) -> index in ``names``
         self.names: list[str] = []
+        self.refs: list[str] = []             # remote references, for run-time errors
+        #: (process type, label) -> the locations of that type carrying the label
+        self.label_pcs: dict[tuple[int, str], tuple[int, ...]] = {}
 
     def error(self, pos: ast.Pos, message: str) -> PromelaError:
         return PromelaError(self.m.where(pos), message)
@@ -142,10 +146,29 @@ class ExprGen:
         if isinstance(e, ast.Poll):
             return (f"poll({ctx.g}, {self.chan(e.chan, ctx)}, {e.random}, "
                     f"{self.pattern(e.args, ctx)})")
+        if isinstance(e, ast.RemoteLabel | ast.RemoteVar):
+            return self.remote(e, ctx)
         if isinstance(e, ast.Run):
             raise self.error(e.pos, "'run' can only be a statement or the value of an "
                              "assignment")
         raise self.error(e.pos, f"unexpected {type(e).__name__} in an expression")
+
+    def remote(self, e: ast.RemoteLabel | ast.RemoteVar, ctx: Ctx) -> str:
+        """``rat``/``rvar`` calls: the process is looked up by pid (None: the first of
+        its type); a pid nobody runs reads as not-at-the-label and 0, as SPIN's verifier
+        reads a missing process; a pid that runs another proctype is a run-time error."""
+        pid = "None" if e.pid is None else self.value(e.pid, ctx)
+        ptype = e.target.index
+        self.refs.append(unparse_expr(e))
+        ref = len(self.refs) - 1
+        if isinstance(e, ast.RemoteLabel):
+            pcs = self.label_pcs.get((ptype, e.label), ())
+            return f"rat({ctx.g}, {pid}, {ptype}, {pcs!r}, {ref})"
+        var = e.sym
+        offset = str(2 + var.slot)
+        if e.index is not None:
+            offset += f" + ix({self.value(e.index, ctx)}, {var.size}, {self.var_id(var)})"
+        return f"rvar({ctx.g}, {pid}, {ptype}, {offset}, {ref})"
 
     def pattern(self, args: list[ast.Expr], ctx: Ctx) -> str:
         """A tuple with the value to match per field, ``None`` where a variable is."""

@@ -7,7 +7,9 @@ parser (lark's inline transformer), so no intermediate parse tree is made.
 SPIN's lexer treats a line end as a statement separator when the line ends a statement
 (after a name, a constant, ``)``, ``]``, ``}``, ``od``, ``fi``, ``else``, ``break``,
 ``++`` or ``--``, inside a body and outside parentheses), and inserts a separator after
-``}`` and ``else`` when the next token needs one.  ``_Separators`` does the same here.
+``}`` and ``else`` when the next token needs one.  ``_Separators`` does the same here;
+like SPIN's lexer it also marks the names of proctypes (``PNAME``), which is what
+lets ``P[1]:x`` be a remote reference and ``(c -> a[1] : b)`` a choice.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ UNSUPPORTED = {
     "return": "'return' is not supported",
 }
 
-_WORDS = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*|[A-Za-z_]\w*|@', re.S)
+_WORDS = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*|[A-Za-z_]\w*|/\*', re.S)
 
 #: tokens after which a line end separates statements (SPIN's "follows_token")
 _ENDS_STATEMENT = frozenset({"RBRACE", "RPAR", "RSQB", "OD", "FI", "ELSE", "BREAK", "NAME",
@@ -65,14 +67,22 @@ class _Separators:
 
     always_accept = ("NL",)
 
+    def __init__(self) -> None:
+        self.proctypes: frozenset[str] = frozenset()    # of the text being parsed
+
     def process(self, stream):
         from lark import Token
 
         paren = depth = 0
         header = body = False
         last = None
+        proctypes = self.proctypes
         for tok in stream:
             kind = tok.type
+            if kind == "NAME" and tok.value in proctypes and \
+                    last not in ("PROCTYPE", "RUN", "NEVER"):
+                tok = Token.new_borrow_pos("PNAME", tok.value, tok)
+                kind = "PNAME"
             if kind == "NL":
                 if body and paren == 0 and last in _ENDS_STATEMENT:
                     last = "SEMI"
@@ -300,6 +310,18 @@ class _Builder:
     def poll(self, c):
         return ast.Poll(c[0].pos, c[0], c[1].type == "QQ", c[2])
 
+    def remote_at(self, c):
+        ref, _at, label = c
+        return ast.RemoteLabel(ref.pos, ref.name, ref.index, str(label))
+
+    def remote_label(self, c):
+        proc, pid, _at, label = c
+        return ast.RemoteLabel(_pos(proc), str(proc), pid, str(label))
+
+    def remote_var(self, c):
+        proc, pid, name, index = c
+        return ast.RemoteVar(_pos(proc), str(proc), pid, str(name), index)
+
     def varref(self, c):
         name, index = c
         return ast.Name(_pos(name), str(name), index)
@@ -321,6 +343,10 @@ def _unquote(text: str) -> str:
 
 
 _parser = None
+_postlex = _Separators()
+#: a proctype's name where it is declared (comments and strings skipped)
+_PROCTYPE_NAME = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*'
+                            r'|\bproctype\s+([A-Za-z_]\w*)', re.S)
 
 
 def _lark():
@@ -332,18 +358,18 @@ def _lark():
         builder = type("Builder", (_Builder, Transformer), {})()
         cache = os.path.join(tempfile.gettempdir(), f"aioctx-promela-{os.getuid()}.lark")
         _parser = Lark.open(_GRAMMAR, parser="lalr", lexer="basic",
-                            postlex=_Separators(), transformer=builder,
+                            postlex=_postlex, transformer=builder,
                             maybe_placeholders=True, cache=cache)
     return _parser
 
 
 def refuse_unsupported(text: str, lines: LineMap) -> None:
-    """Reject constructs aioctx does not implement, before the parser sees them."""
+    """Reject constructs aioctx does not implement, and comments that do not end, before
+    the parser sees them."""
     for m in _WORDS.finditer(text):
         word = m.group()
-        reason = UNSUPPORTED.get(word)
-        if reason is None and word == "@":
-            reason = "remote references (proc[pid]@label) are not supported"
+        reason = UNSUPPORTED.get(word) if word != "/*" else \
+            "unterminated comment: this '/*' has no '*/'"
         if reason is not None:
             line = text.count("\n", 0, m.start()) + 1
             col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
@@ -355,8 +381,14 @@ def parse(text: str, lines: LineMap) -> ast.Program:
     from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput
 
     refuse_unsupported(text, lines)
+    parser = _lark()
+    # SPIN's lexer knows proctype names (PNAME) only after their declaration, but
+    # lexes an inline body again where it is called; any name of a proctype is marked
+    # here, and semantics.py refuses references that come before the declaration
+    _postlex.proctypes = frozenset(
+        m.group(1) for m in _PROCTYPE_NAME.finditer(text) if m.group(1))
     try:
-        return _lark().parse(text)
+        return parser.parse(text)
     except UnexpectedCharacters as exc:
         raise PromelaError(lines.source(exc.line, exc.column),
                            f"syntax error: unexpected character {text[exc.pos_in_stream]!r}"

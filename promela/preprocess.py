@@ -76,21 +76,39 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
     # is a Promela receive, not "c{x>".
     pcpp.preprocessor.trigraph = _no_trigraphs
 
-    base = os.path.dirname(path)
     warnings: list[str] = []
+    texts = {os.path.abspath(path): text}
+
+    def source_line(file: str, line: int) -> str:
+        key = os.path.abspath(file)
+        if key not in texts:
+            try:
+                with open(key, encoding="utf-8", errors="replace") as f:
+                    texts[key] = f.read()
+            except OSError:
+                texts[key] = ""
+        lines = texts[key].split("\n")
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def where(file: str | None, line: int | None) -> Source:
-        return Source(_display_name(path, base, file), int(line or 0))
+        """The directive's place: its line, at its ``#``."""
+        line = max(int(line or 1), 1)
+        file = file or path
+        source = source_line(file, line)
+        col = len(source) - len(source.lstrip()) + 1
+        return Source(_display_name(path, file), line, col)
 
     class _Cpp(Preprocessor):
         def on_error(self, file, line, msg):
-            raise PromelaError(where(file, line), msg)
+            directive = source_line(file or path, int(line or 1)).strip()[1:].split()
+            raise PromelaError(where(file, line),
+                               _reword(msg, directive[0] if directive else "if"))
 
         def on_include_not_found(self, is_malformed, is_system_include, curdir,
                                  includepath):
             d = self.lastdirective
             what = "malformed #include" if is_malformed else f"cannot include {includepath!r}"
-            raise PromelaError(where(d.source if d else path, d.lineno if d else 0), what)
+            raise PromelaError(where(d.source if d else path, d.lineno if d else 1), what)
 
         def on_directive_unknown(self, directive, toks, ifpassthru, precedingtoks):
             message = "".join(t.value for t in toks).strip()
@@ -104,6 +122,9 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
 
     cpp = _Cpp()
     cpp.line_directive = "#line"
+    # pcpp writes the paths of files under the working directory relative to it; keep
+    # them absolute, and let _display_name name them the way the user named the model
+    cpp.rewrite_paths = []
     out = io.StringIO()
     try:
         for name, value in defines:
@@ -115,24 +136,53 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
     except PromelaError:
         raise
     except Exception as exc:     # pcpp has no error type of its own; never a traceback
-        raise PromelaError(Source(path, 0), f"preprocessor failed: {exc}") from None
-    return _strip_line_directives(out.getvalue(), path, base, warnings)
+        raise PromelaError(None, f"{path}: preprocessor failed: {exc}") from None
+    return _strip_line_directives(out.getvalue(), path, warnings)
 
 
 def _no_trigraphs(text: str) -> str:
     return text
 
 
-def _display_name(path: str, base: str, file: str | None) -> str:
-    if not file or file == path:
+_EVAL_ERROR = re.compile(r"Could not evaluate expression due to (\w+)\((.*)\) "
+                         r"\(passed to evaluator: '(.*)'\)\s*\Z", re.S)
+_NEAR_TOKEN = re.compile(r"around token '(.*?)'")
+
+
+def _reword(message: str, directive: str) -> str:
+    """pcpp's messages in the user's terms (not its evaluator's internals)."""
+    message = message.strip()
+    if message.startswith("Unterminated "):
+        return f"unterminated {message[len('Unterminated '):]}: no matching #endif"
+    if message.startswith("Misplaced #"):
+        return f"{message[len('Misplaced '):]} without a matching #if"
+    m = _EVAL_ERROR.match(message)
+    if m is None:
+        return message
+    kind, detail, expression = m.groups()
+    if kind == "SyntaxError":
+        near = _NEAR_TOKEN.search(detail)
+        reason = (f"syntax error near {near.group(1)!r}" if near else
+                  "incomplete expression" if "EOF" in detail else "syntax error")
+    elif kind == "ZeroDivisionError":
+        reason = "division by zero"
+    else:
+        reason = "not an integer expression"
+    return f"bad #{directive} condition {expression!r}: {reason}"
+
+
+def _display_name(path: str, file: str | None) -> str:
+    """The name to show for ``file`` (an absolute path from pcpp): ``path`` itself for
+    the model, an included file absolute or relative to the working directory, as
+    ``path`` is."""
+    if not file or file == path or os.path.abspath(file) == os.path.abspath(path):
         return path
-    if os.path.isabs(file) or not base:
+    if os.path.isabs(path) or not os.path.isabs(file):
         return file
-    return os.path.join(base, file)
+    return os.path.relpath(file)
 
 
-def _strip_line_directives(output: str, path: str, base: str,
-                           warnings: list[str]) -> Preprocessed:
+def _strip_line_directives(output: str, path: str, warnings: list[str]) -> Preprocessed:
     kept: list[str] = []
     origins: list[tuple[str, int]] = []
     file, line = path, 1
@@ -140,7 +190,7 @@ def _strip_line_directives(output: str, path: str, base: str,
         m = _LINE_DIRECTIVE.match(raw)
         if m:
             line = int(m.group(1))
-            file = _display_name(path, base, m.group(2))
+            file = _display_name(path, m.group(2))
             continue
         kept.append(raw)
         origins.append((file, line))

@@ -113,3 +113,39 @@ def make_helpers(ct: int, ch: int, caps: list[int], fields: list[list[tuple[int,
     return {"ix": ix, "qget": qget, "msg": msg, "qput": qput, "newchan": newchan,
             "cfull": cfull, "poll": poll, "sorted_insert": sorted_insert, "CAP": caps_t,
             "cdiv": cdiv, "cmod": cmod, "shl": shl, "shr": shr, "Fault": Fault}
+
+
+def remote_helpers(p0: int, ptypes: list[str], refs: list[str]
+                   ) -> dict[str, Callable[..., Any]]:
+    """``rat`` (``P[pid]@label``) and ``rvar`` (``P[pid]:x``) for one model.
+
+    SPIN's verifier reads a pid that no process has as zeroed memory (not at any
+    label, every variable 0), so these do too.  A pid whose process is of another
+    proctype makes SPIN's verifier compare that process's raw state (its simulator
+    reports "refers to wrong proctype"); here it is a run-time error.
+    """
+
+    def process(s, pid: int | None, ptype: int, ref: int) -> tuple | None:
+        if pid is None:                     # P@label: the first running P
+            for i in range(p0, len(s)):
+                if s[i][0] == ptype:
+                    return s[i]
+            return None
+        i = p0 + pid
+        if pid < 0 or i >= len(s):
+            return None
+        p = s[i]
+        if p[0] != ptype:
+            raise Fault(f"{refs[ref]}: process {pid} is a {ptypes[p[0]]}, not a "
+                        f"{ptypes[ptype]}")
+        return p
+
+    def rat(s, pid: int | None, ptype: int, pcs: tuple[int, ...], ref: int) -> bool:
+        p = process(s, pid, ptype, ref)
+        return p is not None and p[1] in pcs
+
+    def rvar(s, pid: int | None, ptype: int, offset: int, ref: int) -> int:
+        p = process(s, pid, ptype, ref)
+        return 0 if p is None else p[offset]
+
+    return {"rat": rat, "rvar": rvar}

@@ -32,6 +32,7 @@ class Analyser(ExprChecks):
         self.procs: dict[str, ast.ProcDef] = {}
         self.inlines: dict[str, ast.InlineDef] = {}
         self.ptypes: dict[str, ProcType] = {}
+        self.remotes: list[ast.RemoteLabel | ast.RemoteVar] = []
 
     # ---- top level ----
 
@@ -55,6 +56,8 @@ class Analyser(ExprChecks):
         if not self.m.initial and not any(p.kind == "init" for p in self.m.proctypes):
             raise PromelaError(self.m.where((1, 1)),
                                "no process to run: add 'init' or an 'active proctype'")
+        for ref in self.remotes:
+            self.remote(ref)
         return self.m
 
     def declare_mtypes(self, decl: ast.MtypeDecl) -> None:
@@ -99,6 +102,7 @@ class Analyser(ExprChecks):
         for goto in scope.gotos:
             if goto.label not in scope.labels:
                 raise self.error(goto.pos, f"goto to undefined label {goto.label!r}")
+        proc.labels = dict(scope.labels)
         proc.nslots = sum(v.size for v in proc.locals)
         if unit.kind == "never":
             self.m.claim = proc
@@ -267,6 +271,7 @@ class Analyser(ExprChecks):
             self.lvalue(s.target, scope)
             if isinstance(s, ast.Assign):
                 self.full_expr(s.value, scope, allow_run=True)
+                self.chan_assignment(s)
             elif s.target.sym.type == "chan":
                 raise self.error(s.pos, "arithmetic on a chan")
             return s
@@ -282,18 +287,22 @@ class Analyser(ExprChecks):
             self.check_fields(s.chan, len(s.args), s.pos)
             return s
         if isinstance(s, ast.Assert):
+            self.no_remote_in_dstep(s.expr, scope)
             self.full_expr(s.expr, scope)
             return s
         if isinstance(s, ast.Printf):
             for a in s.args:
+                self.no_remote_in_dstep(a, scope)
                 self.expr(a, scope)
             return s
         if isinstance(s, ast.Printm):
+            self.no_remote_in_dstep(s.expr, scope)
             self.expr(s.expr, scope)
             return s
         if isinstance(s, ast.ExprStmt):
             if claim and ast.contains(s.expr, ast.Run):
                 raise self.error(s.pos, "a never claim cannot start processes")
+            self.no_remote_in_dstep(s.expr, scope)
             self.full_expr(s.expr, scope, allow_run=True)
             return s
         raise self.error(s.pos, f"unexpected {type(s).__name__}")
@@ -340,6 +349,8 @@ def _substitute(node, params: dict[str, ast.Expr], an: Analyser, call: ast.Inlin
         return node
     values = {f.name: _substitute(getattr(node, f.name), params, an, call)
               for f in dataclasses.fields(node)}
+    if "via" in values:             # SPIN lexes an inline body where it is called
+        values["via"] = values["via"] or call.via or call.pos
     return type(node)(**values)
 
 

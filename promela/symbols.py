@@ -76,6 +76,7 @@ class ProcType:
     #: locals initialised when the process is created (declared before any statement)
     created: list[Var] = field(default_factory=list)
     active: int = 0                 # instances started in the initial state
+    labels: dict[str, ast.Pos] = field(default_factory=dict)    # every label of the body
 
 
 @dataclass(eq=False)

@@ -31,6 +31,12 @@ def expr(e: ast.Expr, outer: int = 0) -> str:
         return f"{expr(e.chan)}{'??' if e.random else '?'}[{args(e.args)}]"
     if isinstance(e, ast.Timeout):
         return "timeout"
+    if isinstance(e, ast.RemoteLabel | ast.RemoteVar):
+        pid = f"[{expr(e.pid)}]" if e.pid is not None else ""
+        if isinstance(e, ast.RemoteLabel):
+            return f"{e.proc}{pid}@{e.label}"
+        index = f"[{expr(e.index)}]" if e.index is not None else ""
+        return f"{e.proc}{pid}:{e.name}{index}"
     if isinstance(e, ast.Eval):
         return f"eval({expr(e.arg)})"
     return "?"

@@ -10,8 +10,9 @@ Modes are SPIN's verifier modes: ``--safety`` (the default; ``pan`` built with
 labels checks safety, as SPIN does (and says so).
 
 Exit status: 0 no error, 1 a property is violated (the counterexample is printed like
-``spin -t -p``), 2 bad input (one line: ``file:line:col: message``), 3 the search
-stopped at a budget before finishing.
+``spin -t -p``), 2 bad input (one line: ``file:line:col: message`` where the problem
+is in the model, else ``aioctx: message``), 3 the search stopped at a budget before
+finishing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sys
 from ..errors import UsageError
 from . import add_command
 
-EXIT_OK, EXIT_VIOLATED, EXIT_INCOMPLETE = 0, 1, 3
+EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 def register(subparsers) -> None:
@@ -71,7 +72,11 @@ def run(args: argparse.Namespace) -> int:
                                max_depth=args.max_depth, time_limit=args.time_limit,
                                progress=False if args.json else None)
     except PromelaError as exc:
-        raise UsageError(str(exc)) from None
+        if exc.where is None:           # no place in a file: "aioctx: message"
+            raise UsageError(str(exc)) from None
+        # "file:line:col: message" at the start of the line, for editors and CI
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ModelError as exc:
         raise UsageError(str(exc)) from None
     for warning in system.c.model.warnings:

@@ -18,6 +18,8 @@ from aioctx import catalogue
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_MODELS = sorted((ROOT / "promela" / "models").glob("*.pml"))
 TEST_MODELS = sorted((Path(__file__).parent / "models").glob("*.pml"))
+#: the Promela twins of the model checker's Python models (tests/model/test_model_spin.py)
+CHECKER_MODELS = sorted((ROOT / "tests" / "model" / "promela").glob("*.pml"))
 
 _VARIANTS = re.compile(r"^[ \t/*]*variants:[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
 

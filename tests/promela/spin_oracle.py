@@ -100,8 +100,11 @@ def spin_verdict(path: str, mode: str, defines: list[str] | None = None,
 
     By default SPIN's two optimisations are off: ``spin -o3`` (no statement merging)
     and ``gcc -DNOREDUCE`` (no partial-order reduction), so the verifier explores the
-    plain semantics that aioctx implements.  Both optimisations are meant to keep
-    verdicts, but each has corners where it does not: merging folds ``p = run P();
+    plain semantics that aioctx implements; ``spin -o2`` keeps write-only variables in
+    the state vector (hidden, they become C globals of pan.c, and a model's ``done``
+    or ``now`` then clashes with pan's own: tests/model/promela/fairness.pml -DSTUCK
+    did not compile).  Both optimisations are meant to keep verdicts, but each has
+    corners where it does not: merging folds ``p = run P();
     q = run P()`` into one step, so the first process can never die (and free its pid)
     in between (tests/promela/models/processes.pml); the reduction hides errors after
     the first one, and in non-progress mode even an assertion violation
@@ -111,7 +114,7 @@ def spin_verdict(path: str, mode: str, defines: list[str] | None = None,
     cflags, options = MODES[mode]
     if optimised:
         return _run_pan(path, defines, cflags, options, [])
-    return _run_pan(path, defines, cflags + ["-DNOREDUCE"], options, ["-o3"])
+    return _run_pan(path, defines, cflags + ["-DNOREDUCE"], options, ["-o2", "-o3"])
 
 
 def _run_pan(path: str, defines: list[str] | None, cflags: list[str],
@@ -124,6 +127,11 @@ def _run_pan(path: str, defines: list[str] | None, cflags: list[str],
     finally:
         shutil.rmtree(work, ignore_errors=True)
     out = run.stdout
+    nfair = re.search(r"recompile with -DNFAIR=(\d+)", out)
+    if nfair is not None and not any(f.startswith("-DNFAIR=") for f in cflags):
+        # pan -f handles 6 processes unless built for more (it says how many)
+        return _run_pan(path, defines, cflags + [f"-DNFAIR={nfair.group(1)}"], options,
+                        spin_flags)
     if "max search depth too small" in out:
         raise RuntimeError(f"pan's depth bound was reached on {path}")
     m = re.search(r"errors: (\d+)", out)

@@ -106,7 +106,7 @@ def test_warnings_go_to_stderr(run, tmp_path):
                     "  do\n  :: end_here: x < 3 -> x++\n  :: x == 3 -> break\n  od\n}\n")
     code, _out, err = run(path)
     assert code == 0
-    assert "w.pml:1: warning: careful" in err
+    assert "w.pml:1:1: warning: careful" in err
     assert "at the head of an option" in err
 
 

@@ -2,7 +2,9 @@
 
 Each case is a small model with one mistake, checked through the real command line
 (``aioctx.cli.main``); the expected position is where the mistake is in the user's
-file, also when it sits behind a macro or in an included file.
+file, also when it sits behind a macro or in an included file.  The line starts with
+the position (editors and CI match ``^file:line:col:``); only errors without a place
+in a file (a missing file, a bad option) start with ``aioctx: ``.
 """
 
 from __future__ import annotations
@@ -54,11 +56,41 @@ CASES = [
      "undeclared variable 'nosuch'"),
     ("#define N 1\nbyte x;\nactive proctype P() { /* note */ x = nosuch }", 3, 38,
      "undeclared variable 'nosuch'"),
-    ("#ifdef X\n#error X must not be defined\n#endif\ninit { skip }", 2, 0,
+    ("#ifdef X\n  #error X must not be defined\n#endif\ninit { skip }", 2, 3,
      "#error X must not be defined"),
-    ('#include "missing.h"\ninit { skip }', 1, 0, "cannot include 'missing.h'"),
-    ("#frobnicate\ninit { skip }", 1, 0, "unknown preprocessor directive #frobnicate"),
+    ('#include "missing.h"\ninit { skip }', 1, 1, "cannot include 'missing.h'"),
+    ("#frobnicate\ninit { skip }", 1, 1, "unknown preprocessor directive #frobnicate"),
     ("\x7fELF\x02\x01\x01\x00\x00 proctype@", 1, 8, "binary data (a NUL byte)"),
+    ("#if 1 +\ninit { skip }\n#endif", 1, 1, "bad #if condition '1 +': incomplete expression"),
+    ("#if 0\n#elif 2 == = 2\n#endif\ninit { skip }", 2, 1,
+     "bad #elif condition '2 == = 2': syntax error near '='"),
+    ("#if 1\ninit { skip }", 1, 1, "unterminated #if 1: no matching #endif"),
+    ("init { skip }\n  /* a note\n", 2, 3, "unterminated comment"),
+    # remote references
+    ("active proctype P() { L: skip }\nnever { X[0]@L }", 2, 9,
+     "'X' is not a proctype (in the remote reference X[0]@L)"),
+    ("active proctype P() { L: skip }\nnever { P[0]@M }", 2, 9, "proctype 'P' has no label 'M'"),
+    ("active proctype P() { byte y; L: skip }\nnever { P@L && P[0]:z == 1 }", 2, 16,
+     "proctype 'P' has no local variable 'z'"),
+    ("never { P[0]@L }\nactive proctype P() { L: skip }", 1, 9,
+     "before the declaration of proctype 'P'"),
+    ("byte x;\nactive proctype P() { L: skip }\nactive proctype Q() { d_step { x = 1; P[0]@L } }",
+     3, 39, "remote reference P[0]@L in a condition inside a d_step"),
+    ("byte x;\nactive proctype P() { L: skip }\nactive proctype Q() { d_step { x = P[0]@L } }",
+     3, 36, "remote reference P[0]@L inside a d_step"),
+    ("byte x;\nactive proctype P() { byte y[2] }\nactive proctype Q() { x = P[0]:y }", 3, 27,
+     "P:y is an array"),
+    # channel names where SPIN refuses them
+    ("chan c = [1] of { byte };\nactive proctype P() { c = 3 }", 2, 27,
+     "invalid assignment to chan 'c': a constant is not a channel"),
+    ("mtype = { m };\nchan c[2];\nactive proctype P() { c[1] = m }", 3, 30,
+     "invalid assignment to chan 'c'"),
+    ("chan c = [1] of { byte };\nbyte b;\nactive proctype P() { b = c + c }", 3, 27,
+     "invalid use of chan name 'c': a chan cannot be an operand of '+'"),
+    ("chan c, d;\nbyte a[2];\nactive proctype P() { a[0] = a[d - 1] }", 3, 32,
+     "invalid use of chan name 'd'"),
+    ("chan c, d;\nbyte b;\nactive proctype P() { c = (b -> d : c) }", 3, 33,
+     "operand of a conditional expression"),
 ]
 
 
@@ -80,9 +112,9 @@ def test_bad_model_is_one_line_with_position(tmp_path, capsys, monkeypatch, text
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and "Traceback" not in err
-    where = f"{path}:{line}:{col}: " if col else f"{path}:{line}: "
-    assert err.startswith(f"aioctx: {where}"), err
+    assert err.startswith(f"{path}:{line}:{col}: "), err
     assert message in err
+    assert "evaluat" not in err and "Error(" not in err     # no pcpp internals
 
 
 def test_error_in_an_included_file_points_into_it(tmp_path, capsys, monkeypatch):
@@ -92,8 +124,34 @@ def test_error_in_an_included_file_points_into_it(tmp_path, capsys, monkeypatch)
     model.write_text('/* main */\n#include "parts/body.h"\n')
     code, _out, err = run_cli(capsys, monkeypatch, str(model))
     assert code == 2
-    assert err.startswith(f"aioctx: {tmp_path / 'parts' / 'body.h'}:3:27: undeclared "
+    assert err.startswith(f"{tmp_path / 'parts' / 'body.h'}:3:27: undeclared "
                           "variable 'y'"), err
+
+
+def test_model_in_a_subfolder_of_the_working_directory(tmp_path, capsys, monkeypatch):
+    """pcpp names files under the working directory relative to it: the folder of a
+    model given by its absolute path was once prepended again (models/models/m.pml)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "m.pml"
+    model.write_text("#define N 2\nbyte x;\nactive proctype P() { x = nosuch }\n")
+    for given in (str(model), "models/m.pml"):
+        code, _out, err = run_cli(capsys, monkeypatch, given)
+        assert code == 2
+        assert err.startswith(f"{given}:3:27: undeclared variable 'nosuch'"), err
+    model.write_text("#define N 2\nbyte x;\nactive proctype P() { assert(x == N) }\n")
+    code, out, _err = run_cli(capsys, monkeypatch, str(model))
+    assert code == 1 and f" {model}:3 " in out and "models/models" not in out, out
+
+
+@pytest.mark.parametrize("statement", ["b = c", "c = b", "c = d", "c = -1", "b = len(c) + 1",
+                                       "b = a[c]", "c == d", "c!c + 1"])
+def test_chan_names_where_spin_allows_them(tmp_path, capsys, monkeypatch, statement):
+    path = tmp_path / "ok.pml"
+    path.write_text("chan c = [2] of { byte };\nchan d;\nbyte b, a[9];\n"
+                    f"active proctype P() {{ {statement} }}\n")
+    code, out, err = run_cli(capsys, monkeypatch, str(path))
+    assert err == "" and code in (0, 1), err
 
 
 @pytest.mark.parametrize("argv,message", [
@@ -123,3 +181,14 @@ def test_runtime_errors_are_violations_not_bad_input(tmp_path, capsys, monkeypat
     code, out, err = run_cli(capsys, monkeypatch, str(path))
     assert code == 1 and err == ""
     assert "run-time error" in out
+
+
+def test_remote_reference_to_a_process_of_another_proctype(tmp_path, capsys, monkeypatch):
+    """SPIN's simulator reports "refers to wrong proctype" (its verifier compares the
+    other process's raw state); here it is a run-time error of the model, with a trail."""
+    path = tmp_path / "wrong.pml"
+    path.write_text("active proctype P() { byte y; L: y = 1 }\n"
+                    "active proctype Q() { byte y; assert(P[1]:y == 0) }\n")
+    code, out, err = run_cli(capsys, monkeypatch, str(path))
+    assert code == 1 and err == ""
+    assert "run-time error: P[1]:y: process 1 is a Q, not a P" in out

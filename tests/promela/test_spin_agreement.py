@@ -1,9 +1,10 @@
 """aioctx's verdict equals SPIN's on every model and option set in the repository.
 
-For each model of promela/models and tests/promela/models, each of its option sets
-(``variants:`` header) and each mode (safety, acceptance, acceptance with weak
-fairness; non-progress too where the model has progress labels), SPIN's verifier is
-built and run (see spin_oracle.py) and its verdict compared with ours.  When SPIN
+For each model of promela/models, tests/promela/models and tests/model/promela, each
+of its option sets (``variants:`` header) and each mode (safety, acceptance,
+acceptance with weak fairness; non-progress too where the model has progress labels),
+SPIN's verifier is built and run (see spin_oracle.py) and its verdict compared with
+ours.  When SPIN
 reports errors, the kind of error we report must be one SPIN reports too.
 """
 
@@ -13,6 +14,7 @@ import pytest
 import spin_oracle
 from promela_cases import (
     AIOCTX_MODE,
+    CHECKER_MODELS,
     PROJECT_MODELS,
     TEST_MODELS,
     case_id,
@@ -24,7 +26,7 @@ from promela_cases import (
 from aioctx import promela
 
 SKIP = spin_oracle.available()
-ALL = cases(PROJECT_MODELS + TEST_MODELS)
+ALL = cases(PROJECT_MODELS + TEST_MODELS + CHECKER_MODELS)
 
 
 def ours(path, defines, mode):
@@ -63,7 +65,7 @@ def test_project_models_match_default_spin(path, defines):
 
 def test_every_mode_is_covered():
     """The matrix is not empty and contains each required mode for every model."""
-    assert TEST_MODELS and PROJECT_MODELS
-    for path in PROJECT_MODELS + TEST_MODELS:
+    assert TEST_MODELS and PROJECT_MODELS and CHECKER_MODELS
+    for path in PROJECT_MODELS + TEST_MODELS + CHECKER_MODELS:
         modes = {mode for p, _d, mode in ALL if p == path}
         assert {"safety", "acceptance", "acceptance+fair"} <= modes, path.name

@@ -6,6 +6,8 @@
  *
  * Variants: -DCLEARED_LATE, -DDISPATCHING, -DSKIPS_SET, -DBEFORE_EVENT.
  * Properties: -DLOST_WAKEUP or -DBUSY_LOOP (a never claim), none for safety.
+ * Option sets checked against SPIN (tests/promela/test_spin_agreement.py):
+ * variants: - | CLEARED_LATE | DISPATCHING | SKIPS_SET | BEFORE_EVENT | LOST_WAKEUP | CLEARED_LATE,LOST_WAKEUP | DISPATCHING,LOST_WAKEUP | SKIPS_SET,LOST_WAKEUP | BEFORE_EVENT,LOST_WAKEUP | BUSY_LOOP | CLEARED_LATE,BUSY_LOOP | DISPATCHING,BUSY_LOOP | SKIPS_SET,BUSY_LOOP | BEFORE_EVENT,BUSY_LOOP
  */
 byte notify_me;
 bit notified;

@@ -8,6 +8,8 @@
  *         -a reports the dead end as an acceptance cycle ("accept stutter"), -l finds
  *         no non-progress cycle (SPIN does not extend finite runs for -l).
  * Never claim (not with STUCK): "P1 never gets its work done" (done stays 0 forever).
+ * Option sets checked against SPIN (tests/promela/test_spin_agreement.py):
+ * variants: HOG | BLOCKED | ATOMIC | STUCK
  */
 byte x;
 byte lock;

@@ -11,6 +11,8 @@
  * every entry starts at 0 (reader 1 starts in B); the states correspond one to one.
  * Checks: -DINVARIANTS (exclusion and count conservation, as a safety claim),
  * -DWRITER_STARVES or -DREADER0_STARVES (never claims for pan -a -f).
+ * Option sets checked against SPIN (tests/promela/test_spin_agreement.py):
+ * variants: - | KICK_COND | NO_RECOUNT | DROP_COUNT | NO_RECHECK | INVARIANTS | KICK_COND,INVARIANTS | NO_RECOUNT,INVARIANTS | DROP_COUNT,INVARIANTS | NO_RECHECK,INVARIANTS | WRITER_STARVES | KICK_COND,WRITER_STARVES | NO_RECOUNT,WRITER_STARVES | DROP_COUNT,WRITER_STARVES | NO_RECHECK,WRITER_STARVES | READER0_STARVES | KICK_COND,READER0_STARVES | NO_RECOUNT,READER0_STARVES | DROP_COUNT,READER0_STARVES | NO_RECHECK,READER0_STARVES
  */
 byte has_writer;
 short count[2];

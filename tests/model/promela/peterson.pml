@@ -3,6 +3,8 @@
  * -DTURN_FIRST: the turn is given away before the flag is raised (broken).
  * -DPROGRESS1: P1's critical section is a progress location (for -l).
  * -DP1_STARVES: never claim "P1 eventually never enters its critical section".
+ * Option sets checked against SPIN (tests/promela/test_spin_agreement.py):
+ * variants: - | TURN_FIRST | P1_STARVES | TURN_FIRST,P1_STARVES | PROGRESS1
  */
 bool flag[2];
 byte turn;

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 
 from . import ast
 from .errors import LineMap, PromelaError
@@ -344,6 +345,9 @@ def _unquote(text: str) -> str:
 
 _parser = None
 _postlex = _Separators()
+# The parser and its post-lexer are built once and shared; the post-lexer holds the
+# proctype names of the text being parsed, so one parse runs at a time.
+_parse_lock = threading.Lock()
 #: a proctype's name where it is declared (comments and strings skipped)
 _PROCTYPE_NAME = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*'
                             r'|\bproctype\s+([A-Za-z_]\w*)', re.S)
@@ -385,10 +389,11 @@ def parse(text: str, lines: LineMap) -> ast.Program:
     # SPIN's lexer knows proctype names (PNAME) only after their declaration, but
     # lexes an inline body again where it is called; any name of a proctype is marked
     # here, and semantics.py refuses references that come before the declaration
-    _postlex.proctypes = frozenset(
-        m.group(1) for m in _PROCTYPE_NAME.finditer(text) if m.group(1))
+    proctypes = frozenset(m.group(1) for m in _PROCTYPE_NAME.finditer(text) if m.group(1))
     try:
-        return parser.parse(text)
+        with _parse_lock:
+            _postlex.proctypes = proctypes
+            return parser.parse(text)
     except UnexpectedCharacters as exc:
         raise PromelaError(lines.source(exc.line, exc.column),
                            f"syntax error: unexpected character {text[exc.pos_in_stream]!r}"

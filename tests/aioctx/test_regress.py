@@ -77,8 +77,10 @@ def test_model_rows_reports_and_pictures(capsys, tmp_path):
     doc = json.loads((tmp_path / "r.json").read_text())
     statuses = [(r["variant"], r["check"], r["status"], r["got"]) for r in doc["rows"]]
     assert ("fixed", "safety", "pass", "ok") in statuses
-    assert ("LOCKCNT_UNLOCK_NO_WAKE", "fair", "pass",
+    assert ("LOCKCNT_UNLOCK_NO_WAKE", "safety", "pass",
             "violation (invalid end state)") in statuses
+    assert ("LOCKCNT_UNLOCK_NO_WAKE", "fair", "pass",
+            "violation (acceptance cycle)") in statuses
     assert doc["summary"]["failed"] == [] and doc["summary"]["passed"] == 6
     pictures = [p for r in doc["rows"] for p in r["pictures"]]
     assert len(pictures) == 6 and all(open(p, "rb").read(4) for p in pictures)

@@ -2,8 +2,9 @@
 (with the swimlane pictures inlined, so the file stands alone).
 
 The text table has fixed column widths, since rows print as they finish.  Piped, it is
-printed whole (``COLUMNS``); on a terminal ``fit_columns`` drops the least important
-columns and narrows the widest so that a line does not wrap.
+printed whole (``full_columns``: what each check shows before it runs is never cut);
+on a terminal ``fit_columns`` drops the least important columns and narrows the widest
+so that a line does not wrap.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 from typing import Any
 
 from . import __version__
+from .catalogue import Uncovered
 from .progress import format_seconds
 from .regress import FAIL, PASS, Check, Row
 
@@ -64,6 +66,20 @@ def fit_columns(width: int) -> list[Column]:
     return _narrowed(columns, width, NARROW)
 
 
+#: the columns whose every cell is known from the plan, before a check runs
+KNOWN = ("entry", "variant", "what", "expected", "bound")
+
+
+def full_columns(checks: list[Check]) -> list[Column]:
+    """The columns of a piped table: ``COLUMNS``, each column whose cells are known
+    from the plan widened so that none of them is cut (an uncovered bug's line runs
+    across the columns and does not count)."""
+    planned = [c for c in checks if not isinstance(c.job, Uncovered)]
+    widest = {attr: max((len(str(getattr(c, attr))) for c in planned), default=0)
+              for attr in KNOWN}
+    return [(t, attr, max(w, widest.get(attr, 0))) for t, attr, w in COLUMNS]
+
+
 def _cell(row: Row, attr: str) -> str:
     if attr == "status":
         return MARKS.get(row.status, "--")
@@ -81,10 +97,10 @@ def header(columns: list[Column] = COLUMNS) -> str:
     return cols + "\n" + "-" * len(cols)
 
 
-def format_check(check: Check) -> str:
+def format_check(check: Check, columns: list[Column] = COLUMNS) -> str:
     """A line of ``--list``: what the table shows of a check before it runs, in the
     table's column widths (nothing cut)."""
-    widths = {attr: w for _t, attr, w in COLUMNS}
+    widths = {attr: w for _t, attr, w in columns}
     cells = [(check.entry, "entry"), (check.variant, "variant"), (check.what, "what"),
              (check.expected, "expected"), (check.bound, "bound")]
     return "  ".join(text.ljust(widths[attr]) for text, attr in cells).rstrip()

@@ -70,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
     from .. import regress
     from ..progress import ProgressLine, format_seconds
     from ..regress_report import (
-        COLUMNS,
         fit_columns,
         format_check,
         format_row,
+        full_columns,
         header,
         report,
         write_html,
@@ -85,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
     budget = regress.FULL if args.full else regress.QUICK
     checks = regress.plan(budget, args.only)
     if args.list:
+        listed = full_columns(checks)
         for c in checks:
-            print(format_check(c))
+            print(format_check(c, listed))
         return 0
     _check_outputs(args)
     os.makedirs(args.out, exist_ok=True)
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     bar = ProgressLine("regress")
     section = [None]
     columns = (fit_columns(shutil.get_terminal_size().columns - 1)
-               if sys.stdout.isatty() else COLUMNS)
+               if sys.stdout.isatty() else full_columns(checks))
 
     def on_row(row: regress.Row) -> None:
         bar.clear()

@@ -206,3 +206,19 @@ def test_fitted_columns_keep_entry_and_result_and_fit(width):
     assert len(format_row(row, columns)) <= width
     if width >= 99:
         assert "at execution 4624" in format_row(row, columns)
+
+
+def test_piped_table_never_cuts_what_the_plan_knows():
+    """A CI log shows every variant, expectation and bound in full, however long."""
+    from aioctx.regress import PASS, QUICK, Row, plan
+    from aioctx.regress_report import format_row, full_columns
+
+    checks = plan(QUICK, [])
+    columns = full_columns(checks)
+    longest = max(checks, key=lambda c: len(c.variant) + len(c.expected))
+    row = Row(longest.section, longest.entry, longest.variant, longest.what,
+              longest.expected, longest.expected, "1 states", longest.bound, 0.1, PASS)
+    line = format_row(row, columns)
+    for text in (longest.entry, longest.variant, longest.expected, longest.bound):
+        assert text in line
+    assert "~" not in line

@@ -11,16 +11,16 @@ from ..errors import UsageError
 PICTURE_SUFFIXES = (".svg", ".png")
 
 
-def new_file(option: str, path: str, force: bool) -> None:
+def new_file(option: str, path: str, force: bool, made: str | None = None) -> None:
     """``path`` may be written: not a folder, not an existing file (unless ``force``),
-    in a folder that exists."""
+    in a folder that exists or is ``made``, the folder the command creates itself."""
     if os.path.isdir(path):
         raise UsageError(f"{option} {path}: is a folder")
     if os.path.exists(path) and not force:
         raise UsageError(f"{option} {path}: the file exists; not overwriting it "
                          "(use --force)")
     parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
+    if not os.path.isdir(parent) and (made is None or parent != os.path.abspath(made)):
         raise UsageError(f"{option} {path}: no such folder {parent}")
 
 

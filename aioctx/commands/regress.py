@@ -55,7 +55,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     reports = (("--json", args.json), ("--html", args.html))
     for option, path in reports:
         if path is not None:
-            new_file(option, path, args.force)
+            new_file(option, path, args.force, made=args.out)
     distinct(*reports)
     out = args.out
     if os.path.exists(out) and not os.path.isdir(out):

@@ -222,3 +222,14 @@ def test_piped_table_never_cuts_what_the_plan_knows():
     for text in (longest.entry, longest.variant, longest.expected, longest.bound):
         assert text in line
     assert "~" not in line
+
+
+def test_reports_may_go_into_the_out_folder_it_creates(capsys, tmp_path):
+    out = tmp_path / "fresh"
+    code, _out, err = regress(capsys, "--only", "lockcnt", "--out", str(out),
+                              "--json", str(out / "report.json"))
+    assert code == 0, err
+    assert json.loads((out / "report.json").read_text())["summary"]["passed"] == 6
+    code, _out, err = regress(capsys, "--only", "lockcnt", "--out", str(out),
+                              "--json", str(tmp_path / "elsewhere" / "r.json"))
+    assert code == 2 and "no such folder" in err

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except UsageError as exc:
-        print(f"aioctx: {exc}", file=sys.stderr)
+        print(exc if exc.located else f"aioctx: {exc}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
         print(f"aioctx: {exc.filename}: no such file", file=sys.stderr)

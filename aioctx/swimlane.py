@@ -211,7 +211,7 @@ def _fold_quiet(rows: list[LaneRow], least: int = 2) -> list[LaneRow]:
         while j < len(rows) and rows[j].quiet and rows[j].column == rows[i].column:
             j += 1
         if j - i >= least:
-            n = sum(r.folded or 1 for r in rows[i:j])
+            n = j - i
             out.append(LaneRow(rows[i].step, rows[i].column, f"... {n} steps", folded=n))
             i = j
         else:

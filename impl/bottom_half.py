@@ -10,9 +10,9 @@ the loop runs give one callback.  A freed BH (deleted or oneshot, once dequeued)
 Bug switches (owned by the context, copied onto each BH):
 ``bh-schedule-ctx-uaf`` reads ``bh.ctx`` after publishing the BH;
 ``bh-schedule-missing-full-barrier`` lets ``qemu_bh_schedule`` return early after a
-plain load that sees SCHEDULED, skipping the full-barrier RMW, and makes the dequeue
-clear the flags with a plain load and store (the 2015 code tested and cleared
-``scheduled`` with plain accesses on both sides);
+plain load that sees SCHEDULED, skipping the full-barrier RMW, and makes
+``aio_bh_poll``'s dequeue clear the flags with a plain load and store (the 2015 code
+tested and cleared ``scheduled`` with plain accesses on both sides);
 ``bh-cancel-missing-barrier`` clears SCHEDULED with a plain load and store.
 """
 
@@ -178,14 +178,12 @@ def aio_bh_dequeue(bh_slice: BHListSlice) -> tuple[QEMUBH | None, int]:
     if bh is None:
         return None, 0
     bh_slice.bh_list = bh.next
-    if "bh-schedule-missing-full-barrier" in bh._bugs:
-        return bh, _plain_clear(bh)
     return bh, bh._flags.fetch_and(_DEQUEUE_CLEARS, label="aio_bh_dequeue.fetch_and")
 
 
 def _plain_clear(bh: QEMUBH) -> int:
-    """The dequeue under ``bh-schedule-missing-full-barrier``: the flags cleared with
-    a plain load and store, no barrier before the callback's loads."""
+    """``aio_bh_poll``'s dequeue under ``bh-schedule-missing-full-barrier``: the flags
+    cleared with a plain load and store, no barrier before the callback's loads."""
     flags = bh._flags.load(label="aio_bh_dequeue.load")
     bh._flags.store(flags & _DEQUEUE_CLEARS, label="aio_bh_dequeue.store")
     return flags

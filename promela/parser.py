@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import threading
 
 from . import ast
 from .errors import LineMap, PromelaError
@@ -63,13 +62,27 @@ _AFTER_BRACE = frozenset({"PROCTYPE", "INIT", "NEVER", "OPTION", "FI", "OD", "RB
 _BODY_HEADS = frozenset({"PROCTYPE", "INIT", "NEVER", "INLINE"})
 
 
+def _proctype_names(tokens: list) -> frozenset[str]:
+    """The names declared by ``proctype NAME`` anywhere in the token list."""
+    names = []
+    last = None
+    for tok in tokens:
+        if tok.type == "NL":
+            continue
+        if last == "PROCTYPE" and tok.type == "NAME":
+            names.append(tok.value)
+        last = tok.type
+    return frozenset(names)
+
+
 class _Separators:
-    """Post-lexer: inserts the statement separators SPIN's lexer implies."""
+    """Post-lexer: inserts the statement separators SPIN's lexer implies, and marks
+    proctype names (PNAME).  SPIN's lexer knows a proctype's name only after its
+    declaration, but lexes an inline body again where it is called; here any name of
+    a proctype is marked, and semantics.py refuses references that come before the
+    declaration."""
 
     always_accept = ("NL",)
-
-    def __init__(self) -> None:
-        self.proctypes: frozenset[str] = frozenset()    # of the text being parsed
 
     def process(self, stream):
         from lark import Token
@@ -77,8 +90,9 @@ class _Separators:
         paren = depth = 0
         header = body = False
         last = None
-        proctypes = self.proctypes
-        for tok in stream:
+        tokens = list(stream)           # a model is small; its proctypes come first
+        proctypes = _proctype_names(tokens)
+        for tok in tokens:
             kind = tok.type
             if kind == "NAME" and tok.value in proctypes and \
                     last not in ("PROCTYPE", "RUN", "NEVER"):
@@ -344,13 +358,6 @@ def _unquote(text: str) -> str:
 
 
 _parser = None
-_postlex = _Separators()
-# The parser and its post-lexer are built once and shared; the post-lexer holds the
-# proctype names of the text being parsed, so one parse runs at a time.
-_parse_lock = threading.Lock()
-#: a proctype's name where it is declared (comments and strings skipped)
-_PROCTYPE_NAME = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*'
-                            r'|\bproctype\s+([A-Za-z_]\w*)', re.S)
 
 
 def _lark():
@@ -362,7 +369,7 @@ def _lark():
         builder = type("Builder", (_Builder, Transformer), {})()
         cache = os.path.join(tempfile.gettempdir(), f"aioctx-promela-{os.getuid()}.lark")
         _parser = Lark.open(_GRAMMAR, parser="lalr", lexer="basic",
-                            postlex=_postlex, transformer=builder,
+                            postlex=_Separators(), transformer=builder,
                             maybe_placeholders=True, cache=cache)
     return _parser
 
@@ -386,14 +393,8 @@ def parse(text: str, lines: LineMap) -> ast.Program:
 
     refuse_unsupported(text, lines)
     parser = _lark()
-    # SPIN's lexer knows proctype names (PNAME) only after their declaration, but
-    # lexes an inline body again where it is called; any name of a proctype is marked
-    # here, and semantics.py refuses references that come before the declaration
-    proctypes = frozenset(m.group(1) for m in _PROCTYPE_NAME.finditer(text) if m.group(1))
     try:
-        with _parse_lock:
-            _postlex.proctypes = proctypes
-            return parser.parse(text)
+        return parser.parse(text)
     except UnexpectedCharacters as exc:
         raise PromelaError(lines.source(exc.line, exc.column),
                            f"syntax error: unexpected character {text[exc.pos_in_stream]!r}"

@@ -145,7 +145,7 @@ def _dfs(runner: Runner, strategy: DFS, seed: int, executor: Executor | None,
         result.executions += done
         result.per_level.append(done)
         if result.executions >= max_executions:
-            result.notes.append(f"stopped at max_executions={max_executions}")
+            result.stopped_at_cap(max_executions)
             return result, None
         level_items = next_items
         if not level_items:

@@ -72,7 +72,9 @@ class Result:
     strategy: str
     executions: int
     seed: int | None = None
-    found_at: int | None = None            # 0-based run index (sampled) / execution number
+    # where the failure came: a sampled strategy's 0-based run index (the number its
+    # decider is seeded with), else the execution number, counted from 1
+    found_at: int | None = None
     exhaustive: bool = False
     preemption_bound: int | None = None
     pruned: int = 0                        # DFS branches past the bound
@@ -102,12 +104,15 @@ class Result:
     def failed(self) -> bool:
         return self._make is not None or self._counterexample is not None
 
+    def stopped_at_cap(self, max_executions: int) -> None:
+        """Note that a systematic search ended at its execution cap, short of its space."""
+        self.notes.append(f"stopped at its cap of {max_executions:,} executions "
+                          "(max_executions) before covering its space: not exhaustive")
+
     def summary(self) -> str:
         """The outcome in a line, then the notes.  A failure is numbered from 1, like
         ``aioctx regress`` numbers it: a search stops once it has its failure, so that
-        is the last of its ``executions`` (Hypothesis counts its shrinking runs too).
-        ``found_at`` of a sampled strategy is the run's 0-based index instead, the
-        number its decider is seeded with."""
+        is the last of its ``executions`` (Hypothesis counts its shrinking runs too)."""
         if self.failed:
             assert self.counterexample is not None
             head = (f"{self.strategy}: FAILED ({self.counterexample.failure.kind}) at "

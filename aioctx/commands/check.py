@@ -24,7 +24,7 @@ import sys
 from ..errors import UsageError
 from . import add_command
 
-EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_OK, EXIT_VIOLATED, EXIT_INCOMPLETE = 0, 1, 3      # 2, bad input: a UsageError
 
 
 def register(subparsers) -> None:
@@ -72,11 +72,7 @@ def run(args: argparse.Namespace) -> int:
                                max_depth=args.max_depth, time_limit=args.time_limit,
                                progress=False if args.json else None)
     except PromelaError as exc:
-        if exc.where is None:           # no place in a file: "aioctx: message"
-            raise UsageError(str(exc)) from None
-        # "file:line:col: message" at the start of the line, for editors and CI
-        print(exc, file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise UsageError(str(exc), located=exc.where is not None) from None
     except ModelError as exc:
         raise UsageError(str(exc)) from None
     for warning in system.c.model.warnings:

@@ -208,5 +208,5 @@ def run_dpor(runner: Runner, strategy: DPOR,
         if not path:
             result.exhaustive = True
             return result, None
-    result.notes.append(f"stopped at max_executions={max_executions}")
+    result.stopped_at_cap(max_executions)
     return result, None

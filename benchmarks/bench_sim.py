@@ -180,6 +180,24 @@ def outcome(clock: Stopwatch, runs: int, report: str | None) -> dict[str, Any]:
             "report": report}
 
 
+Attempt = Callable[[int, float], tuple[int, str | None]]
+
+
+def search_until(budget: float, attempt: Attempt, max_runs: int | None = None
+                 ) -> dict[str, Any]:
+    """A peer's search: ``attempt(runs so far, seconds left)`` returns the runs it made
+    and its report (None: nothing found), repeated until a report, the ``budget`` or
+    ``max_runs``."""
+    clock = Stopwatch()
+    deadline = time.perf_counter() + budget
+    runs, report = 0, None
+    while report is None and time.perf_counter() < deadline and \
+            (max_runs is None or runs < max_runs):
+        made, report = attempt(runs, deadline - time.perf_counter())
+        runs += made
+    return outcome(clock, runs, report)
+
+
 class Aioctx:
     def __init__(self, kind: str) -> None:
         self.kind = kind
@@ -233,13 +251,8 @@ class Stress:
 
     def search(self, slug: str, budget: float, buggy: bool) -> dict[str, Any]:
         program = CATALOGUE[slug].program(buggy)
-        clock = Stopwatch()
-        deadline = time.perf_counter() + budget
-        runs, report = 0, None
-        while report is None and time.perf_counter() < deadline and runs < MAX_STRESS_RUNS:
-            runs += 1
-            report = self.one(program)
-        return outcome(clock, runs, report)
+        return search_until(budget, lambda _runs, _left: (1, self.one(program)),
+                            MAX_STRESS_RUNS)
 
 
 class Interleave:
@@ -258,17 +271,16 @@ class Interleave:
 
     def search(self, slug: str, budget: float, buggy: bool) -> dict[str, Any]:
         model = peer_model(CATALOGUE[slug].program(buggy))
-        clock = Stopwatch()
-        deadline = time.perf_counter() + budget
-        runs = 0
-        while time.perf_counter() < deadline:
+
+        def attempt(runs: int, _left: float) -> tuple[int, str | None]:
             result = self.explore(model, 1 + runs, 50)
-            runs += result.schedules_run
-            if not result.ok:
-                f = result.failure
-                return outcome(clock, runs, exception_report(f.exception)
-                               if f.kind == "exception" else STUCK)
-        return outcome(clock, runs, None)
+            if result.ok:
+                return result.schedules_run, None
+            f = result.failure
+            return result.schedules_run, (exception_report(f.exception)
+                                          if f.kind == "exception" else STUCK)
+
+        return search_until(budget, attempt)
 
 
 class Frontrun:
@@ -301,19 +313,16 @@ class Frontrun:
 
     def search(self, slug: str, budget: float, buggy: bool) -> dict[str, Any]:
         model = peer_model(CATALOGUE[slug].program(buggy))
-        clock = Stopwatch()
-        deadline = time.perf_counter() + budget
-        runs = 0
-        while time.perf_counter() < deadline:
-            result = self.explore(model, 1 + runs, 20,
-                                  max(1.0, deadline - time.perf_counter()))
-            runs += 20
+
+        def attempt(runs: int, left: float) -> tuple[int, str | None]:
+            result = self.explore(model, 1 + runs, 20, max(1.0, left))
             failures = self.failures
-            if failures or result.property_holds is False:
-                own = [e for e in failures if type(e).__module__.startswith("frontrun")]
-                return outcome(clock, runs, exception_report(failures[0])
-                               if failures and not own else STUCK)
-        return outcome(clock, runs, None)
+            if not failures and result.property_holds is not False:
+                return 20, None
+            own = [e for e in failures if type(e).__module__.startswith("frontrun")]
+            return 20, (exception_report(failures[0]) if failures and not own else STUCK)
+
+        return search_until(budget, attempt)
 
 
 TOOLS: dict[str, Callable[[], Any]] = {

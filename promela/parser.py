@@ -90,7 +90,7 @@ class _Separators:
         paren = depth = 0
         header = body = False
         last = None
-        tokens = list(stream)           # a model is small; its proctypes come first
+        tokens = list(stream)   # all proctype names are needed before the first token goes
         proctypes = _proctype_names(tokens)
         for tok in tokens:
             kind = tok.type

@@ -1,7 +1,11 @@
 """The ``aioctx`` command line: one subcommand per module in aioctx/commands/.
 
-Bad input never produces a traceback: a ``UsageError`` (or a missing file) becomes one
-line on stderr and exit status 2.  A closed output pipe ends the command quietly.
+Every command exits with the statuses of ``aioctx.errors`` (0 clean, 1 found, 2 bad
+input, 3 budget ran out, 4 internal error).  Bad input never produces a traceback: a
+``UsageError`` (or a file that cannot be opened) becomes one line on stderr and exit
+status 2.  Any other exception is a bug in aioctx, never a verdict: one line naming the
+bug-report route and exit status 4, with the traceback only under ``--debug`` or
+``AIOCTX_DEBUG=1``.  A closed output pipe ends the command quietly.
 """
 
 from __future__ import annotations
@@ -10,8 +14,17 @@ import argparse
 import importlib
 import os
 import sys
+import traceback
 
-from .errors import UsageError
+from . import __version__
+from .errors import (
+    EXIT_INTERNAL,
+    EXIT_STATUS_HELP,
+    EXIT_USAGE,
+    UsageError,
+    debug_requested,
+    internal_error_line,
+)
 
 # Subcommand name -> module in aioctx.commands exposing register(subparsers) and run(args).
 COMMANDS = ["demo", "check", "regress", "hunt", "replay"]
@@ -20,7 +33,12 @@ COMMANDS = ["demo", "check", "regress", "hunt", "replay"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aioctx",
-        description="QEMU's AioContext event loop: run it, model-check it, find its races.")
+        description="QEMU's AioContext event loop: run it, model-check it, find its races.",
+        epilog=EXIT_STATUS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"aioctx {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback (also: "
+                             "AIOCTX_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         module = importlib.import_module(f"aioctx.commands.{name}")
@@ -29,16 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = None
     try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:           # --help, --version (0) or a usage error (2)
+            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
         return int(args.run(args) or 0)
     except UsageError as exc:
         print(exc if exc.located else f"aioctx: {exc}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
-        print(f"aioctx: {exc.filename}: no such file", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("aioctx: interrupted", file=sys.stderr)
         return 130
@@ -47,6 +65,27 @@ def main(argv: list[str] | None = None) -> int:
         # point stdout at /dev/null so the interpreter's final flush cannot fail too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        if exc.filename is None:            # not about a file the user named
+            return _internal_error(exc, args, argv)
+        if isinstance(exc, FileNotFoundError):
+            print(f"aioctx: {exc.filename}: no such file", file=sys.stderr)
+        else:
+            print(f"aioctx: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:                # MemoryError and RecursionError included
+        return _internal_error(exc, args, argv)
+
+
+def _internal_error(exc: BaseException, args: argparse.Namespace | None,
+                    argv: list[str] | None) -> int:
+    """A bug in aioctx: one line (the traceback first, when asked for)."""
+    flag = (getattr(args, "debug", False) if args is not None
+            else "--debug" in (sys.argv[1:] if argv is None else argv))
+    if debug_requested(bool(flag)):
+        traceback.print_exception(exc)
+    print(internal_error_line(exc), file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

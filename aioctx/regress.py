@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import re
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -29,9 +30,10 @@ from typing import Any
 
 from . import catalogue
 from .catalogue import ModelCheck, Uncovered
-from .errors import UsageError
+from .errors import UsageError, describe_exception
+from .promela.errors import PromelaError
 
-PASS, FAIL, UNCOVERED = "pass", "FAIL", "not covered"
+PASS, FAIL, ERROR, UNCOVERED = "pass", "FAIL", "ERROR", "not covered"
 QUICK_PCT_RUNS = 1_000
 QUICK_DFS_BOUND = 1
 
@@ -100,6 +102,7 @@ class Row:
     status: str
     trace: str = ""                     # the readable counterexample, if one was caught
     pictures: list[str] = field(default_factory=list)
+    traceback: str = ""                 # an ERROR row's, for --debug
 
     @property
     def key(self) -> str:
@@ -167,9 +170,11 @@ def run_check(check: Check, out_dir: str | None) -> Row:
             _run_model(job, row, out_dir)
         else:
             _run_scenario(job, row, out_dir)
-    except Exception as exc:        # a broken model or scenario fails its row, not the run
-        row.got = f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        row.status = FAIL
+    except PromelaError as exc:     # a catalogue model that no longer checks: a regression
+        row.got, row.status = f"error: {describe_exception(exc)}", FAIL
+    except Exception as exc:        # a bug in aioctx: not a verdict, and the run goes on
+        row.got, row.status = f"internal error: {describe_exception(exc)}", ERROR
+        row.traceback = traceback.format_exc()
     row.seconds = time.perf_counter() - start
     return row
 
@@ -290,10 +295,12 @@ def run_all(checks: list[Check], out_dir: str | None, workers: int,
 
 
 def summary(rows: list[Row]) -> dict[str, Any]:
-    """Counts by status and the keys of the rows that do not match."""
+    """Counts by status and the keys of the rows that do not match (``failed``) or
+    that crashed (``errors``: no verdict)."""
     return {
         "checks": sum(r.status != UNCOVERED for r in rows),
         "passed": sum(r.status == PASS for r in rows),
         "failed": [r.key for r in rows if r.status == FAIL],
+        "errors": [r.key for r in rows if r.status == ERROR],
         "uncovered": [r.entry for r in rows if r.status == UNCOVERED],
     }

@@ -17,14 +17,14 @@ from typing import Any
 from . import __version__
 from .catalogue import Uncovered
 from .progress import format_seconds
-from .regress import FAIL, PASS, Check, Row
+from .regress import ERROR, FAIL, PASS, Check, Row
 
 #: (title, attribute, width) of the text table's columns
 COLUMNS = [("", "status", 4), ("entry", "entry", 36), ("variant", "variant", 22),
            ("check", "what", 10), ("expected", "expected", 29), ("got", "got", 38),
            ("states/executions", "size", 18), ("search bound", "bound", 38),
            ("seconds", "seconds", 7)]
-MARKS = {PASS: "ok", FAIL: "FAIL"}
+MARKS = {PASS: "ok", FAIL: "FAIL", ERROR: "ERR"}
 #: columns a narrow terminal goes without, least missed first ("ok" says what
 #: "expected" would)
 DROP = ("expected", "bound", "size", "seconds")
@@ -162,7 +162,8 @@ def write_html(path: str, doc: dict[str, Any]) -> None:
            "<title>aioctx regress</title>", f"<style>{_STYLE}</style></head><body>",
            "<h1>aioctx regress</h1>",
            f"<p>{s['passed']} of {s['checks']} checks as expected"
-           f"{', <b>' + str(len(s['failed'])) + ' FAILED</b>' if s['failed'] else ''}; "
+           f"{', <b>' + str(len(s['failed'])) + ' FAILED</b>' if s['failed'] else ''}"
+           f"{', <b>' + str(len(s['errors'])) + ' crashed</b>' if s['errors'] else ''}; "
            f"{len(s['uncovered'])} catalogue bugs not covered; "
            f"{esc(format_seconds(doc['seconds']))} on {doc['workers']} worker(s).</p>",
            f"<p>{esc(doc['budget'])}</p>"]
@@ -175,7 +176,7 @@ def write_html(path: str, doc: dict[str, Any]) -> None:
             out.append(f"<h2>{esc(section)}</h2><table><tr>"
                        + "".join(f"<th>{esc(t or 'status')}</th>" for t, _a, _w in COLUMNS)
                        + "</tr>")
-        cls = {"pass": "pass", "FAIL": "FAIL"}.get(r["status"], "uncovered")
+        cls = {PASS: "pass", FAIL: "FAIL", ERROR: "FAIL"}.get(r["status"], "uncovered")
         link = (f"<a href='#{_anchor(r)}'>{esc(r['got'])}</a>" if r["trace"]
                 else esc(r["got"]))
         out.append(

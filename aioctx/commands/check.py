@@ -12,7 +12,7 @@ labels checks safety, as SPIN does (and says so).
 Exit status: 0 no error, 1 a property is violated (the counterexample is printed like
 ``spin -t -p``), 2 bad input (one line: ``file:line:col: message`` where the problem
 is in the model, else ``aioctx: message``), 3 the search stopped at a budget before
-finishing.
+finishing, 4 an internal error (a bug in aioctx: one line, the traceback with --debug).
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ import argparse
 import json
 import sys
 
-from ..errors import UsageError
+from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
-
-EXIT_OK, EXIT_VIOLATED, EXIT_INCOMPLETE = 0, 1, 3      # 2, bad input: a UsageError
 
 
 def register(subparsers) -> None:
@@ -82,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_text(args, result, system, format_trail)
     if result.verdict == "ok":
-        return EXIT_OK
-    return EXIT_VIOLATED if result.verdict == "violation" else EXIT_INCOMPLETE
+        return EXIT_CLEAN
+    return EXIT_FOUND if result.verdict == "violation" else EXIT_INCOMPLETE
 
 
 def _print_text(args, result, system, format_trail) -> None:

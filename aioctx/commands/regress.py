@@ -10,8 +10,14 @@ it is a terminal) and writes a swimlane picture (SVG and PNG) of each counterexa
 into --out.  On a terminal the table fits its width (fewer, narrower columns); piped
 or redirected it has every column in full, as the JSON report does.
 
-Exit status: 0 every check as expected, 1 some check is not (each is named at the
-end), 2 bad input.
+A check that crashes (a bug in aioctx, not a verdict) shows ``ERR`` and ``internal
+error: ...`` in its row (status ``ERROR`` in the JSON report); the other checks still
+run, and the end names it with the bug-report route (its traceback with --debug).
+
+Exit status (as for every command): 0 every check as expected, 1 some check is not (a
+regression: each is named at the end), 2 bad input, 4 an internal error: some check
+crashed (this wins over 1, since the run has no verdict for that check; --debug prints
+its traceback).
 """
 
 from __future__ import annotations
@@ -22,7 +28,14 @@ import shutil
 import sys
 import time
 
-from ..errors import UsageError
+from ..errors import (
+    BUG_REPORT_ROUTE,
+    EXIT_CLEAN,
+    EXIT_FOUND,
+    EXIT_INTERNAL,
+    UsageError,
+    debug_requested,
+)
 from . import add_command
 from .outputs import distinct, new_file
 
@@ -117,9 +130,10 @@ def run(args: argparse.Namespace) -> int:
         write_html(args.html, doc)
     s = doc["summary"]
     npics = sum(1 for r in rows if r.pictures)
+    crashed = f", {len(s['errors'])} crashed" if s["errors"] else ""
     print(f"\nregress: {s['checks']} checks, {s['passed']} as expected, "
-          f"{len(s['failed'])} not; {len(s['uncovered'])} catalogue bugs not covered; "
-          f"{format_seconds(seconds)} on {args.workers} worker(s)")
+          f"{len(s['failed'])} not{crashed}; {len(s['uncovered'])} catalogue bugs not "
+          f"covered; {format_seconds(seconds)} on {args.workers} worker(s)")
     written = [f"pictures of {npics} counterexamples in {args.out}/"]
     written += [f"JSON {args.json}"] if args.json else []
     written += [f"HTML {args.html}"] if args.html else []
@@ -129,5 +143,13 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             if r.status == regress.FAIL:
                 print(f"  {r.key}: expected {r.expected}, got {r.got}", file=sys.stderr)
-        return 1
-    return 0
+    if s["errors"]:
+        print(f"regress: {len(s['errors'])} check(s) crashed, a bug in aioctx; "
+              f"{BUG_REPORT_ROUTE}:", file=sys.stderr)
+        for r in rows:
+            if r.status == regress.ERROR:
+                if debug_requested(getattr(args, "debug", False)):
+                    print(r.traceback, end="", file=sys.stderr)
+                print(f"  {r.key}: {r.got}", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_FOUND if s["failed"] else EXIT_CLEAN

@@ -9,17 +9,18 @@ printed, and where the run leaves the recorded steps the first difference is nam
 ``--fixed`` asks whether the fix holds: the fixed code is expected not to reproduce
 the failure, and the output says so and where its run left the schedule.
 
-Exit status: 0 the run matches the document (same steps, same outcome), or with
-``--fixed`` the fixed code does not fail on the schedule (the fix holds); 1 otherwise
-(it diverged or ended differently, or with ``--fixed`` the fixed code fails too);
-2 bad input.
+Exit status (as for every command): 0 the replayed run does not fail (with
+``--fixed``: the fix holds on this schedule), 1 it fails: the race is caught again, or
+another failure (with ``--fixed``: the fix does not hold), 2 bad input, 4 an internal
+error (a bug in aioctx: one line, the traceback with --debug).  Whether the run kept
+to the recorded steps and outcome is printed, not told by the status.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from ..errors import UsageError
+from ..errors import EXIT_CLEAN, EXIT_FOUND, UsageError
 from . import add_command
 from .outputs import new_picture
 
@@ -69,19 +70,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"drew it in {args.picture}")
     diverged = f"; diverged at {result.divergence}" if result.divergence else ""
     want = recorded["kind"] if recorded else "no failure"
+    status = EXIT_CLEAN if got is None else EXIT_FOUND
     if args.buggy is False:
         if got is None:
             print(f"\nreplay: the fixed code does not reproduce the recorded {want}: "
                   f"the fix holds on this schedule{diverged}")
-            return 0
-        print(f"\nreplay: the fixed code fails too ({got['kind']}; recorded {want}): "
-              f"the fix does not hold on this schedule{diverged}")
-        return 1
+        else:
+            print(f"\nreplay: the fixed code fails too ({got['kind']}; recorded {want}): "
+                  f"the fix does not hold on this schedule{diverged}")
+        return status
     if result.divergence is None and same_outcome:
         print(f"\nreplay: the run matches the schedule ("
               f"{'failure: ' + got['kind'] if got else 'no failure'})")
-        return 0
+        return status
     have = got["kind"] if got else "no failure"
     print(f"\nreplay: the run does not match the schedule: recorded {want}, got {have}"
           + diverged)
-    return 1
+    return status

@@ -26,7 +26,7 @@ def test_hunt_saves_and_replay_reproduces(capsys, tmp_path):
     saved = tmp_path / "cx.json"
     picture = tmp_path / "cx.svg"
     code, out, err = run(capsys, "hunt", SLUG, "-o", str(saved), "--picture", str(picture))
-    assert code == 0, err
+    assert code == 1, err                      # a race caught
     assert "lost-wakeup" in out and f"aioctx replay {saved}" in out
     # numbered from 1, as regress numbers it: the failing run is the last one run
     assert re.search(r"^pct: FAILED \(lost-wakeup\) at execution [1-9]", out, re.M), out
@@ -34,7 +34,7 @@ def test_hunt_saves_and_replay_reproduces(capsys, tmp_path):
     assert doc["scenario"] == {"slug": SLUG, "buggy": True} and doc["decisions"]
     assert picture.read_text().startswith("<?xml") and picture.stat().st_size > 5000
     code, out, err = run(capsys, "replay", str(saved))
-    assert code == 0 and "the run matches the schedule (failure: lost-wakeup)" in out
+    assert code == 1 and "the run matches the schedule (failure: lost-wakeup)" in out
     code, out, err = run(capsys, "replay", str(saved), "--fixed")
     assert code == 0, out                      # the point of --fixed: the fix holds
     assert ("replay: the fixed code does not reproduce the recorded lost-wakeup: the fix "
@@ -48,11 +48,15 @@ def test_hunt_saves_and_replay_reproduces(capsys, tmp_path):
 def test_hunt_strategies_and_fixed_variant(capsys, tmp_path):
     code, out, err = run(capsys, "hunt", "bh-schedule-ctx-uaf", "--strategy", "dfs",
                          "-o", str(tmp_path / "dfs.json"))
-    assert code == 0 and "dfs(preemption bound 2)" in out and "UseAfterFree" in out
+    assert code == 1 and "dfs(preemption bound 2)" in out and "UseAfterFree" in out
     code, out, err = run(capsys, "hunt", "bh-schedule-ctx-uaf", "--strategy", "random",
                          "--runs", "300", "--seed", "3", "--fixed", "-o",
                          str(tmp_path / "none.json"))
-    assert code == 1 and "no failure found" in out and not (tmp_path / "none.json").exists()
+    # every sampled run done, none failed: clean
+    assert code == 0 and "no failure found" in out and not (tmp_path / "none.json").exists()
+    code, out, err = run(capsys, "hunt", "bh-schedule-ctx-uaf", "--strategy", "dfs",
+                         "--bound", "1", "--fixed", "-o", str(tmp_path / "none.json"))
+    assert code == 0 and "no failure: exhaustive up to 1 preemptions" in out
 
 
 def test_replay_fixed_fails_when_the_fixed_code_fails_too(capsys, tmp_path, monkeypatch):
@@ -61,7 +65,7 @@ def test_replay_fixed_fails_when_the_fixed_code_fails_too(capsys, tmp_path, monk
 
     saved = tmp_path / "cx.json"
     code, out, err = run(capsys, "hunt", SLUG, "-o", str(saved))
-    assert code == 0, err
+    assert code == 1, err
     scenario = type(hunting.scenario(SLUG))
     buggy_program = scenario.program          # the "fixed" variant keeps the bug
     monkeypatch.setattr(scenario, "program", lambda self, buggy: buggy_program(self, True))
@@ -92,13 +96,14 @@ def test_dpor_and_dfs_stop_at_runs_and_say_so_with_progress_on_a_terminal(
     monkeypatch.setattr(sys, "stderr", terminal)
     code, out, err = run(capsys, "hunt", "aio-dispatching-flag", "--strategy", "dpor",
                          "--runs", "200", "-o", str(tmp_path / "none.json"))
-    assert code == 1 and "dpor: 200 executions, no failure found (not exhaustive)" in out
+    # stopped at the cap, short of its space: a budget ran out
+    assert code == 3 and "dpor: 200 executions, no failure found (not exhaustive)" in out
     assert "stopped at its cap of 200 executions" in out
     assert terminal.text.startswith("\rhunt dpor [") and "/200" in terminal.text
     assert terminal.text.endswith("\r")                  # cleared before the output
     code, out, err = run(capsys, "hunt", "aio-dispatching-flag", "--strategy", "dfs",
                          "--runs", "100", "-o", str(tmp_path / "none.json"))
-    assert code == 1 and "100 executions, no failure found (not exhaustive)" in out
+    assert code == 3 and "100 executions, no failure found (not exhaustive)" in out
     assert out.count("stopped at its cap of 100 executions") == 1
 
 

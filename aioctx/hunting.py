@@ -1,6 +1,6 @@
 """What ``aioctx hunt`` and ``aioctx replay`` share: finding a catalogue scenario by
-slug, building a strategy by name (the pytest plugin builds its strategies here too),
-and tying a schedule document to its scenario.
+slug, building a strategy by its registered name (``aioctx.sim.strategy``; the pytest
+plugin builds its strategies here too), and tying a schedule document to its scenario.
 
 A schedule written by ``hunt`` carries ``"scenario": {"slug": ..., "buggy": ...}`` next
 to the fields ``sim.replay`` reads (which ignores it), so ``replay`` knows which program
@@ -13,8 +13,6 @@ import importlib
 from typing import Any
 
 from .errors import UsageError
-
-STRATEGIES = ("pct", "random", "dfs", "dpor", "hypothesis")
 
 
 def scenario(slug: str) -> Any:
@@ -31,21 +29,15 @@ def scenario(slug: str) -> Any:
 
 
 def strategy(name: str, depth: int, bound: int) -> Any:
-    """A sim strategy by name (one of ``STRATEGIES``): PCT looks for bugs of depth
-    ``depth``, DFS explores up to ``bound`` preemptions."""
+    """The strategy registered as ``name`` (``sim.strategy_names()``): PCT looks for
+    bugs of depth ``depth``, DFS explores up to ``bound`` preemptions; a strategy takes
+    the options its factory names.  An unknown name or a bad option is a UsageError."""
     from . import sim
 
-    if name == "pct":
-        return sim.PCT(depth)
-    if name == "random":
-        return sim.RandomWalk()
-    if name == "dfs":
-        return sim.DFS(bound)
-    if name == "dpor":
-        return sim.DPOR()
-    if name == "hypothesis":
-        return sim.HypothesisSearch()
-    raise UsageError(f"unknown strategy {name!r}; use one of {', '.join(STRATEGIES)}")
+    try:
+        return sim.make_strategy(name, depth=depth, bound=bound)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def tag(doc: dict[str, Any], slug: str, buggy: bool) -> dict[str, Any]:

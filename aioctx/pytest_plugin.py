@@ -8,7 +8,8 @@ Mark a test and its body runs as the first controlled thread of ``aioctx.sim.exp
         ...                                  # start sync.Threads, join them, assert
 
 or call the ``aioctx_explore`` fixture with a zero-argument program (same options).
-Options: ``strategy`` ("pct", "random", "dfs", "dpor", "hypothesis"), ``runs``,
+Options: ``strategy`` (a registered name: "pct", "random", "dfs", "dpor", "hypothesis",
+or one added with ``aioctx.sim.register_strategy``), ``runs``,
 ``seed``, ``depth`` (PCT), ``bound`` (DFS preemptions), ``max_steps``.
 
 On a failure the test fails with the readable trace; the schedule is saved under

@@ -279,8 +279,8 @@ def from_sim(cx: Any, title: str = "", max_rows: int | None = 90) -> Swimlane:
     rows: list[LaneRow] = []
     last_row: dict[int, int] = {}
     news = _News()
-    for n, e in enumerate(cx.trace, 1):
-        _, tid, op, obj, label, value, _loc = e
+    for n, step in enumerate(cx.trace, 1):
+        tid, op, obj, label, value = step.tid, step.op, step.obj, step.label, step.value
         if op.startswith(SKIP) or not 0 <= tid < len(threads):
             continue
         text = label or f"{op} {obj}".strip()

@@ -5,25 +5,33 @@
     sim.replay(program, result.counterexample.schedule)
 
 Strategies: ``RandomWalk``, ``PCT``, ``DFS`` (preemption-bounded, exhaustive within
-the bound), ``DPOR``, ``HypothesisSearch``; ``replay`` follows a schedule document.
-Programs report outstanding work and end-state invariants with ``sim.pending`` and
-``sim.invariant``, and mark event-loop threads with ``sim.daemon``.  Scenarios of the
-race catalogue live in ``sim.scenarios``.
+the bound), ``DPOR``, ``HypothesisSearch``, or any object with a ``name`` and a
+``search(job)`` (``sim.strategy``); ``register_strategy`` makes one known by name to
+``explore``, ``aioctx hunt --strategy`` and the pytest plugin.  ``replay`` follows a
+schedule document.  Programs report outstanding work and end-state invariants with
+``sim.pending`` and ``sim.invariant``, and mark event-loop threads with ``sim.daemon``.
+Scenarios of the race catalogue live in ``sim.scenarios``.  docs/design.md describes
+the layers and the contracts.
 """
 
-from .explore import ReplayResult, explore, replay
+from . import strategies  # noqa: F401  (registers the built-in strategies)
+from .decider import Decider
+from .explore import explore, replay
 from .failures import Failure
 from .hooks import daemon, in_simulation, invariant, pending
-from .report import Counterexample, Result
+from .result import Counterexample, ReplayResult, Result
 from .schedule import ScheduleError
 from .strategies.dfs import DFS
 from .strategies.dpor import DPOR
 from .strategies.hypothesis import HypothesisSearch, schedules
-from .strategies.sampling import PCT, RandomWalk
+from .strategies.sampling import PCT, RandomWalk, SamplingStrategy
+from .strategy import Found, SearchJob, Strategy, make_strategy, register_strategy, strategy_names
+from .trace import Step
 
 __all__ = [
-    "DFS", "DPOR", "PCT", "Counterexample", "Failure", "HypothesisSearch", "RandomWalk",
-    "ReplayResult", "Result", "ScheduleError", "daemon", "explore", "in_simulation",
-    "invariant",
-    "pending", "replay", "schedules",
+    "DFS", "DPOR", "PCT", "Counterexample", "Decider", "Failure", "Found",
+    "HypothesisSearch", "RandomWalk", "ReplayResult", "Result", "SamplingStrategy",
+    "ScheduleError", "SearchJob", "Step", "Strategy", "daemon", "explore",
+    "in_simulation", "invariant", "make_strategy", "pending", "register_strategy",
+    "replay", "schedules", "strategy_names",
 ]

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 from aioctx.impl import sync
 from greenlet import GreenletExit, greenlet
 
-from .execution import caller_location, show_location
 from .failures import STALL, Abort, Failure
+from .location import caller_location, show_location
 
 if TYPE_CHECKING:
     from .execution import Execution, SimThread

@@ -15,25 +15,18 @@ as a lost wakeup when a ``pending`` check registered by the program says work re
 
 from __future__ import annotations
 
-import os
 import sys
-import threading
 import traceback
 from collections.abc import Callable
-from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from aioctx.impl import sync
 
 from . import failures as F
-from .decider import Decider
+from .decider import Decider, Decision
 from .failures import Abort, Blocked, Failure, Stall
-
-SIM_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-SCENARIO_DIR = SIM_DIR + "scenarios" + os.sep
-SYNC_FILE = os.path.abspath(sync.__file__)
-THREADING_FILE = threading.__file__
-ROOT = os.path.dirname(SIM_DIR.rstrip(os.sep)) + os.sep
+from .location import caller_location, display, infrastructure, show_location
+from .trace import Step
 
 OP_BEGIN = "begin"
 OP_EXIT = "exit"
@@ -46,39 +39,13 @@ OP_YIELD = "cpu_relax"
 FAIR_QUANTUM = 256
 RELAX_NS = 1_000          # virtual time one cpu_relax takes
 
-def _infrastructure(filename: str) -> bool:
-    """Frames of the simulation itself, of impl.sync and of the threading module (the
-    OS-thread engine's plumbing) are not 'the caller'."""
-    if filename == SYNC_FILE or filename == THREADING_FILE:
-        return True
-    return filename.startswith(SIM_DIR) and not filename.startswith(SCENARIO_DIR)
 
+class ThreadHook(Protocol):
+    """Runs around each controlled thread's body, on that thread (line-level mode)."""
 
-def caller_location(frame: FrameType | None) -> tuple[str, int]:
-    """The first frame at or above ``frame`` that belongs to the program, not to us."""
-    while frame is not None and _infrastructure(frame.f_code.co_filename):
-        frame = frame.f_back
-    if frame is None:
-        return ("?", 0)
-    return (frame.f_code.co_filename, frame.f_lineno)
+    def enter(self, ex: Execution) -> None: ...
 
-
-def show_location(loc: tuple[str, int]) -> str:
-    filename, line = loc
-    if not filename:
-        return ""
-    if filename.startswith(ROOT):
-        filename = filename[len(ROOT):]
-    return f"{filename}:{line}"
-
-
-def display(obj: Any) -> str:
-    """How an operation's object(s) appear in traces and reports."""
-    if obj is None:
-        return ""
-    if isinstance(obj, tuple):
-        return ",".join(display(o) for o in obj)
-    return getattr(obj, "display", None) or repr(obj)
+    def leave(self) -> None: ...
 
 
 def _last_ran(t: SimThread) -> int:
@@ -88,13 +55,15 @@ def _last_ran(t: SimThread) -> int:
 class SimThread:
     """A controlled thread: its pending operation, what blocks it, and its slots."""
 
-    __slots__ = ("tid", "name", "target", "args", "handle", "op", "obj", "label",
-                 "write", "wait", "deadline", "timed_out", "finished", "daemon",
+    __slots__ = ("tid", "decision", "name", "target", "args", "handle", "op", "obj",
+                 "label", "write", "wait", "deadline", "timed_out", "finished", "daemon",
                  "locals", "last_ran", "fiber", "os_thread", "baton")
+    runs_thread = True                  # as a decider's option: it runs this thread
 
     def __init__(self, tid: int, name: str, target: Callable[..., Any],
                  args: tuple[Any, ...], handle: object | None) -> None:
         self.tid = tid
+        self.decision: Decision = tid   # what a schedule records when it is chosen
         self.name = name
         self.target = target
         self.args = args
@@ -119,26 +88,29 @@ class SimThread:
 
 
 class Execution:
-    """Runs one program under one decider; the impl.sync backend while it runs."""
+    """Runs one program under one decider; the impl.sync backend while it runs.
+
+    ``classes`` maps each impl.sync class to its simulated substitute (the runner hands
+    in ``sim.devices.SIM_CLASSES``: the runtime does not know the primitives); a
+    ``thread_hook`` runs around every controlled thread's body."""
 
     def __init__(self, program: Callable[[], None], decider: Decider, engine: Any,
-                 max_steps: int = 20_000, trace: bool = False,
-                 line_level: bool = False) -> None:
-        from .devices import SIM_CLASSES  # the substitutes, defined after this module
-        self.classes: dict[type, type] = SIM_CLASSES
+                 classes: dict[type, type], max_steps: int = 20_000, trace: bool = False,
+                 thread_hook: ThreadHook | None = None) -> None:
+        self.classes = classes
         self.program = program
         self.decider = decider
         self.every_step = decider.every_step
         self.engine = engine
         self.max_steps = max_steps
-        self.line_level = line_level
+        self.thread_hook = thread_hook
         self.threads: list[SimThread] = []
         self.live: list[SimThread] = []
         self.current: SimThread | None = None
         self.nsteps = 0
         self.slice_start = 0          # nsteps when the running thread got the CPU
-        self.decisions: list[int] = []
-        self.trace: list[list[Any]] | None = [] if trace else None
+        self.decisions: list[Decision] = []
+        self.trace: list[Step] | None = [] if trace else None
         self.clock_ns = 0
         self.globals: dict[str, Any] = {}
         self.counters: dict[str, int] = {}
@@ -244,7 +216,7 @@ class Execution:
     def value(self, v: Any) -> None:
         """Attach the value read or written to the step just recorded."""
         if self.trace and not self.halted:
-            self.trace[-1][5] = v
+            self.trace[-1].value = v
 
     def _enabled(self) -> list[SimThread]:
         return [t for t in self.live if t.wait is None or t.wait.ready(t)]
@@ -282,7 +254,7 @@ class Execution:
         decision) or when it wants to see every step; otherwise the only one."""
         if len(enabled) > 1:
             nxt = self.decider.choose(self, enabled, cur)
-            self.decisions.append(nxt.tid)
+            self.decisions.append(nxt.decision)
             return nxt
         if self.every_step:
             return self.decider.choose(self, enabled, cur)
@@ -345,15 +317,15 @@ class Execution:
 
     def thread_body(self, t: SimThread) -> SimThread | None:
         """What each engine runs for a controlled thread; returns who runs next."""
+        hook = self.thread_hook
         try:
-            if self.line_level:
-                from .linemode import install_line_tracer
-                install_line_tracer(self)
+            if hook is not None:
+                hook.enter(self)
             if self.trace is not None:
                 self._record(t, OP_BEGIN, None, None)
                 code = getattr(getattr(t.target, "func", t.target), "__code__", None)
                 if code is not None:
-                    self.trace[-1][6] = (code.co_filename, code.co_firstlineno)
+                    self.trace[-1].where = (code.co_filename, code.co_firstlineno)
             t.target(*t.args)
         except Abort:
             pass
@@ -364,8 +336,8 @@ class Execution:
             if not self.aborting:
                 self._record_failure(t, F.EXCEPTION, exc)
         finally:
-            if self.line_level:
-                sys.settrace(None)
+            if hook is not None:
+                hook.leave()
         t.finished = True
         t.op = OP_EXIT
         self.live.remove(t)
@@ -373,7 +345,7 @@ class Execution:
             return None
         if self.trace is not None:
             self.note(t, OP_EXIT, None, None, None)
-            self.trace[-1][6] = ("", 0)
+            self.trace[-1].where = ("", 0)
         self.decider.exited(self, t)
         for other in self.live:
             if not other.daemon:
@@ -393,7 +365,7 @@ class Execution:
         tb = exc.__traceback__
         where: tuple[str, int] = ("?", 0)
         while tb is not None:
-            if not _infrastructure(tb.tb_frame.f_code.co_filename):
+            if not infrastructure(tb.tb_frame.f_code.co_filename):
                 where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
             tb = tb.tb_next
         detail = ""
@@ -423,15 +395,15 @@ class Execution:
     # ------------------------------------------------------------------ trace
 
     def _record(self, t: SimThread | None, op: str, obj: Any, label: str | None) -> None:
-        loc = caller_location(sys._getframe(1))
-        self.trace.append([self.nsteps, t.tid if t is not None else -1, op,
-                           display(obj), label, None, loc])
+        self.trace.append(Step(self.nsteps, t.tid if t is not None else -1, op,
+                               display(obj), label, None,
+                               caller_location(sys._getframe(1))))
 
     def note(self, t: SimThread | None, op: str, obj: Any, label: str | None,
              value: Any) -> None:
         """Trace an operation that is not a scheduling point (fence, clock read)."""
         self._record(t, op, obj, label)
-        self.trace[-1][5] = value
+        self.trace[-1].value = value
 
     # ------------------------------------------------------------------ driving
 

@@ -41,6 +41,11 @@ class Stall(BaseException):
         return super().__str__() or STALL_TEXT
 
 
+class NondeterministicProgram(Exception):
+    """A search re-ran a recorded decision prefix and the program offered different
+    choices: it depends on something the simulation does not control."""
+
+
 class SimulationMisuse(Exception):
     """The program did something the simulation cannot model (e.g. polled a real fd)."""
 

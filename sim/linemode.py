@@ -18,7 +18,7 @@ import sysconfig
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from .execution import ROOT, SIM_DIR
+from .location import ROOT, SIM_DIR
 
 if TYPE_CHECKING:
     from .execution import Execution
@@ -40,17 +40,26 @@ def traced(filename: str) -> bool:
     return verdict
 
 
-def install_line_tracer(ex: Execution) -> None:
-    """Trace the calling controlled thread (call this at the start of its body)."""
+class LineTracer:
+    """The execution's thread hook in line-level mode (see ``Execution.thread_hook``)."""
 
-    def on_line(frame: FrameType, event: str, arg: Any) -> Any:
-        if event == "line":
-            ex.step("line", None, None, True)
-        return on_line
+    def enter(self, ex: Execution) -> None:
+        """Trace the calling controlled thread: a step before each new program line."""
 
-    def on_call(frame: FrameType, event: str, arg: Any) -> Any:
-        if event == "call" and traced(frame.f_code.co_filename):
+        def on_line(frame: FrameType, event: str, arg: Any) -> Any:
+            if event == "line":
+                ex.step("line", None, None, True)
             return on_line
-        return None
 
-    sys.settrace(on_call)
+        def on_call(frame: FrameType, event: str, arg: Any) -> Any:
+            if event == "call" and traced(frame.f_code.co_filename):
+                return on_line
+            return None
+
+        sys.settrace(on_call)
+
+    def leave(self) -> None:
+        sys.settrace(None)
+
+
+LINE_TRACER = LineTracer()

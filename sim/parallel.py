@@ -1,11 +1,12 @@
-"""Work units of an exploration, runnable here or in any ``concurrent.futures`` executor.
+"""Running a search's independent batches in a ``concurrent.futures`` executor.
 
-Each ``run_*`` function below rebuilds a guarded Runner from its picklable ``RunSpec``,
-runs a batch of independent executions (the same loop the serial search runs on its
-own runner) and returns plain data.  ``run_in_order`` submits a list of batches and
-yields their results in submission order, stopping at the first batch that reports a
-failure: whatever the number of workers, the failure reported is the one a serial run
-would have found first.
+A strategy that can split its work (sampled runs, DFS subtrees) sends each batch as
+``(in_worker, (spec, stall_timeout, work, *args))``: the worker rebuilds a guarded
+Runner from the picklable ``RunSpec`` and runs ``work(runner, *args)``, the same loop
+the serial search runs on its own runner, returning plain data.  ``run_in_order``
+submits the batches and yields their results in submission order, stopping at the
+first batch that reports a failure: whatever the number of workers, the failure
+reported is the one a serial run would have found first.
 """
 
 from __future__ import annotations
@@ -15,24 +16,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from .runner import RunSpec, guarded
-from .strategies.dfs import Item, ItemResult, explore_items
-from .strategies.sampling import SamplingStrategy, sample_range
+from .runner import in_worker
 
-
-def run_samples(spec: RunSpec, strategy: SamplingStrategy, seed: int, start: int,
-                stop: int, steps_estimate: int,
-                stall_timeout: float) -> tuple[int | None, list[int] | None, int]:
-    """``sample_range`` in a runner of its own."""
-    with guarded(spec, stall_timeout) as runner:
-        return sample_range(runner, strategy, seed, start, stop, steps_estimate)
-
-
-def run_dfs_items(spec: RunSpec, items: list[Item], level: int, bound: int,
-                  budget: int, stall_timeout: float) -> list[ItemResult]:
-    """``explore_items`` in a runner of its own."""
-    with guarded(spec, stall_timeout) as runner:
-        return explore_items(runner, items, level, bound, budget)
+__all__ = ["default_executor", "in_worker", "run_in_order"]
 
 
 def default_executor(workers: int) -> Executor:

@@ -2,8 +2,11 @@
 
 A ``Runner`` holds what stays fixed for an exploration (the program, the engine, the
 step budget, line-level mode) and keeps one engine alive across executions so fibers
-are reused.  ``Runner.spec`` is the picklable recipe a worker process rebuilds it from.
-``guarded(spec, stall_timeout)`` is a Runner whose executions the watchdog watches.
+are reused.  It is also where the runtime gets its pieces: the simulated primitive
+classes (``sim.devices.SIM_CLASSES``) and, in line-level mode, the line tracer are
+handed to each ``Execution`` here, so the runtime imports neither.  ``Runner.spec`` is
+the picklable recipe a worker process rebuilds it from.  ``guarded(spec,
+stall_timeout)`` is a Runner whose executions the watchdog watches.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .decider import Decider
+from .devices import SIM_CLASSES
 from .engines import make_engine
 from .execution import Execution
+from .linemode import LINE_TRACER
 from .watchdog import watchdog
 
 
@@ -32,14 +37,16 @@ class Runner:
     def __init__(self, spec: RunSpec) -> None:
         self.spec = spec
         self.engine = make_engine(spec.engine)
+        self.classes = SIM_CLASSES
+        self.thread_hook = LINE_TRACER if spec.line_level else None
         self.executions = 0
         self.current: Execution | None = None      # the execution running now
         self.on_run: Callable[[int], None] | None = None   # sees the count after each run
 
     def run(self, decider: Decider, trace: bool = False) -> Execution:
         """One execution to its end or first failure (``ex.failure``)."""
-        ex = Execution(self.spec.program, decider, self.engine, self.spec.max_steps,
-                       trace=trace, line_level=self.spec.line_level)
+        ex = Execution(self.spec.program, decider, self.engine, self.classes,
+                       self.spec.max_steps, trace, self.thread_hook)
         self.executions += 1
         self.current = ex
         try:
@@ -86,3 +93,11 @@ def guarded(spec: RunSpec, stall_timeout: float) -> Iterator[Runner]:
             yield runner
     finally:
         runner.close()
+
+
+def in_worker(spec: RunSpec, stall_timeout: float, work: Callable[..., object],
+              *args: object) -> object:
+    """``work(runner, *args)`` on a guarded runner of its own: what a worker process of
+    a parallel search runs (``work`` is a module-level function, so it pickles)."""
+    with guarded(spec, stall_timeout) as runner:
+        return work(runner, *args)

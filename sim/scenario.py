@@ -7,11 +7,12 @@ asserts what must hold), and the search budgets.  ``program(buggy)`` gives the
 zero-argument program ``sim.explore`` takes; it pickles (a ``functools.partial`` of a
 module-level function), so parallel exploration works.
 
-``check(scenario, buggy)`` runs the standard verdicts — PCT and bounded DFS — and says
-whether the outcome is the expected one: the buggy variant fails with one of
-``expect`` (the failure kinds it should show), the fixed one survives bounded DFS
-exhaustively at ``dfs_bound`` and ``pct_runs`` PCT runs.  The regression command and
-the test suite drive scenarios through it.
+``check(scenario, buggy, strategy)`` runs one registered strategy (the standard
+verdicts are "pct" and "dfs") with the scenario's budgets and says whether the outcome
+is the expected one: the buggy variant fails with one of ``expect`` (the failure kinds
+it should show), the fixed one survives: ``pct_runs`` sampled runs, or a systematic
+search (DFS at ``dfs_bound``, DPOR) to its end.  The regression command and the test
+suite drive scenarios through it.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .explore import explore
-from .report import Result
-from .strategies.dfs import DFS
-from .strategies.sampling import PCT
+from .result import Result
+from .strategy import make_strategy
 
 
 @dataclass(frozen=True)
 class Scenario:
-    slug: str                                   # catalogue slug (spec/bugs.md)
+    slug: str                                   # catalogue slug (docs/catalogue.md)
     summary: str
     body: Callable[[frozenset[str]], None]      # module-level: body(bugs) runs as "main"
     expect: tuple[str, ...]                     # failure kinds the buggy variant shows
@@ -65,21 +65,17 @@ class Verdict:
         r = self.result
         if self.buggy:
             return r.counterexample is not None and r.counterexample.failure.kind in self.expect
-        return not r.failed and (r.exhaustive or self.strategy == "pct")
+        return not r.failed and not r.capped
 
 
 def check(scenario: Scenario, buggy: bool, strategy: str, *, runs: int | None = None,
           workers: int | None = None, shrink: bool = True) -> Verdict:
-    """Run ``strategy`` ("pct" or "dfs") with the scenario's budgets on one variant."""
-    program = scenario.program(buggy)
-    if strategy == "pct":
-        result = explore(program, PCT(scenario.pct_depth),
-                         runs=runs if runs is not None else scenario.pct_runs,
-                         seed=scenario.seed, max_steps=scenario.max_steps,
-                         workers=workers, shrink=shrink)
-    elif strategy == "dfs":
-        result = explore(program, DFS(scenario.dfs_bound), seed=scenario.seed,
-                         max_steps=scenario.max_steps, workers=workers, shrink=shrink)
-    else:
-        raise ValueError(f"unknown strategy {strategy!r}: use 'pct' or 'dfs'")
+    """Run the strategy registered as ``strategy`` (PCT at ``pct_depth``, DFS at
+    ``dfs_bound``) with the scenario's budgets on one variant.  An unknown name is a
+    ``ValueError`` listing the known ones."""
+    chosen = make_strategy(strategy, depth=scenario.pct_depth, bound=scenario.dfs_bound)
+    result = explore(scenario.program(buggy), chosen,
+                     runs=runs if runs is not None else scenario.pct_runs,
+                     seed=scenario.seed, max_steps=scenario.max_steps,
+                     workers=workers, shrink=shrink)
     return Verdict(scenario.slug, buggy, strategy, result, scenario.expect)

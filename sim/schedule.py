@@ -2,8 +2,9 @@
 
 A schedule document records the decisions (the thread chosen at each choice moment with
 more than one enabled thread), the threads, the failure it reproduces, and each step's
-(thread, operation, object, label, file:line), so that a replay of changed code can say
-where the run first went a different way.
+(thread, operation, object, label, file:line) as a ``StepRow``, so that a replay of
+changed code can say where the run first went a different way.  Version 1 is the only
+version so far; a document of another version is refused with a message naming both.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+
+from .trace import StepRow
 
 FORMAT = "aioctx.sim.schedule"
 VERSION = 1
@@ -28,9 +31,10 @@ def program_name(program: Any) -> str:
     return f"{module}:{name}"
 
 
-def make_document(program: Any, decisions: list[int], threads: list[str],
-                  failure: dict[str, Any] | None, steps: list[list[Any]],
+def make_document(program: Any, decisions: list[Any], threads: list[str],
+                  failure: dict[str, Any] | None, steps: list[StepRow],
                   preemptions: int, engine: str, max_steps: int) -> dict[str, Any]:
+    """The document as JSON-ready data (steps as plain lists)."""
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -41,7 +45,7 @@ def make_document(program: Any, decisions: list[int], threads: list[str],
         "preemptions": preemptions,
         "decisions": decisions,
         "failure": failure,
-        "steps": steps,
+        "steps": [list(row) for row in steps],
     }
 
 
@@ -87,23 +91,31 @@ def dumps(doc: dict[str, Any]) -> str:
     return f"{lines},\n \"steps\": [\n  {steps}\n ]\n}}\n"
 
 
-def first_divergence(expected: list[list[Any]], actual: list[list[Any]]) -> str | None:
+def steps_in(doc: dict[str, Any]) -> list[StepRow]:
+    """The recorded steps of a loaded document ([] if it has none, or any row is not a
+    step: a replay then compares nothing rather than guess)."""
+    rows = doc.get("steps")
+    if not isinstance(rows, list):
+        return []
+    out = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], int)
+                and all(isinstance(x, str) for x in row[1:3])
+                and (row[3] is None or isinstance(row[3], str)) and isinstance(row[4], str)):
+            return []
+        out.append(StepRow(*row))
+    return out
+
+
+def first_divergence(expected: list[StepRow], actual: list[StepRow]) -> str | None:
     """Compare (thread, op, object, label) step by step; describe the first difference."""
     for i, (want, got) in enumerate(zip(expected, actual, strict=False)):
-        if list(want[:4]) != list(got[:4]):
-            return (f"step {i}: the schedule has thread {want[0]} doing {_op(want)}, "
-                    f"the code now has thread {got[0]} doing {_op(got)}")
+        if not want.same_operation(got):
+            return (f"step {i}: the schedule has thread {want.tid} doing "
+                    f"{want.describe()}, the code now has thread {got.tid} doing "
+                    f"{got.describe()}")
     if len(expected) != len(actual):
         n = min(len(expected), len(actual))
         longer = "schedule" if len(expected) > len(actual) else "code"
         return f"step {n}: the {longer} goes on ({len(expected)} vs {len(actual)} steps)"
     return None
-
-
-def _op(step: list[Any]) -> str:
-    text = f"{step[1]} {step[2]}".strip()
-    if step[3]:
-        text += f" [{step[3]}]"
-    if len(step) > 4 and step[4]:
-        text += f" at {step[4]}"
-    return text

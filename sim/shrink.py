@@ -4,7 +4,7 @@ the default policy and fewest steps, always failing the same way (same signature
 1. Preemptions: a preemption-bounded DFS (``fewest_preemptions``) looks for the same
    failure with fewer preemptions, level by level, so when it finishes within its
    budget the count that remains is the minimum the failure needs.
-2. Deviations: the schedule is rewritten as deviations (``strategies.guided``); each is
+2. Deviations: the schedule is rewritten as deviations (``sim.guided``); each is
    dropped in turn and kept dropped while the run still fails the same way and is no
    worse (fewer preemptions, or as many and no more steps), until none can go.
 """
@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .decider import Decision
+from .guided import Deviation, GuidedDecider, RecordingReplay
 from .runner import Runner
 from .strategies.dfs import fewest_preemptions
-from .strategies.guided import Deviation, GuidedDecider, RecordingReplay
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class _Attempt:
     deviations: list[Deviation]        # the deviations that actually took effect
     preemptions: int
     steps: int
-    decisions: list[int]
+    decisions: list[Decision]
 
 
 def _fails_same(runner: Runner, deviations: list[Deviation],
@@ -37,7 +38,7 @@ def _fails_same(runner: Runner, deviations: list[Deviation],
 
 
 def _replayed(runner: Runner,
-              decisions: list[int]) -> tuple[_Attempt, tuple[str, str]] | None:
+              decisions: list[Decision]) -> tuple[_Attempt, tuple[str, str]] | None:
     """Replay ``decisions`` once, rewritten as deviations: the attempt and its failure's
     signature, or None if it does not fail."""
     recorder = RecordingReplay(decisions)
@@ -48,8 +49,8 @@ def _replayed(runner: Runner,
                      list(ex.decisions)), ex.failure.signature)
 
 
-def shrink(runner: Runner, decisions: list[int], max_runs: int = 2_000,
-           search_budget: int = 10_000) -> tuple[list[int], int] | None:
+def shrink(runner: Runner, decisions: list[Decision], max_runs: int = 2_000,
+           search_budget: int = 10_000) -> tuple[list[Decision], int] | None:
     """Return (shrunk decisions, preemptions before shrinking), or None when replaying
     ``decisions`` does not fail (there is nothing to shrink)."""
     first = _replayed(runner, decisions)

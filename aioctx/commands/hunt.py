@@ -1,14 +1,16 @@
 """``aioctx hunt SLUG``: search one catalogue scenario for a counterexample and save it.
 
-    aioctx hunt SLUG [--strategy pct|random|dfs|dpor|hypothesis] [--runs N] [--seed S]
-                     [--depth D] [--bound B] [--fixed] [-o FILE] [--picture PATH] [--force]
+    aioctx hunt SLUG [--strategy NAME] [--runs N] [--seed S] [--depth D] [--bound B]
+                     [--fixed] [-o FILE] [--picture PATH] [--force]
 
 Runs the buggy variant (``--fixed``: the fixed one) of the scenario under the strategy;
 on a failure, saves the schedule as JSON, prints the readable trace and the command
-that replays it.  ``--runs`` is the budget of every strategy: the runs PCT, random walk
-and Hypothesis sample, the most executions DFS and DPOR try (a search stopped there
-says so: it did not cover its space).  A progress line is shown on stderr when it is a
-terminal.
+that replays it.  ``--strategy`` names any registered strategy: pct (default),
+random, dfs, dpor, hypothesis, or one added with ``aioctx.sim.register_strategy`` or
+the ``aioctx.strategies`` entry-point group.  ``--runs`` is the budget of every
+strategy: the runs PCT, random walk and Hypothesis sample, the most executions DFS and
+DPOR try (a search stopped there says so: it did not cover its space).  A progress
+line is shown on stderr when it is a terminal.
 
 Exit status (as for every command): 0 no failure found (PCT, random walk and
 Hypothesis ran all their runs; DFS and DPOR covered their space), 1 a race was caught
@@ -27,12 +29,12 @@ from .outputs import distinct, new_file, new_picture
 
 
 def register(subparsers) -> None:
-    from ..hunting import STRATEGIES
-
     p = add_command(subparsers, "hunt", __doc__,
                     "find, save and print one counterexample of a catalogue scenario")
     p.add_argument("slug", help="the catalogue slug (aioctx regress --list shows them)")
-    p.add_argument("--strategy", choices=STRATEGIES, default="pct")
+    p.add_argument("--strategy", default="pct", metavar="NAME",
+                   help="a registered strategy: pct (default), random, dfs, dpor, "
+                        "hypothesis, or one of your own")
     p.add_argument("--runs", type=int, default=None, metavar="N",
                    help="runs to sample (pct, random, hypothesis) or most executions to "
                         "try (dfs, dpor); default: the scenario's (10,000 for most)")

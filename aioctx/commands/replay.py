@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     got = result.failure.to_json() if result.failure else None
     same_outcome = (recorded or {}).get("kind") == (got or {}).get("kind")
     if args.picture and result.failure is not None:
-        from ..sim.report import Counterexample
+        from ..sim.result import Counterexample
         from ..swimlane import from_sim
         cx = Counterexample(result.failure, result.schedule, result.trace, result.threads,
                             int(result.schedule.get("preemptions", 0)))

@@ -19,26 +19,26 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..decider import Decider, default_choice
-from ..execution import display
+from ..decider import Decider, Decision, default_choice
+from ..failures import NondeterministicProgram
+from ..location import display
+from ..parallel import in_worker, run_in_order
+from ..result import Result
+from ..strategy import Found, SearchJob, register_strategy
 
 if TYPE_CHECKING:
     from ..execution import Execution, SimThread
     from ..runner import Runner
 
 
-class NondeterministicProgram(Exception):
-    """A replayed prefix offered different choices than when it was recorded."""
-
-
 class _PrefixDecider(Decider):
     """Replay ``prefix``, then the default policy, recording each new choice moment."""
 
-    def __init__(self, prefix: list[int]) -> None:
+    def __init__(self, prefix: list[Decision]) -> None:
         self.prefix = prefix
         self.i = 0
-        # (enabled tids, running thread enabled?, chosen tid)
-        self.frames: list[tuple[tuple[int, ...], bool, int]] = []
+        # (the options' decisions, running thread enabled?, chosen decision)
+        self.frames: list[tuple[tuple[Decision, ...], bool, Decision]] = []
         self.mismatch: str | None = None
 
     def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
@@ -47,7 +47,7 @@ class _PrefixDecider(Decider):
         if i < len(self.prefix):
             want = self.prefix[i]
             for t in enabled:
-                if t.tid == want:
+                if t.decision == want:
                     return t
             ops = "; ".join(f"{t.name} at {t.op} {display(t.obj)}"
                             + (f" [{t.label}]" if t.label else "") for t in enabled)
@@ -55,21 +55,23 @@ class _PrefixDecider(Decider):
                              f"cannot run this time; runnable: {ops}")
             self.prefix = self.prefix[:i]
         chosen = default_choice(enabled, cur)
-        self.frames.append((tuple(t.tid for t in enabled), cur in enabled, chosen.tid))
+        self.frames.append((tuple(t.decision for t in enabled), cur in enabled,
+                            chosen.decision))
         return chosen
 
 
 # A work item: a decision prefix, kept compact as (decisions of the execution that
-# found it, how many of them to keep, the alternative decision that follows), so the
-# many items one execution yields share its decisions (also when pickled).
-Item = tuple[tuple[int, ...], int, int]
-ROOT: Item = ((), 0, -1)
+# found it, how many of them to keep, the alternative decision that follows, None at
+# the root), so the many items one execution yields share its decisions (also when
+# pickled).
+Item = tuple[tuple[Decision, ...], int, Decision | None]
+ROOT: Item = ((), 0, None)
 
 
-def prefix_of(item: Item) -> list[int]:
+def prefix_of(item: Item) -> list[Decision]:
     decisions, keep, alt = item
     prefix = list(decisions[:keep])
-    if alt >= 0:
+    if alt is not None:
         prefix.append(alt)
     return prefix
 
@@ -80,7 +82,7 @@ class ItemResult:
 
     executions: int = 0
     pruned: int = 0
-    failing: list[int] | None = None          # decisions of the first failing run
+    failing: list[Decision] | None = None     # decisions of the first failing run
     next_level: list[Item] = field(default_factory=list)
 
 
@@ -136,7 +138,7 @@ def explore_items(runner: Runner, items: list[Item], level: int, bound: int,
 
 
 def fewest_preemptions(runner: Runner, below: int, budget: int,
-                       want: tuple[str, str] | None) -> list[int] | None:
+                       want: tuple[str, str] | None) -> list[Decision] | None:
     """The first failing run (matching ``want``) with fewer than ``below`` preemptions,
     searched level by level, so what comes back has as few as possible; None if there
     is none within ``budget`` executions."""
@@ -167,3 +169,57 @@ class DFS:
     def __post_init__(self) -> None:
         if self.preemption_bound < 0:
             raise ValueError("the preemption bound cannot be negative")
+
+    def search(self, job: SearchJob) -> Found:
+        """Level by level (0, 1, ... preemptions), each level's items in an order
+        shuffled by the seed; a failure found at level b has the fewest preemptions
+        any failure needs, since levels 0..b-1 were covered without one."""
+        bound = self.preemption_bound
+        order = random.Random(job.seed)
+        result = Result(f"dfs(preemption bound {bound})", 0, preemption_bound=bound)
+        level_items: list[Item] = [ROOT]
+        for level in range(bound + 1):
+            outcomes = _level(job, level_items, level, bound,
+                              job.max_executions - result.executions)
+            next_items: list[Item] = []
+            done = 0
+            for got in outcomes:
+                done += got.executions
+                result.pruned += got.pruned
+                next_items.extend(got.next_level)
+                if got.failing is not None:
+                    result.executions += done
+                    result.per_level.append(done)
+                    result.found_at = result.executions
+                    return Found(result, got.failing, fewest_preemptions=True)
+            result.executions += done
+            result.per_level.append(done)
+            if result.executions >= job.max_executions:
+                result.stopped_at_cap(job.max_executions)
+                return Found(result, None)
+            level_items = next_items
+            if not level_items:
+                break
+            order.shuffle(level_items)  # same space, seeded order: bugs come up sooner
+        result.exhaustive = True
+        result.notes.append("executions per preemption count: " + ", ".join(
+            f"{i}: {n}" for i, n in enumerate(result.per_level)))
+        return Found(result, None)
+
+
+def _level(job: SearchJob, items: list[Item], level: int, bound: int,
+           budget: int) -> list[ItemResult]:
+    """One level's items, here or in batches on ``job.executor``."""
+    if job.executor is None or len(items) < 2:
+        return explore_items(job.runner, items, level, bound, budget)
+    size = max(16, min(1024, len(items) // 16))
+    calls = [(in_worker, (job.spec, job.stall_timeout, explore_items, items[i:i + size],
+                          level, bound, budget)) for i in range(0, len(items), size)]
+    out: list[ItemResult] = []
+    for batch in run_in_order(job.executor, calls,
+                              lambda b: any(r.failing is not None for r in b)):
+        out.extend(batch)
+    return out
+
+
+register_strategy("dfs", lambda bound=2: DFS(bound))

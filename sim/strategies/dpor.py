@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 from ..decider import Decider, default_choice
 from ..execution import OP_BEGIN
-from ..report import Result
+from ..result import Result
+from ..strategy import Found, SearchJob, register_strategy
 
 if TYPE_CHECKING:
     from ..execution import Execution, SimThread
-    from ..runner import Runner
 
 Access = tuple[tuple[int, ...], bool]        # (serials of the objects touched, writes?)
 Clock = dict[int, int]
@@ -183,30 +183,32 @@ class DPOR:
 
     name = "dpor"
 
+    def search(self, job: SearchJob) -> Found:
+        result = Result("dpor", 0)
+        path: list[_Node] = []
+        while result.executions < job.max_executions:
+            decider = _DporDecider(path)
+            ex = job.runner.run(decider)
+            result.executions += 1
+            if decider.sleep_blocked:
+                result.sleep_blocked += 1
+            if ex.failure is not None:
+                result.found_at = result.executions
+                return Found(result, list(ex.decisions))
+            while path:
+                node = path[-1]
+                options = [t for t in node.backtrack
+                           if t not in node.done and t not in node.sleep]
+                if options:
+                    node.chosen = options[0]
+                    node.done.append(options[0])
+                    break
+                path.pop()
+            if not path:
+                result.exhaustive = True
+                return Found(result, None)
+        result.stopped_at_cap(job.max_executions)
+        return Found(result, None)
 
-def run_dpor(runner: Runner, strategy: DPOR,
-             max_executions: int) -> tuple[Result, list[int] | None]:
-    result = Result("dpor", 0)
-    path: list[_Node] = []
-    while result.executions < max_executions:
-        decider = _DporDecider(path)
-        ex = runner.run(decider)
-        result.executions += 1
-        if decider.sleep_blocked:
-            result.sleep_blocked += 1
-        if ex.failure is not None:
-            result.found_at = result.executions
-            return result, list(ex.decisions)
-        while path:
-            node = path[-1]
-            options = [t for t in node.backtrack if t not in node.done and t not in node.sleep]
-            if options:
-                node.chosen = options[0]
-                node.done.append(options[0])
-                break
-            path.pop()
-        if not path:
-            result.exhaustive = True
-            return result, None
-    result.stopped_at_cap(max_executions)
-    return result, None
+
+register_strategy("dpor", DPOR)

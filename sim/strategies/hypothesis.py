@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..decider import Decider, default_choice
-from ..report import Result
+from ..result import Result
+from ..strategy import Found, SearchJob, register_strategy
 
 if TYPE_CHECKING:
     from hypothesis import strategies as st
 
     from ..execution import Execution, SimThread
-    from ..runner import Runner
 
 
 class DrawnDecider(Decider):
@@ -48,39 +48,41 @@ def schedules(max_choices: int = 400, max_threads: int = 8) -> st.SearchStrategy
     return st.lists(st.integers(0, max_threads - 1), max_size=max_choices).map(DrawnDecider)
 
 
+class _Found(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class HypothesisSearch:
     """Let Hypothesis generate and shrink schedules (``runs`` = max examples)."""
 
     name = "hypothesis"
 
+    def search(self, job: SearchJob) -> Found:
+        from hypothesis import HealthCheck, Phase, given, settings
+        from hypothesis import seed as hypothesis_seed
+        runner = job.runner
+        result = Result("hypothesis", 0)
+        last_failing: list[list[int]] = []
 
-class _Found(Exception):
-    pass
+        @hypothesis_seed(job.seed)
+        @settings(max_examples=job.runs, database=None, deadline=None, derandomize=False,
+                  suppress_health_check=list(HealthCheck),
+                  phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False)
+        @given(schedules())
+        def check(decider: DrawnDecider) -> None:
+            ex = runner.run(decider)
+            result.executions += 1
+            if ex.failure is not None:
+                last_failing.append(list(ex.decisions))
+                raise _Found(ex.failure.kind)
+
+        try:
+            check()
+        except _Found:
+            result.found_at = result.executions
+            return Found(result, last_failing[-1])
+        return Found(result, None)
 
 
-def run_hypothesis(runner: Runner, strategy: HypothesisSearch, runs: int,
-                   seed: int) -> tuple[Result, list[int] | None]:
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hypothesis_seed
-    result = Result("hypothesis", 0)
-    last_failing: list[list[int]] = []
-
-    @hypothesis_seed(seed)
-    @settings(max_examples=runs, database=None, deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck),
-              phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False)
-    @given(schedules())
-    def check(decider: DrawnDecider) -> None:
-        ex = runner.run(decider)
-        result.executions += 1
-        if ex.failure is not None:
-            last_failing.append(list(ex.decisions))
-            raise _Found(ex.failure.kind)
-
-    try:
-        check()
-    except _Found:
-        result.found_at = result.executions
-        return result, last_failing[-1]
-    return result, None
+register_strategy("hypothesis", HypothesisSearch)

@@ -1,6 +1,9 @@
 """Sampling strategies: random walk and PCT.  Each run is independent and its decider
 is a pure function of (seed, run index, calibration), so runs can be spread over
-workers in any order and the first failing index is the same."""
+workers in any order and the first failing index is the same.
+
+A new sampling strategy subclasses ``SamplingStrategy`` and defines ``decider``; the
+search loop, the calibration run and the parallel split are shared (``search``)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..decider import Decider
+from ..decider import Decider, Decision
+from ..parallel import in_worker, run_in_order
+from ..result import Result
+from ..strategy import Found, SearchJob, register_strategy
 
 if TYPE_CHECKING:
     from ..execution import Execution, SimThread
@@ -21,12 +27,16 @@ def run_rng(seed: int, index: int) -> random.Random:
 
 
 class SamplingStrategy:
-    """A strategy whose runs are independent draws."""
+    """A strategy whose runs are independent draws: ``job.runs`` of them, run ``i``
+    decided by ``decider(seed, i, steps_estimate)``."""
 
     name = "sampling"
 
     def decider(self, seed: int, index: int, steps_estimate: int) -> Decider:
         raise TypeError(f"{type(self).__name__} does not draw runs")
+
+    def search(self, job: SearchJob) -> Found:
+        return sample(self, job)
 
 
 class _RandomDecider(Decider):
@@ -101,11 +111,43 @@ class PCT(SamplingStrategy):
         return _PCTDecider(run_rng(seed, index), self.depth, steps_estimate)
 
 
+def sample(strategy: SamplingStrategy, job: SearchJob) -> Found:
+    """One calibration run under the default policy (PCT's step estimate, or an early
+    failure), then the sampled runs, here or in batches on ``job.executor``."""
+    runner, runs, seed = job.runner, job.runs, job.seed
+    result = Result(strategy.name, 0)
+    probe = runner.run(Decider())
+    if probe.failure is not None:
+        result.executions, result.found_at = 1, 0
+        result.notes.append("the default (non-preemptive) schedule already fails")
+        return Found(result, list(probe.decisions))
+    steps = probe.nsteps
+    if job.executor is None:
+        index, failing, done = sample_range(runner, strategy, seed, 0, runs, steps)
+        result.executions, result.found_at = done, index
+        return Found(result, failing)
+    chunk = max(1, min(500, runs // 32 or 1))
+    calls = [(in_worker, (job.spec, job.stall_timeout, sample_range, strategy, seed, lo,
+                          min(lo + chunk, runs), steps)) for lo in range(0, runs, chunk)]
+    for index, decisions, done in run_in_order(job.executor, calls,
+                                               lambda r: r[0] is not None):
+        result.executions += done
+        if index is not None:
+            result.found_at = index
+            return Found(result, decisions)
+    return Found(result, None)
+
+
 def sample_range(runner: Runner, strategy: SamplingStrategy, seed: int, start: int,
-                 stop: int, steps_estimate: int) -> tuple[int | None, list[int] | None, int]:
+                 stop: int, steps_estimate: int
+                 ) -> tuple[int | None, list[Decision] | None, int]:
     """Runs ``start..stop-1``; (failing index, its decisions, executions done)."""
     for i in range(start, stop):
         ex = runner.run(strategy.decider(seed, i, steps_estimate))
         if ex.failure is not None:
             return i, list(ex.decisions), i - start + 1
     return None, None, stop - start
+
+
+register_strategy("pct", PCT)
+register_strategy("random", RandomWalk)

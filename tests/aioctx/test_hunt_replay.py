@@ -8,7 +8,7 @@ import re
 import sys
 
 import pytest
-from aioctx.sim.report import Result
+from aioctx.sim.result import Result
 
 from aioctx import cli
 

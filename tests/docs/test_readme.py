@@ -1,4 +1,5 @@
-"""The README's Python examples run as written (docs that match the code)."""
+"""The Python examples of the README and of docs/design.md run as written (docs that
+match the code)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,26 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+DESIGN = ROOT / "docs" / "design.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+DESIGN_BLOCKS = [b for b in re.findall(r"```python\n(.*?)```", DESIGN.read_text(), flags=re.S)
+                 if "register_strategy" in b]
 
 
 def test_the_readme_has_python_examples() -> None:
     assert len(BLOCKS) >= 3
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def test_the_design_doc_has_its_strategy_example() -> None:
+    assert len(DESIGN_BLOCKS) == 1
+
+
+@pytest.mark.parametrize("index", range(len(BLOCKS) + len(DESIGN_BLOCKS)))
 def test_readme_example_runs(index: int, tmp_path: Path) -> None:
     script = tmp_path / f"readme_example_{index}.py"
-    script.write_text(BLOCKS[index])
+    script.write_text((BLOCKS + DESIGN_BLOCKS)[index])
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from aioctx.sim.guided import GuidedDecider, RecordingReplay
 from aioctx.sim.runner import Runner, RunSpec
 from aioctx.sim.scenario import check
 from aioctx.sim.scenarios import CATALOGUE, get
-from aioctx.sim.strategies.guided import GuidedDecider, RecordingReplay
 
 from aioctx import sim
 
@@ -89,7 +89,7 @@ def test_dispatching_flag_minimal_schedule_needs_all_three_actors() -> None:
     cx = check(scenario, buggy=True, strategy="pct", runs=3000).result.counterexample
     assert cx.failure.kind == "lost-wakeup"
     actors = {"iothread", "drainer", "worker"}
-    active = {cx.threads[e[1]] for e in cx.trace if e[2] not in ("begin", "exit")}
+    active = {cx.threads[s.tid] for s in cx.trace if s.op not in ("begin", "exit")}
     assert actors <= active
     with Runner(RunSpec(program, max_steps=scenario.max_steps)) as runner:
         recorder = RecordingReplay(cx.schedule["decisions"])
@@ -102,7 +102,7 @@ def test_dispatching_flag_minimal_schedule_needs_all_three_actors() -> None:
                         workers=2, shrink=False)
     assert not fewer.failed and fewer.exhaustive
     # the trace shows the mechanism: a notify that saw "dispatching" and wrote nothing
-    skipped = [e for e in cx.trace if e[4] == "aio_notify.load_dispatching" and e[5] is True]
+    skipped = [s for s in cx.trace if s.label == "aio_notify.load_dispatching" and s.value is True]
     assert skipped
 
 

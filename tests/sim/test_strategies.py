@@ -91,5 +91,7 @@ def test_invalid_strategy_settings_are_rejected() -> None:
         sim.PCT(depth=0)
     with pytest.raises(ValueError):
         sim.DFS(preemption_bound=-1)
-    with pytest.raises(TypeError):
-        sim.explore(P.lost_update, strategy="pct")
+    with pytest.raises(TypeError, match="not a strategy"):
+        sim.explore(P.lost_update, strategy=3)
+    with pytest.raises(ValueError, match="unknown strategy 'pcd'; known: pct, random, dfs"):
+        sim.explore(P.lost_update, strategy="pcd")

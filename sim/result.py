@@ -1,28 +1,21 @@
-"""Results of an exploration and the counterexample a person reads (and replays).
+"""What a search and a replay give back: ``Result``, ``Counterexample``, ``ReplayResult``.
 
-``make_counterexample`` turns the decisions of a failing run into the finished article:
-shrunk (optional), re-run with full tracing, re-run once more to check determinism,
-and packed as a schedule document.  ``explore`` leaves that work to the first read of
-``Result.counterexample`` (``Result.defer``): a caller who only asks ``result.failed``
-does not pay for it, and one who reads, prints or saves the counterexample gets the
-same article as if it had been made at once.
+Plain result types and their text/HTML forms, nothing that runs a program: the code
+that builds a counterexample (shrink, traced re-run, determinism check) is
+``sim.counterexample``, and ``explore`` hands ``Result.defer`` a function that builds
+it on first read, so a caller who only asks ``result.failed`` does not pay for it.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import failures as F
 from .failures import Failure
-from .runner import Runner, RunSpec, guarded
-from .schedule import dumps, first_divergence, make_document
-from .shrink import shrink
-from .strategies.guided import RecordingReplay
-from .trace import describe_step, format_columns, steps_of
+from .schedule import dumps
+from .trace import Step, format_columns
 
 
 @dataclass
@@ -31,7 +24,7 @@ class Counterexample:
 
     failure: Failure
     schedule: dict[str, Any]
-    trace: list[list[Any]]
+    trace: list[Step]
     threads: list[str]
     preemptions: int
     shrunk_from: int | None = None         # preemptions before shrinking, if shrunk
@@ -54,10 +47,10 @@ class Counterexample:
         esc = html.escape
         head = "".join(f"<th>{esc(name)}</th>" for name in self.threads)
         rows = []
-        for n, e in enumerate(self.trace):
+        for n, step in enumerate(self.trace):
             cells = ["<td></td>"] * len(self.threads)
-            if 0 <= e[1] < len(self.threads):
-                cells[e[1]] = f"<td><code>{esc(describe_step(e))}</code></td>"
+            if 0 <= step.tid < len(self.threads):
+                cells[step.tid] = f"<td><code>{esc(step.describe())}</code></td>"
             rows.append(f"<tr><td>{n}</td>{''.join(cells)}</tr>")
         return (f"<pre>{esc(self.failure.describe())}</pre>"
                 f"<p>{len(self.schedule['decisions'])} decisions, {self.preemptions} "
@@ -80,6 +73,7 @@ class Result:
     pruned: int = 0                        # DFS branches past the bound
     per_level: list[int] = field(default_factory=list)
     sleep_blocked: int = 0                 # DPOR executions cut short by sleep sets
+    capped: bool = False                   # a systematic search stopped at its cap
     notes: list[str] = field(default_factory=list)
     _counterexample: Counterexample | None = field(default=None, init=False)
     _make: Callable[[], Counterexample] | None = field(default=None, init=False, repr=False)
@@ -106,6 +100,7 @@ class Result:
 
     def stopped_at_cap(self, max_executions: int) -> None:
         """Note that a systematic search ended at its execution cap, short of its space."""
+        self.capped = True
         self.notes.append(f"stopped at its cap of {max_executions:,} executions "
                           "(max_executions) before covering its space: not exhaustive")
 
@@ -140,54 +135,25 @@ class Result:
         return body + (self.counterexample._repr_html_() if self.counterexample else "")
 
 
-def make_counterexample(runner: Runner, decisions: list[int],
-                        do_shrink: bool = True) -> Counterexample:
-    """Shrink (optionally), trace, and double-check a failing schedule."""
-    shrunk_from = None
-    shrunk = shrink(runner, decisions) if do_shrink else None
-    if shrunk is not None:
-        decisions, shrunk_from = shrunk
-    recorder = RecordingReplay(decisions)
-    ex = runner.run(recorder, trace=True)
-    again = runner.run(RecordingReplay(decisions), trace=True)
-    failure = ex.failure
-    steps = steps_of(ex.trace or [])
-    diverged = first_divergence(steps, steps_of(again.trace or []))
-    if failure is None:
-        failure = Failure(F.NONDETERMINISM, "the failing schedule passes when re-run: "
-                          "the program depends on something the simulation does not "
-                          "control (wall clock, unseeded randomness, set order, real I/O)")
-    elif diverged is not None or (again.failure is None
-                                  or again.failure.signature != failure.signature):
-        failure = Failure(F.NONDETERMINISM,
-                          "the same schedule gave a different execution: "
-                          + (diverged or "same steps, different failure"),
-                          detail=failure.describe())
-    threads = [t.name for t in ex.threads]
-    doc = make_document(runner.spec.program, list(ex.decisions), threads,
-                        failure.to_json(), steps, recorder.preemptions,
-                        runner.spec.engine, runner.spec.max_steps)
-    return Counterexample(failure, doc, ex.trace or [], threads, recorder.preemptions,
-                          shrunk_from)
+class ReplayResult:
+    """What ``replay`` saw: the failure (if any), the trace, and any divergence."""
 
+    def __init__(self, failure: Failure | None, schedule: dict[str, Any],
+                 trace: list[Step], threads: list[str], divergence: str | None) -> None:
+        self.failure = failure
+        self.schedule = schedule
+        self.trace = trace
+        self.threads = threads
+        self.divergence = divergence
 
-def deferred_counterexample(spec: RunSpec, decisions: list[int], do_shrink: bool,
-                            stall_timeout: float) -> Callable[[], Counterexample]:
-    """``make_counterexample`` on a watched runner of its own, for ``Result.defer``."""
-    return functools.partial(_make_guarded, spec, decisions, do_shrink, stall_timeout)
+    @property
+    def failed(self) -> bool:
+        return self.failure is not None
 
-
-def _make_guarded(spec: RunSpec, decisions: list[int], do_shrink: bool,
-                  stall_timeout: float) -> Counterexample:
-    with guarded(spec, stall_timeout) as runner:
-        return make_counterexample(runner, decisions, do_shrink)
-
-
-def nondeterminism(spec: RunSpec, message: str) -> Counterexample:
-    """A search could not re-run a prefix: the program is not a function of the
-    decisions.  There is no schedule to replay, only the message."""
-    failure = Failure(F.NONDETERMINISM, "re-running a recorded prefix went another way: "
-                      + message)
-    doc = make_document(spec.program, [], [], failure.to_json(), [], 0, spec.engine,
-                        spec.max_steps)
-    return Counterexample(failure, doc, [], [], 0)
+    def __str__(self) -> str:
+        lines = []
+        if self.divergence:
+            lines += [f"diverged: {self.divergence}", ""]
+        lines.append(self.failure.describe() if self.failure else "replay: no failure")
+        lines += ["", format_columns(self.trace, self.threads)]
+        return "\n".join(lines)

@@ -1,28 +1,32 @@
 """Deciders that follow a given schedule: exact replay, and deviations from the default.
 
-A schedule has two forms.  *Decisions* list the thread chosen at each choice moment
-with more than one enabled thread: exact, what a JSON schedule stores.  *Deviations*
-say only where the run departs from the default policy (keep running the current
-thread, round robin when it blocks), keyed by (thread, how many steps it had taken):
-robust to edits elsewhere, and what the shrinker and Hypothesis minimise.
+They sit beside ``sim.decider``, below every strategy: replay, the shrinker and the
+counterexample builder use them, and so may any strategy.
+
+A schedule has two forms.  *Decisions* list the option chosen at each choice moment
+with more than one option (``Option.decision``: a thread number under sequential
+consistency): exact, what a JSON schedule stores.  *Deviations* say only where the run
+departs from the default policy (keep running the current thread, round robin when it
+blocks), keyed by (thread, how many steps it had taken): robust to edits elsewhere, and
+what the shrinker minimises.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..decider import Decider, default_choice, is_preemption
+from .decider import Decider, Decision, default_choice, is_preemption
 
 if TYPE_CHECKING:
-    from ..execution import Execution, SimThread
+    from .execution import Execution, SimThread
 
-Deviation = tuple[int, int, int]       # (running thread, its step count, chosen thread)
+Deviation = tuple[int, int, Decision]  # (running thread, its step count, chosen option)
 
 
 class ReplayDecider(Decider):
     """Follow recorded decisions; past their end, the default policy."""
 
-    def __init__(self, decisions: list[int]) -> None:
+    def __init__(self, decisions: list[Decision]) -> None:
         self.decisions = decisions
         self.i = 0
         self.divergence: str | None = None
@@ -34,10 +38,10 @@ class ReplayDecider(Decider):
         self.i = i + 1
         want = self.decisions[i]
         for t in enabled:
-            if t.tid == want:
+            if t.decision == want:
                 return t
         if self.divergence is None:
-            names = ", ".join(f"{t.tid}:{t.name}" for t in enabled)
+            names = ", ".join(f"{t.decision}:{t.name}" for t in enabled)
             self.divergence = (f"decision {i} (step {ex.nsteps}) wants thread {want}, "
                                f"but only {names} can run")
         self.decisions = self.decisions[:i]
@@ -58,16 +62,18 @@ class _Counting(Decider):
         if len(enabled) > 1:
             default = default_choice(enabled, cur)
             if chosen is not default:
-                self.deviations.append((cur.tid, self.counts.get(cur.tid, 0), chosen.tid))
+                self.deviations.append((cur.tid, self.counts.get(cur.tid, 0),
+                                        chosen.decision))
             if is_preemption(enabled, cur, chosen):
                 self.preemptions += 1
-        self.counts[chosen.tid] = self.counts.get(chosen.tid, 0) + 1
+        if chosen.runs_thread:
+            self.counts[chosen.tid] = self.counts.get(chosen.tid, 0) + 1
 
 
 class RecordingReplay(_Counting):
     """Replay decisions and rewrite them as deviations (the shrinker's input)."""
 
-    def __init__(self, decisions: list[int]) -> None:
+    def __init__(self, decisions: list[Decision]) -> None:
         super().__init__()
         self.inner = ReplayDecider(decisions)
 
@@ -90,7 +96,7 @@ class GuidedDecider(_Counting):
             target = self.wanted.get((cur.tid, self.counts.get(cur.tid, 0)))
             if target is not None:
                 for t in enabled:
-                    if t.tid == target:
+                    if t.decision == target:
                         chosen = t
                         break
         if chosen is None:

@@ -1,0 +1,75 @@
+"""Turn the decisions of a failing run into the ``Counterexample`` a person reads.
+
+``make_counterexample`` shrinks the schedule (optionally), re-runs it with full
+tracing, re-runs it once more to check that the program is a function of its
+decisions, and packs the result as a schedule document.  ``explore`` hands
+``Result.defer`` a ``deferred_counterexample``, so that work is done on first read.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from . import failures as F
+from .decider import Decision
+from .failures import Failure
+from .guided import RecordingReplay
+from .result import Counterexample
+from .runner import Runner, RunSpec, guarded
+from .schedule import first_divergence, make_document
+from .shrink import shrink
+from .trace import steps_of
+
+
+def make_counterexample(runner: Runner, decisions: list[Decision],
+                        do_shrink: bool = True) -> Counterexample:
+    """Shrink (optionally), trace, and double-check a failing schedule."""
+    shrunk_from = None
+    shrunk = shrink(runner, decisions) if do_shrink else None
+    if shrunk is not None:
+        decisions, shrunk_from = shrunk
+    recorder = RecordingReplay(decisions)
+    ex = runner.run(recorder, trace=True)
+    again = runner.run(RecordingReplay(decisions), trace=True)
+    failure = ex.failure
+    steps = steps_of(ex.trace or [])
+    diverged = first_divergence(steps, steps_of(again.trace or []))
+    if failure is None:
+        failure = Failure(F.NONDETERMINISM, "the failing schedule passes when re-run: "
+                          "the program depends on something the simulation does not "
+                          "control (wall clock, unseeded randomness, set order, real I/O)")
+    elif diverged is not None or (again.failure is None
+                                  or again.failure.signature != failure.signature):
+        failure = Failure(F.NONDETERMINISM,
+                          "the same schedule gave a different execution: "
+                          + (diverged or "same steps, different failure"),
+                          detail=failure.describe())
+    threads = [t.name for t in ex.threads]
+    doc = make_document(runner.spec.program, list(ex.decisions), threads,
+                        failure.to_json(), steps, recorder.preemptions,
+                        runner.spec.engine, runner.spec.max_steps)
+    return Counterexample(failure, doc, ex.trace or [], threads, recorder.preemptions,
+                          shrunk_from)
+
+
+def deferred_counterexample(spec: RunSpec, decisions: list[Decision], do_shrink: bool,
+                            stall_timeout: float) -> Callable[[], Counterexample]:
+    """``make_counterexample`` on a watched runner of its own, for ``Result.defer``."""
+    return functools.partial(_make_guarded, spec, decisions, do_shrink, stall_timeout)
+
+
+def _make_guarded(spec: RunSpec, decisions: list[Decision], do_shrink: bool,
+                  stall_timeout: float) -> Counterexample:
+    with guarded(spec, stall_timeout) as runner:
+        return make_counterexample(runner, decisions, do_shrink)
+
+
+def nondeterminism(spec: RunSpec, message: str) -> Counterexample:
+    """A search could not re-run a prefix: the program is not a function of the
+    decisions.  There is no schedule to replay, only the message."""
+    failure = Failure(F.NONDETERMINISM, "re-running a recorded prefix went another way: "
+                      + message)
+    doc = make_document(spec.program, [], [], failure.to_json(), [], 0, spec.engine,
+                        spec.max_steps)
+    return Counterexample(failure, doc, [], [], 0)

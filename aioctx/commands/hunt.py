@@ -83,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
     print(result.summary())
     cx = result.counterexample
     if cx is None:
-        systematic = args.strategy in ("dfs", "dpor")
-        return EXIT_INCOMPLETE if systematic and not result.exhaustive else EXIT_CLEAN
+        return EXIT_INCOMPLETE if result.capped else EXIT_CLEAN
     print()
     print(cx)
     with open(output, "w", encoding="utf-8") as f:

@@ -145,7 +145,7 @@ def test_a_registered_strategy_is_used_by_hunt(one_switch, capsys, tmp_path) -> 
     code = cli.main(["hunt", slug, "--strategy", "one-switch",
                      "--runs", "200", "-o", str(saved)])
     out, err = capsys.readouterr()
-    assert code == 0, err
+    assert code == 1, err                       # 1: a race was caught (and saved)
     assert SEARCHES == ["one-switch"]
     assert "one-switch: FAILED (lost-wakeup) at execution 26" in out
     assert json.loads(saved.read_text())["scenario"]["slug"] == slug

@@ -12,6 +12,9 @@ import io
 from abc import ABC, abstractmethod
 from typing import Any
 
+#: the formats a picture is saved in (``Drawable.save_all`` writes one file of each)
+SUFFIXES = (".svg", ".png")
+
 
 def svg_text() -> Any:
     """SVG text stays text (not glyph outlines): files a tenth the size, searchable."""
@@ -35,7 +38,7 @@ class Drawable(ABC):
 
     def save_all(self, stem: str) -> list[str]:
         """``stem.svg`` and ``stem.png``."""
-        return [self.save(stem + ".svg"), self.save(stem + ".png")]
+        return [self.save(stem + suffix) for suffix in SUFFIXES]
 
     def svg(self) -> str:
         buf = io.StringIO()

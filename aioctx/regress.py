@@ -31,6 +31,7 @@ from typing import Any
 from . import catalogue
 from .catalogue import ModelCheck, Uncovered
 from .errors import UsageError, describe_exception
+from .pictures import SUFFIXES
 from .promela.errors import PromelaError
 
 PASS, FAIL, ERROR, UNCOVERED = "pass", "FAIL", "ERROR", "not covered"
@@ -200,7 +201,7 @@ def _run_model(job: ModelCheck, row: Row, out_dir: str | None) -> None:
             from .swimlane import from_model
             lane = from_model(cx, system, title=f"{job.model} [{job.variant}] {job.mode_word}: "
                                         f"{result.kind}")
-            row.pictures = lane.save_all(os.path.join(out_dir, _file_stem(row)))
+            row.pictures = lane.save_all(os.path.join(out_dir, picture_stem(row)))
 
 
 def _run_scenario(job: ScenarioCheck, row: Row, out_dir: str | None) -> None:
@@ -231,11 +232,18 @@ def _run_scenario(job: ScenarioCheck, row: Row, out_dir: str | None) -> None:
         from .swimlane import from_sim
         lane = from_sim(cx, title=f"{job.slug} [{'buggy' if job.buggy else 'fixed'}] "
                                   f"{job.strategy}: {cx.failure.kind}")
-        row.pictures = lane.save_all(os.path.join(out_dir, _file_stem(row)))
+        row.pictures = lane.save_all(os.path.join(out_dir, picture_stem(row)))
 
 
-def _file_stem(row: Row) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{row.entry}-{row.variant}-{row.what}")
+def picture_stem(item: Check | Row) -> str:
+    """The file name, without suffix, of the swimlane of a check's counterexample."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{item.entry}-{item.variant}-{item.what}")
+
+
+def picture_names(checks: list[Check]) -> list[str]:
+    """Every file name the pictures of ``checks`` may take in the output folder."""
+    return [picture_stem(c) + suffix for c in checks if not isinstance(c.job, Uncovered)
+            for suffix in SUFFIXES]
 
 
 def _uncovered_row(check: Check) -> Row:

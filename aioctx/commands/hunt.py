@@ -25,7 +25,7 @@ import argparse
 
 from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
-from .outputs import distinct, new_file, new_picture
+from .outputs import distinct, new_file, new_picture, writable
 
 
 def register(subparsers) -> None:
@@ -69,9 +69,11 @@ def run(args: argparse.Namespace) -> int:
     variant = "fixed" if args.fixed else "buggy"
     output = args.output or f"{sc.slug}-{variant}-{args.strategy}.json"
     new_file("-o", output, args.force)
+    writable("-o", output)
     if args.picture:
         new_picture("--picture", args.picture, args.force)
         distinct(("-o", output), ("--picture", args.picture))
+        writable("--picture", args.picture)
     seed = args.seed if args.seed is not None else sc.seed
     runs = args.runs if args.runs is not None else sc.pct_runs
     bar = ProgressLine(f"hunt {args.strategy}")

@@ -5,10 +5,10 @@ line."""
 from __future__ import annotations
 
 import os
+import tempfile
 
 from ..errors import UsageError
-
-PICTURE_SUFFIXES = (".svg", ".png")
+from ..pictures import SUFFIXES
 
 
 def new_file(option: str, path: str, force: bool, made: str | None = None) -> None:
@@ -26,7 +26,7 @@ def new_file(option: str, path: str, force: bool, made: str | None = None) -> No
 
 def new_picture(option: str, path: str, force: bool) -> None:
     """``new_file``, for a picture whose format its suffix names."""
-    if not path.endswith(PICTURE_SUFFIXES):
+    if not path.endswith(SUFFIXES):
         raise UsageError(f"{option} {path}: the name must end in .svg or .png")
     new_file(option, path, force)
 
@@ -42,3 +42,18 @@ def distinct(*outputs: tuple[str, str | None]) -> None:
         if key in seen:
             raise UsageError(f"{option} {path}: the same file as {seen[key]}")
         seen[key] = option
+
+
+def writable(option: str, path: str) -> None:
+    """The folder of ``path`` takes a new file (tried with a temporary file, so that
+    read-only file systems and permissions are seen as they are); a ``UsageError``
+    naming ``option`` if not."""
+    parent = os.path.dirname(os.path.abspath(path))
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{option} {path}: cannot write in {parent}: "
+                         f"{exc.strerror or exc}") from None
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise UsageError(f"{option} {path}: cannot write: permission denied")

@@ -10,6 +10,12 @@ it is a terminal) and writes a swimlane picture (SVG and PNG) of each counterexa
 into --out.  On a terminal the table fits its width (fewer, narrower columns); piped
 or redirected it has every column in full, as the JSON report does.
 
+Files: regress writes pictures only into --out and replaces only files it wrote there,
+unchanged since (its manifest, ``.aioctx-regress``, records them); a file of the
+user's in their way is refused, ``--force`` or not.  ``--force`` lets it use a folder
+that holds other files, and replace existing --json/--html files.  Every output is
+checked (a folder, a writable place, no two on one path) before the first check runs.
+
 A check that crashes (a bug in aioctx, not a verdict) shows ``ERR`` and ``internal
 error: ...`` in its row (status ``ERROR`` in the JSON report); the other checks still
 run, and the end names it with the bug-report route (its traceback with --debug).
@@ -37,9 +43,8 @@ from ..errors import (
     debug_requested,
 )
 from . import add_command
-from .outputs import distinct, new_file
-
-MARKER = ".aioctx-regress"
+from .outfolder import OutFolder
+from .outputs import distinct, new_file, writable
 
 
 def register(subparsers) -> None:
@@ -56,27 +61,39 @@ def register(subparsers) -> None:
     p.add_argument("--json", metavar="FILE", help="write the report as JSON")
     p.add_argument("--html", metavar="FILE", help="write the report as HTML, with pictures")
     p.add_argument("--out", default="regress-out", metavar="DIR",
-                   help="folder for the counterexample pictures (default: regress-out)")
+                   help="folder for the counterexample pictures (default: regress-out); "
+                        "regress replaces only the files it wrote there")
     p.add_argument("--force", action="store_true",
-                   help="overwrite existing --json/--html files and use a non-empty --out")
+                   help="overwrite existing --json/--html files; write into an --out "
+                        "folder that holds other files (never replacing them)")
     p.add_argument("--list", action="store_true", help="list the checks and stop")
     p.set_defaults(run=run)
 
 
-def _check_outputs(args: argparse.Namespace) -> None:
-    """Refuse, before minutes of work, to overwrite anything the user did not say to."""
+def _check_outputs(args: argparse.Namespace, names: list[str]) -> OutFolder:
+    """Refuse, before minutes of work, to write anything the user did not say to: the
+    reports where --force is needed, the pictures ``names`` in --out over anything
+    regress did not write (see outfolder), two outputs on one path.  Then claim the
+    pictures' names in --out and try the places each report goes into."""
+    folder = OutFolder.prepare(args.out, args.force, names)
+    pictures = [("a picture in --out", os.path.join(args.out, n)) for n in names]
     reports = (("--json", args.json), ("--html", args.html))
     for option, path in reports:
+        if path is None:
+            continue
+        if os.path.realpath(path) == os.path.realpath(args.out):
+            raise UsageError(f"{option} {path}: the same path as --out {args.out}, the "
+                             "folder of the pictures")
+        ours = folder.holds(path) and os.path.basename(path) in folder.files \
+            and folder.may_write(os.path.basename(path))
+        new_file(option, path, args.force or ours, made=args.out)
+    distinct(*pictures, *reports)
+    folder.claim(names + [os.path.basename(p) for _o, p in reports
+                          if p is not None and folder.holds(p)])
+    for option, path in reports:
         if path is not None:
-            new_file(option, path, args.force, made=args.out)
-    distinct(*reports)
-    out = args.out
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise UsageError(f"--out {out}: not a folder")
-    if os.path.isdir(out) and os.listdir(out) and not os.path.exists(
-            os.path.join(out, MARKER)) and not args.force:
-        raise UsageError(f"--out {out}: the folder has files that aioctx regress did not "
-                         "write; not writing into it (use --force or another --out)")
+            writable(option, path)
+    return folder
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,10 +119,7 @@ def run(args: argparse.Namespace) -> int:
         for c in checks:
             print(format_check(c, listed))
         return 0
-    _check_outputs(args)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, MARKER), "w", encoding="utf-8") as f:
-        f.write("pictures written by aioctx regress\n")
+    folder = _check_outputs(args, regress.picture_names(checks))
     print(budget.describe())
     bar = ProgressLine("regress")
     section = [None]
@@ -128,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
         write_json(args.json, doc)
     if args.html:
         write_html(args.html, doc)
+    folder.record([p for r in rows for p in r.pictures]
+                  + [p for p in (args.json, args.html) if p is not None and folder.holds(p)])
     s = doc["summary"]
     npics = sum(1 for r in rows if r.pictures)
     crashed = f", {len(s['errors'])} crashed" if s["errors"] else ""

@@ -22,7 +22,7 @@ import argparse
 
 from ..errors import EXIT_CLEAN, EXIT_FOUND, UsageError
 from . import add_command
-from .outputs import new_picture
+from .outputs import new_picture, writable
 
 
 def register(subparsers) -> None:
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file}: 'failure' must be an object or null")
     if args.picture:
         new_picture("--picture", args.picture, args.force)
+        writable("--picture", args.picture)
     program, what = hunting.program_for(doc, args.file, args.buggy)
     try:
         result = sim.replay(program, doc)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from aioctx import catalogue, cli, promela
+from aioctx import cli, promela
 from aioctx.errors import EXIT_STATUS_HELP
 
 ROUTE = "please report it as README.md, 'Reporting a bug', says"
@@ -95,31 +95,12 @@ def test_help_lists_the_statuses(capsys):
         assert "Exit status" in text and "4 an internal error" in text and "--debug" in text
 
 
-TOY = """/*
- * A toy model for the tests.
- *   variants: - | BROKEN | CRASH
- *   expect -: safety=ok
- *   expect BROKEN: safety=violation(assertion)
- *   expect CRASH: safety=ok
- */
-byte x;
-active proctype P() {
-#ifdef BROKEN
-  assert(x == 1)
-#else
-  assert(x == 0)
-#endif
-}
-"""
-
-
 @pytest.fixture
-def toy_catalogue(tmp_path, monkeypatch):
-    """A catalogue of one model whose CRASH variant crashes the checker (a bug in
+def crashing_toy(tmp_path, toy_catalogue, monkeypatch):
+    """The toy catalogue with a variant CRASH that crashes the checker (a bug in
     aioctx, as a crash inside any check would be)."""
-    (tmp_path / "toy.pml").write_text(TOY)
-    monkeypatch.setattr(catalogue, "MODELS_DIR", tmp_path)
-    monkeypatch.setattr(catalogue, "scenarios", dict)
+    toy_catalogue(lambda t: t.replace("variants: - | BROKEN", "variants: - | BROKEN | CRASH")
+                  .replace("expect -:", "expect CRASH: safety=ok\n *   expect -:"))
     real_check = promela.check
 
     def check(path, mode="safety", **kw):
@@ -131,12 +112,12 @@ def toy_catalogue(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_regress_reports_a_crashed_check_as_an_error_not_a_verdict(toy_catalogue, capsys,
+def test_regress_reports_a_crashed_check_as_an_error_not_a_verdict(crashing_toy, capsys,
                                                                     monkeypatch):
     monkeypatch.delenv("AIOCTX_DEBUG", raising=False)
-    report = toy_catalogue / "r.json"
+    report = crashing_toy / "r.json"
     code, out, err = run(capsys, "regress", "--workers", "1", "--only", "toy",
-                         "--out", str(toy_catalogue / "out"), "--json", str(report))
+                         "--out", str(crashing_toy / "out"), "--json", str(report))
     assert code == 4, out + err
     crash_row = next(line for line in out.splitlines() if " CRASH " in line)
     assert crash_row.startswith("ERR ") and "internal error: ZeroDivisionError" in crash_row
@@ -147,18 +128,20 @@ def test_regress_reports_a_crashed_check_as_an_error_not_a_verdict(toy_catalogue
     assert "Traceback" not in err
     doc = json.loads(report.read_text())
     assert doc["summary"]["errors"] == ["toy CRASH safety"] and doc["summary"]["failed"] == []
-    assert [r["status"] for r in doc["rows"]] == ["pass", "pass", "ERROR"]
+    assert {r["variant"]: r["status"] for r in doc["rows"]} == {
+        "fixed": "pass", "BROKEN": "pass", "CRASH": "ERROR"}
     code, out, err = run(capsys, "regress", "--workers", "1", "--only", "toy/CRASH",
-                         "--out", str(toy_catalogue / "out"), "--debug")
+                         "--out", str(crashing_toy / "out"), "--debug")
     assert code == 4 and "Traceback (most recent call last):" in err
     assert "ZeroDivisionError: a bug in the checker" in err
 
 
-def test_regress_a_crash_wins_over_a_regression(toy_catalogue, capsys):
+def test_regress_a_crash_wins_over_a_regression(crashing_toy, capsys):
     # the fixed variant regresses: its assertion now fails
-    (toy_catalogue / "toy.pml").write_text(TOY.replace("assert(x == 0)", "assert(x == 2)"))
+    (crashing_toy / "models" / "toy.pml").write_text(
+        (crashing_toy / "models" / "toy.pml").read_text().replace("x == 0", "x == 2"))
     code, out, err = run(capsys, "regress", "--workers", "1", "--only", "toy",
-                         "--out", str(toy_catalogue / "out"))
+                         "--out", str(crashing_toy / "out"))
     assert code == 4
     assert "toy fixed safety: expected ok, got violation (assertion)" in err
     assert "toy BROKEN safety" not in err

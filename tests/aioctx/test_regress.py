@@ -12,22 +12,6 @@ from aioctx.impl import AioContext
 
 from aioctx import catalogue, cli
 
-TOY = """/*
- * A toy model for the tests.
- *   variants: - | BROKEN
- *   expect -: safety={fixed}
- *   expect BROKEN: safety=violation(assertion)
- */
-byte x;
-active proctype P() {
-#ifdef BROKEN
-  assert(x == 1)
-#else
-  assert(x == 0)
-#endif
-}
-"""
-
 
 def regress(capsys, *args: str) -> tuple[int, str, str]:
     code = cli.main(["regress", "--workers", "1", *args])
@@ -88,21 +72,19 @@ def test_model_rows_reports_and_pictures(capsys, tmp_path):
     assert page.count("<svg") == 3 and "LOCKCNT_UNLOCK_NO_WAKE" in page
 
 
-def test_a_model_that_no_longer_matches_its_header_fails(capsys, tmp_path, monkeypatch):
-    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "violation"))
-    monkeypatch.setattr(catalogue, "MODELS_DIR", tmp_path)
-    monkeypatch.setattr(catalogue, "scenarios", dict)
+def test_a_model_that_no_longer_matches_its_header_fails(capsys, tmp_path, toy_catalogue):
+    toy_catalogue(lambda t: t.replace("expect -: safety=ok", "expect -: safety=violation"))
     code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
     assert code == 1 and "toy fixed safety: expected violation, got ok" in err
-    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok"))
+    toy_catalogue()
     code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
     assert code == 0 and "2 checks, 2 as expected" in out
     # a model that no longer parses fails its rows, with the reason, and the run goes on
-    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok").replace("byte x;", "byte x = ;"))
+    toy_catalogue(lambda t: t.replace("byte x;", "byte x = ;"))
     code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
     assert code == 1 and "toy fixed safety: expected ok, got error: PromelaError: " in err
     # the seeded bug no longer shows: the buggy variant is not caught
-    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok").replace("x == 1", "x == 0"))
+    toy_catalogue(lambda t: t.replace("x == 1", "x == 0"))
     code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
     assert code == 1 and "toy BROKEN safety: expected violation (assertion), got ok" in err
 
@@ -168,10 +150,8 @@ def test_progress_line_only_on_a_terminal():
     assert format_seconds(42) == "42.0s" and format_seconds(185) == "3m05s"
 
 
-def test_table_fits_a_terminal_and_is_whole_in_a_pipe(capsys, tmp_path, monkeypatch):
-    (tmp_path / "toy.pml").write_text(TOY.replace("{fixed}", "ok"))
-    monkeypatch.setattr(catalogue, "MODELS_DIR", tmp_path)
-    monkeypatch.setattr(catalogue, "scenarios", dict)
+def test_table_fits_a_terminal_and_is_whole_in_a_pipe(capsys, tmp_path, monkeypatch,
+                                                       toy_catalogue):
     code, out, err = regress(capsys, "--only", "toy", "--out", str(tmp_path / "out"))
     assert code == 0
     head = next(line for line in out.splitlines() if line.strip().startswith("entry"))

@@ -11,7 +11,8 @@ change the condition, read the count), so each side has a full barrier in betwee
 
 Process-wide bug switches (``bugs.set_global_bugs``):
 ``aiowait-home-thread-no-waiter-count``: a wait in the home thread does not count
-itself (before 2018); ``aio-wait-kick-missing-barrier``: neither barrier (before 2020).
+itself (before 2018, 48657448); ``aio-wait-kick-missing-barrier``: neither barrier
+(before 2022, 7455ff1a, which added both).
 """
 
 from __future__ import annotations

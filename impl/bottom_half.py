@@ -9,11 +9,16 @@ the loop runs give one callback.  A freed BH (deleted or oneshot, once dequeued)
 
 Bug switches (owned by the context, copied onto each BH):
 ``bh-schedule-ctx-uaf`` reads ``bh.ctx`` after publishing the BH;
-``bh-schedule-missing-full-barrier`` lets ``qemu_bh_schedule`` return early after a
-plain load that sees SCHEDULED, skipping the full-barrier RMW, and makes
-``aio_bh_poll``'s dequeue clear the flags with a plain load and store (the 2015 code
-tested and cleared ``scheduled`` with plain accesses on both sides);
-``bh-cancel-missing-barrier`` clears SCHEDULED with a plain load and store.
+``bh-schedule-missing-full-barrier`` puts back both sides of the code before e8d3b1a2
+(2015), which kept ``scheduled`` in a field of its own: ``qemu_bh_schedule`` and
+``qemu_bh_schedule_idle`` return early after a plain load that sees SCHEDULED
+(skipping the full-barrier RMW), and ``aio_bh_poll``, having unlinked the BH, clears
+SCHEDULED with a plain store to that field followed by ``smp_rmb`` instead of clearing
+it in the dequeue's RMW; ``bh-cancel-missing-barrier`` puts back the code before
+ef6dada8 (2017): ``qemu_bh_cancel`` is a plain store to the SCHEDULED field.  The field
+stores are ``Atomic.store_bits``: they leave the other flags alone, so under sequential
+consistency each switch behaves like the fixed code; only a weak memory model (store
+buffers) tells them apart.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ IDLE_BH_TIMEOUT_NS = 10_000_000
 
 # Masks of the hot paths, computed once (Python does not fold the constants above).
 _DEQUEUE_CLEARS = ~(BH_PENDING | BH_SCHEDULED | BH_IDLE)
+_DEQUEUE_KEEPS_SCHEDULED = ~(BH_PENDING | BH_IDLE)
 _RUN_OR_DELETE = BH_SCHEDULED | BH_DELETED
 _FREED_AFTER = BH_DELETED | BH_ONESHOT
 
@@ -138,25 +144,32 @@ def aio_bh_enqueue(bh: QEMUBH, new_flags: int) -> int:
     return old
 
 
+def _already_scheduled(bh: QEMUBH) -> bool:
+    """``if (bh->scheduled) return;``: the 2015 early return of both schedule functions
+    (switch ``bh-schedule-missing-full-barrier``), a plain load with no barrier after
+    the caller's stores."""
+    return bool(bh.flags.load(label="qemu_bh_schedule.test_scheduled") & BH_SCHEDULED)
+
+
 def qemu_bh_schedule(bh: QEMUBH) -> None:
     """Run ``bh`` once in its context's home thread, soon; any thread may call it."""
-    if "bh-schedule-missing-full-barrier" in bh._bugs:
-        if bh.flags.load(label="qemu_bh_schedule.test_scheduled") & BH_SCHEDULED:
-            return
+    if "bh-schedule-missing-full-barrier" in bh._bugs and _already_scheduled(bh):
+        return
     aio_bh_enqueue(bh, BH_SCHEDULED)
 
 
 def qemu_bh_schedule_idle(bh: QEMUBH) -> None:
     """Like ``qemu_bh_schedule``, but running it is not progress and a pending idle BH
     only makes a blocking poll wake up every 10 ms."""
+    if "bh-schedule-missing-full-barrier" in bh._bugs and _already_scheduled(bh):
+        return
     aio_bh_enqueue(bh, BH_SCHEDULED | BH_IDLE)
 
 
 def qemu_bh_cancel(bh: QEMUBH) -> None:
     """Unschedule ``bh``; racy against other threads unless the caller serialises."""
     if "bh-cancel-missing-barrier" in bh._bugs:
-        flags = bh.flags.load(label="qemu_bh_cancel.load")
-        bh.flags.store(flags & ~BH_SCHEDULED, label="qemu_bh_cancel.store")
+        bh.flags.store_bits(BH_SCHEDULED, 0, label="qemu_bh_cancel.store")
         return
     bh.flags.fetch_and(~BH_SCHEDULED, label="qemu_bh_cancel.fetch_and")
 
@@ -182,10 +195,14 @@ def aio_bh_dequeue(bh_slice: BHListSlice) -> tuple[QEMUBH | None, int]:
 
 
 def _plain_clear(bh: QEMUBH) -> int:
-    """``aio_bh_poll``'s dequeue under ``bh-schedule-missing-full-barrier``: the flags
-    cleared with a plain load and store, no barrier before the callback's loads."""
-    flags = bh._flags.load(label="aio_bh_dequeue.load")
-    bh._flags.store(flags & _DEQUEUE_CLEARS, label="aio_bh_dequeue.store")
+    """``aio_bh_poll``'s dequeue under ``bh-schedule-missing-full-barrier``: the RMW
+    unlinks the BH (PENDING, IDLE) but leaves SCHEDULED, which the 2015 code then
+    tested and cleared with a plain store to its own field, ordered before the
+    callback's loads by ``smp_rmb`` only (no store->load barrier)."""
+    flags = bh._flags.fetch_and(_DEQUEUE_KEEPS_SCHEDULED, label="aio_bh_dequeue.fetch_and")
+    if flags & _RUN_OR_DELETE == BH_SCHEDULED:
+        bh._flags.store_bits(BH_SCHEDULED, 0, label="aio_bh_poll.clear_scheduled")
+        sync.smp_rmb("aio_bh_poll.rmb")
     return flags
 
 

@@ -166,7 +166,9 @@ def qemu_coroutine_yield() -> Generator[_YieldSignal, None, None]:
 
 def _switch(ctx: AioContext | None, to: Coroutine, caller: Coroutine) -> bool:
     """Run ``to`` until it yields (False) or terminates (True)."""
-    scheduled = to.scheduled.load(sync.SEQ_CST, label="qemu_aio_coroutine_enter.load_scheduled")
+    # relaxed, as QEMU reads it (after smp_read_barrier_depends, which orders nothing
+    # but on Alpha): pairs with the cmpxchg in aio_co_schedule
+    scheduled = to.scheduled.load(label="qemu_aio_coroutine_enter.load_scheduled")
     if scheduled is not None:
         raise QemuAssertionError(f"qemu_aio_coroutine_enter: Co-routine was already "
                                  f"scheduled in '{scheduled}'")

@@ -224,6 +224,20 @@ class Atomic(Primitive):
             rmw.release()
         return old
 
+    def store_bits(self, mask: int, bits: int, order: str = RELAXED,
+                   label: str | None = None) -> None:
+        """A plain store to the field ``mask`` of the word: ``qatomic_set`` of a field
+        that old QEMU code kept in a word of its own (``bh->scheduled``), now packed
+        into this one.  The other bits are not touched, so it never undoes a
+        concurrent update of another field; it is not a read-modify-write (no fence,
+        nothing returned), which is what a weak memory model sees of it."""
+        rmw = self._rmw
+        rmw.acquire()
+        try:
+            self._value = (self._value & ~mask) | (bits & mask)
+        finally:
+            rmw.release()
+
 
 # Each fence reads the backend itself, without calling current_backend: fences are on
 # the hottest paths of the loop.
@@ -352,9 +366,13 @@ class Cond(Primitive):
 class QemuEvent:
     """QemuEvent: a manual-reset event with QEMU's FREE/SET/BUSY protocol.
 
-    Built from the primitives above (an ``Atomic`` word plus a mutex/cond pair standing
-    in for the futex), so the simulation explores its internal interleavings.  The bug
-    switch ``qemuevent-reset-rmw-no-fence`` drops the barrier after the reset's RMW.
+    The Linux (futex) code of util/qemu-thread-posix.c after the 2023 clean-up: ``set``
+    is a full barrier, a load and, unless already SET, an exchange followed by
+    ``smp_mb__after_rmw``; ``reset`` is an RMW followed by ``smp_mb__after_rmw``;
+    ``wait`` loops on a load-acquire and a FREE->BUSY cmpxchg.  Built from the
+    primitives above (an ``Atomic`` word plus a mutex/cond pair standing in for the
+    futex), so the simulation explores its internal interleavings.  The bug switch
+    ``qemuevent-reset-rmw-no-fence`` drops the barrier after the reset's RMW.
     """
 
     SET = 0
@@ -385,16 +403,22 @@ class QemuEvent:
             smp_mb__after_rmw("qemu_event_reset.mb_after_rmw")
 
     def wait(self, label: str | None = None) -> None:
-        """Block until the event is set."""
-        value = self.value.load(ACQUIRE, label="qemu_event_wait.load")
-        if value == self.SET:
-            return
-        if value == self.FREE:
-            if self.value.cmpxchg(self.FREE, self.BUSY,
-                                  label="qemu_event_wait.cmpxchg") == self.SET:
+        """Block until the event is set (a wake-up that finds it reset again waits
+        again, as QEMU's loop does)."""
+        while True:
+            value = self.value.load(ACQUIRE, label="qemu_event_wait.load")
+            if value == self.SET:
                 return
+            if value == self.FREE:
+                if self.value.cmpxchg(self.FREE, self.BUSY,
+                                      label="qemu_event_wait.cmpxchg") == self.SET:
+                    return
+            self._futex_wait()
+
+    def _futex_wait(self) -> None:
+        """``qemu_futex_wait(ev, EV_BUSY)``: sleep only if the word is still BUSY."""
         self._futex_lock.lock("qemu_event_wait.futex_lock")
-        while self.value.load(label="qemu_event_wait.recheck") == self.BUSY:
+        if self.value.load(label="qemu_event_wait.recheck") == self.BUSY:
             self._futex_cond.wait(self._futex_lock, "qemu_event_wait.futex_wait")
         self._futex_lock.unlock("qemu_event_wait.futex_unlock")
 

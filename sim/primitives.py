@@ -53,6 +53,14 @@ class SimAtomic(sync.Atomic):
         if ex.trace is not None:
             ex.value(value)
 
+    def store_bits(self, mask: int, bits: int, order: str = sync.RELAXED,
+                   label: str | None = None) -> None:
+        ex = self._ex
+        ex.step("store", self, label)
+        value = self._value = (self._value & ~mask) | (bits & mask)
+        if ex.trace is not None:
+            ex.value(value)
+
     def _rmw(self, op: str, label: str | None, new: Any) -> Any:
         """Shared tail of the read-modify-writes: ``new(old)`` gives the stored value."""
         ex = self._ex

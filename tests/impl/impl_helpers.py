@@ -249,6 +249,11 @@ class RecordingAtomic(sync.Atomic):
         self.log.append(("store", order, label))
         super().store(value, order, label)
 
+    def store_bits(self, mask: int, bits: int, order: str = sync.RELAXED,
+                   label: str | None = None) -> None:
+        self.log.append(("store_bits", order, label))
+        super().store_bits(mask, bits, order, label)
+
     def xchg(self, value: Any, order: str = sync.SEQ_CST, label: str | None = None) -> Any:
         self.log.append(("xchg", order, label))
         return super().xchg(value, order, label)

@@ -45,12 +45,13 @@ def load(path: str, defines: list[str] | None = None, undefines: list[str] | Non
     return analyse(program, model)
 
 
-def build(model: Model, mode: str = "safety") -> PromelaSystem:
-    """The transition system of ``model`` for ``mode`` (SPIN's verifier modes)."""
+def build(model: Model, mode: str = "safety", fair: bool = False) -> PromelaSystem:
+    """The transition system of ``model`` for ``mode`` (SPIN's verifier modes); ``fair``:
+    it will be searched with weak fairness (a never claim reading ``np_`` sees it)."""
     from .system import build_system
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
-    return build_system(model, mode)
+    return build_system(model, mode, fair)
 
 
 def check(path: str, mode: str = "safety", *, fair: bool = False, search: str = "dfs",
@@ -65,7 +66,7 @@ def check(path: str, mode: str = "safety", *, fair: bool = False, search: str = 
     from ..model.checker import check as run_check
     from .system import PromelaSystem
 
-    system = build(load(path, defines, undefines, text), mode)
+    system = build(load(path, defines, undefines, text), mode, fair)
     if mode == "acceptance" and not system.has_accept:
         # safety and acceptance run the same compiled code (the claim runs in both)
         system = PromelaSystem(system.c, "safety")

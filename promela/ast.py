@@ -93,6 +93,25 @@ class Timeout(Expr):
 
 
 @dataclass(eq=False)
+class NonProgress(Expr):
+    """``np_``: no process is at a progress label (only a never claim may read it)."""
+
+
+@dataclass(eq=False)
+class Enabled(Expr):
+    """``enabled(pid)``: process ``pid`` has an executable statement."""
+
+    pid: Expr
+
+
+@dataclass(eq=False)
+class PcValue(Expr):
+    """``pc_value(pid)``: the state number process ``pid`` is at (SPIN's numbering)."""
+
+    pid: Expr
+
+
+@dataclass(eq=False)
 class Eval(Expr):
     """``eval(e)`` in a receive: match the field against the value of ``e``."""
 
@@ -183,6 +202,15 @@ class DStep(Stmt):
 @dataclass(eq=False)
 class Block(Stmt):
     body: list[Stmt]
+
+
+@dataclass(eq=False)
+class Unless(Stmt):
+    """``{ body } unless { escape }``: while in ``body``, the escape's first statement
+    takes priority over the body's own statements."""
+
+    body: list[Stmt]
+    escape: list[Stmt]
 
 
 @dataclass(eq=False)

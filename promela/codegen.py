@@ -19,14 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import ast, runtime
+from .claimgen import CLAIM_END, ClaimGen
 from .exprgen import Ctx, ExprGen, Layout
 from .flow import Flow, Location, build_flow
 from .stmtgen import Emit, StmtGen, _ind
 from .symbols import Model, ProcType, Var
 from .unparse import stmt as stmt_text
-
-#: product steps (claim + system) are numbered from here
-PAIR_BASE = 1 << 40
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,14 @@ def layout_of(model: Model, claim_runs: bool) -> Layout:
     """The state layout; ``claim_runs``: a never claim (the model's, or SPIN's own in
     non-progress mode) is running, which SPIN counts in ``_nr_pr``."""
     g = 3 if model.claim is not None else 2
+    last = g if model.has_last else -1
+    g += model.has_last
+    stutter = -1
+    if model.claim is not None and ast.contains(model.claim.body, ast.NonProgress):
+        stutter, g = g, g + 1
     ct = g + model.nglobals
-    return Layout(G=g, CT=ct, CH=ct + 1, P0=ct + 2, NR=ct + 2 - int(claim_runs))
+    return Layout(G=g, CT=ct, CH=ct + 1, P0=ct + 2, NR=ct + 2 - int(claim_runs), LAST=last,
+                  STUTTER=stutter)
 
 
 class CodeGen:
@@ -103,14 +107,22 @@ class CodeGen:
                           f"    l[{self.lay.CH}] = l[{self.lay.CH}][:-{nchans}]"]
             if self.has_atomic:
                 lines.append("    l[0] = 0")
+            if self.lay.LAST >= 0:
+                lines.append(f"    l[{self.lay.LAST}] = i - {self.lay.P0}")
             lines.append(f"    out.append((i - {self.lay.P0}, {step}, tuple(l)))")
         else:
             has_else = any(isinstance(t.stmt, ast.Else) for t in loc.transitions)
             if has_else and not rv_only:
                 lines.append("mv = False")
+            if loc.transitions and loc.transitions[0].escape:
+                lines.append("n0 = len(out)")
+            group = 0
             for t in loc.transitions:
                 if rv_only and not isinstance(t.stmt, ast.Receive):
                     continue
+                if group and t.escape != group:     # an escape moved: nothing else does
+                    lines += ["if len(out) > n0:", "    return"]
+                group = t.escape
                 t.step = self.new_step(loc, t.stmt) if t.step < 0 else t.step
                 e = Emit(t.step, t.dest, t.keeps, proc.index, proc.nslots, t.dstep)
                 if rv_only:
@@ -188,34 +200,15 @@ class CodeGen:
         self.out.append("def INIT(l):")
         self.out += _ind(lines or ["pass"])
 
-    # ---- never claim ----
-
-    def claim_location(self, loc: Location) -> str:
-        ctx = Ctx("s", None, "0", f"(len(s) - {self.lay.NR})")
-        lines = ["r = []"]
-        for t in loc.transitions:
-            t.step = self.new_step(loc, t.stmt)
-            s = t.stmt
-            if isinstance(s, ast.Else):
-                lines += ["if not r:", f"    r.append(({t.step}, {t.dest}))"]
-            elif isinstance(s, ast.ExprStmt):
-                lines += [f"if {self.x.cond(s.expr, ctx)}:", f"    r.append(({t.step}, {t.dest}))"]
-            elif isinstance(s, ast.Goto | ast.Break | ast.Printf | ast.Printm):
-                lines.append(f"r.append(({t.step}, {t.dest}))")
-            else:
-                raise self.x.error(s.pos, "a never claim can only test conditions")
-        name = f"C_{loc.pc}"
-        self.out.append(f"def {name}(s, to):")
-        self.out += _ind(lines + ["return r"])
-        return name
-
     # ---- scheduling ----
 
     def scheduler(self) -> None:
-        """``MOVES(s, out)``: the system's moves into ``out``, True if a never claim may
-        move in ``s``; ``SUCC(s)``: the same as a list, for models without a claim (the
-        checker calls it directly).  See system.py for the rules."""
-        for name, head, done in (("MOVES", "def MOVES(s, out):", ("return False", "return True")),
+        """``MOVES(s, out)``: the system's moves into ``out``; 0 if a never claim may not
+        move in ``s`` (an atomic sequence or a rendezvous is under way), 2 if the moves
+        were looked for with ``timeout`` true, else 1.  ``SUCC(s)``: the moves as a list,
+        for models without a claim (the checker calls it directly).  See system.py for
+        the rules."""
+        for name, head, done in (("MOVES", "def MOVES(s, out):", ("return 0", "return 1")),
                                  ("SUCC", "def SUCC(s):", ("return out", "return out"))):
             body = [] if name == "MOVES" else ["out = []"]
             if self.has_atomic:
@@ -232,39 +225,12 @@ class CodeGen:
             if self.has_timeout:
                 body += ["if not out:", f"    for i in range({self.lay.P0}, len(s)):",
                          "        p = s[i]", "        D[p[0]][p[1]](s, i, p, out, True)"]
+                if name == "MOVES":
+                    body.append("    return 2")
             body.append(done[1])
             self.out.append(head)
             self.out += _ind(["try:"] + _ind(body) + [
                 "except Fault as exc:", "    raise FAULT(s, exc) from None"])
-
-    def product(self, claim_end: int) -> None:
-        """``PROD(s)``: the never claim moves first (on ``s``), then the system; where the
-        system cannot move, the claim moves alone (pid ``-1``).  A product step is
-        numbered ``PAIR + system step * NSTEPS + claim step``."""
-        n = f"{PAIR_BASE} + step * {len(self.steps)} + cstep"
-        self.out += [
-            "def PROD(s):",
-            "    out = []",
-            "    if not MOVES(s, out):",
-            "        return out",
-            "    try:",
-            "        cm = C[s[2]](s, False)",
-            "    except Fault as exc:",
-            "        raise AV(-1, -1, 'run-time error in the never claim: ' + str(exc)) "
-            "from None",
-            "    res = []",
-            "    if not out:",
-            "        for cstep, cdest in cm:",
-            f"            if cdest == {claim_end}:",
-            "                raise AV(-1, cstep, CLAIM_END, 'claim')",
-            "            res.append((-1, cstep, s[:2] + (cdest,) + s[3:]))",
-            "        return res",
-            "    for pid, step, t in out:",
-            "        for cstep, cdest in cm:",
-            f"            if cdest == {claim_end}:",
-            f"                raise AV(pid, {n}, CLAIM_END, 'claim')",
-            f"            res.append((pid, {n}, t[:2] + (cdest,) + t[3:]))",
-            "    return res"]
 
     # ---- assembly ----
 
@@ -310,10 +276,11 @@ class CodeGen:
         self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
         self.scheduler()
         self.out.append("PRINTS = {" + "".join(f"{k}: PF{k}, " for k in self.prints) + "}")
+        self.helpers(flows)
         if claim_flow is not None:
-            names = [self.claim_location(loc) for loc in claim_flow.locations]
-            self.out.append(f"C = ({', '.join(names)},)")
-            self.product(claim_flow.terminal)
+            progress = [tuple(loc.progress for loc in f.locations) for f in flows]
+            ClaimGen(self, claim_flow).build(progress)
+            self.out.append(f"NSTEPS = {len(self.steps)}")
         else:
             self.out.append("C = None")
         source = "\n".join(self.out) + "\n"
@@ -322,15 +289,41 @@ class CodeGen:
                         has_timeout=self.has_timeout)
 
 
+    def helpers(self, flows: list[Flow]) -> None:
+        """``EN`` (``enabled(pid)``) and ``PCV`` (``pc_value(pid)``).  A pid that no
+        process has is not enabled and at state 0 (pan reads zeroed memory); a process
+        asking whether it is enabled itself is a run-time error, as in pan."""
+        P0 = self.lay.P0
+        numbers = ", ".join("(" + "".join(f"{loc.number}, " for loc in f.locations) + ")"
+                            for f in flows)
+        self.out += [f"SEQNO = ({numbers},)",
+                     "def EN(s, pid, to, me):",
+                     "    if pid == me:",
+                     "        raise Fault('enabled() of the process itself')",
+                     f"    i = {P0} + pid",
+                     "    if pid < 0 or i >= len(s):",
+                     "        return 0",
+                     "    p = s[i]",
+                     "    tmp = []",
+                     "    try:",
+                     "        D[p[0]][p[1]](s, i, p, tmp, to)",
+                     "    except AV:",
+                     "        return 1",
+                     "    return 1 if tmp else 0",
+                     "def PCV(s, pid):",
+                     f"    i = {P0} + pid",
+                     "    if pid < 0 or i >= len(s):",
+                     "        return 0",
+                     "    p = s[i]",
+                     "    return SEQNO[p[0]][p[1]]"]
+
+
 def _owns(flow: Flow, sub: Flow) -> bool:
     for loc in flow.locations:
         for t in loc.transitions:
             if t.dstep is sub or (t.dstep is not None and _owns(t.dstep, sub)):
                 return True
     return False
-
-
-CLAIM_END = "the never claim reached its end (the property is violated)"
 
 
 def compile_model(model: Model, assertion_violation: type, claim_runs: bool) -> Compiled:
@@ -347,6 +340,7 @@ def compile_model(model: Model, assertion_violation: type, claim_runs: bool) -> 
     ns["MSG"] = gen.g.messages
     ns["CLAIM_END"] = CLAIM_END
     ns["__builtins__"] = {"len": len, "list": list, "tuple": tuple, "enumerate": enumerate,
+                          "str": str,
                           "range": range, "True": True, "False": False, "None": None}
     code = compile(compiled.source, f"<promela:{model.file}>", "exec")
     exec(code, ns)      # the source was generated from the syntax tree, never model text

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .symbols import Model
 
 #: predefined read-only names
-SPECIAL = ("_pid", "_nr_pr")
+SPECIAL = ("_pid", "_nr_pr", "_last")
 
 
 class Scope:
@@ -44,6 +44,7 @@ class ExprChecks:
     procs: dict[str, ast.ProcDef]
     ptypes: dict[str, ProcType]
     remotes: list[ast.RemoteLabel | ast.RemoteVar]   # checked once every body is known
+    enabled_at: ast.Pos | None                      # the first use of enabled()
 
     def error(self, pos: ast.Pos, message: str) -> PromelaError:
         return PromelaError(self.m.where(pos), message)
@@ -82,6 +83,7 @@ class ExprChecks:
             if scope.proc is None:
                 raise self.error(n.pos, f"{n.name} can only be used inside a process")
             n.sym = n.name
+            self.m.has_last = self.m.has_last or n.name == "_last"
         elif n.name == "_":
             raise self.error(n.pos, "'_' can only be written to (in a receive)")
         else:
@@ -120,6 +122,19 @@ class ExprChecks:
 
     def expr(self, e: ast.Expr, scope: Scope, allow_run: bool = False) -> None:
         if isinstance(e, ast.Num | ast.Timeout):
+            return
+        if isinstance(e, ast.NonProgress):
+            if scope.proc is None or scope.proc.kind != "never":
+                raise self.error(e.pos, "np_ can only be used in a never claim (SPIN's "
+                                 "rule)")
+            return
+        if isinstance(e, ast.Enabled | ast.PcValue):
+            if isinstance(e, ast.Enabled) and self.enabled_at is None:
+                self.enabled_at = e.pos
+            if scope.proc is None:
+                raise self.error(e.pos, f"{unparse_expr(e)} can only be used inside a "
+                                 "process or a never claim")
+            self.expr(e.pid, scope)
             return
         if isinstance(e, ast.Name):
             self.resolve(e, scope)

@@ -30,6 +30,8 @@ class Layout:
     CH: int         # channel contents
     P0: int         # first process
     NR: int         # _nr_pr == len(state) - NR (SPIN counts a never claim as a process)
+    LAST: int = -1  # ``_last``, the pid of the process that moved last (-1: not kept)
+    STUTTER: int = -1   # 1 after the never claim moved alone (kept if it reads np_)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Ctx:
     pid: str                # expression for _pid
     nr: str                 # expression for _nr_pr
     to: str = "to"          # the timeout flag
+    np: str = "False"       # ``np_`` (only a never claim reads it)
+    claim: bool = False     # the expression belongs to the never claim
 
 
 class ExprGen:
@@ -90,6 +94,8 @@ class ExprGen:
             return ctx.pid
         if n.sym == "_nr_pr":
             return ctx.nr
+        if n.sym == "_last":
+            return f"{ctx.g}[{self.lay.LAST}]"
         cont, index = self.slot(n, ctx)
         return f"{cont}[{index}]"
 
@@ -135,6 +141,13 @@ class ExprGen:
                     f"else {self.value(e.other, ctx)})")
         if isinstance(e, ast.Timeout):
             return ctx.to
+        if isinstance(e, ast.NonProgress):
+            return ctx.np
+        if isinstance(e, ast.Enabled):
+            me = "None" if ctx.claim else ctx.pid
+            return f"EN({ctx.g}, {self.value(e.pid, ctx)}, {ctx.to}, {me})"
+        if isinstance(e, ast.PcValue):
+            return f"PCV({ctx.g}, {self.value(e.pid, ctx)})"
         if isinstance(e, ast.ChanLen):
             return f"len(qget({ctx.g}, {self.chan(e.chan, ctx)})[1])"
         if isinstance(e, ast.ChanTest):

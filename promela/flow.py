@@ -1,19 +1,32 @@
 """Control flow of a process body: locations (program counters) and their transitions.
 
-The body is turned into nodes (a statement, a branch point of an ``if``/``do``, or a
-jump) and then into *locations*, the places a process can be at, each with its
-outgoing transitions in SPIN's order (``else`` last).  SPIN's structural rules:
+The body is turned into nodes (a statement, a branch point of an ``if``/``do``, the
+entry of a compound statement, or a jump) and then into *locations*, the places a
+process can be at, each with its outgoing transitions in SPIN's order (``else`` last).
+SPIN's structural rules:
 
 * ``if``/``do`` have no transition of their own: their options' first statements start
   at the branch location.  A ``do`` has an entry location and a loop head with the same
   options; the body loops back to the head (inside an ``atomic``, the head is inside the
   sequence, so looping keeps control).
+* ``atomic``, ``{ }`` and an inline call are locations of their own when control
+  reaches them from outside (SPIN's element for the construct), with the transitions of
+  their first statement.
 * ``goto``/``break`` after a statement take no step (the statement jumps directly);
   as the first statement of an option they are a step that is always executable.
 * A location is *inside* an ``atomic`` sequence when it was created in its body and is
   not its entry; a transition whose target is inside keeps control for its process.
 * ``d_step`` is one transition; its body gets its own small graph that the code
   generator runs to completion in one go.
+* In the body of an ``unless``, every location also has the escape's first statements
+  as transitions, in groups before its own (an outer escape before an inner one); the
+  code generator takes the first group with an executable transition and only then
+  the location's own transitions.
+
+Each location carries SPIN's state number (numbering.py).  What a transition does to
+shared state is the code generator's business: a transition here says which statement
+it runs, where it goes, whether it keeps an atomic sequence going, and which escape
+group it belongs to.
 """
 
 from __future__ import annotations
@@ -22,9 +35,10 @@ from dataclasses import dataclass, field
 
 from . import ast
 from .errors import PromelaError
+from .numbering import Numbers, is_special_label, number_body
 from .symbols import Model, ProcType
 
-BASIC, BRANCH, JUMP, END = "basic", "branch", "jump", "end"
+BASIC, BRANCH, JUMP, END, COMPOUND = "basic", "branch", "jump", "end", "compound"
 
 
 @dataclass(eq=False)
@@ -40,6 +54,9 @@ class Node:
     head: Node | None = None                # do entry: its loop head
     labels: list[str] = field(default_factory=list)
     dstep: Flow | None = None               # basic d_step node: the body's graph
+    inner: Node | None = None               # compound: the entry of its body
+    number: int = 0                         # SPIN's state number
+    escapes: list[Node] = field(default_factory=list)   # unless: escape entries, outer first
 
 
 @dataclass(eq=False)
@@ -51,6 +68,7 @@ class Transition:
     keeps: bool = False                     # target is inside an atomic sequence
     dstep: Flow | None = None               # the body of a d_step transition
     step: int = -1                          # global step number (set by the compiler)
+    escape: int = 0                         # 0: the location's own; k: k-th escape group
 
 
 @dataclass(eq=False)
@@ -64,6 +82,7 @@ class Location:
     progress: bool = False
     accept: bool = False
     terminal: bool = False                  # the end of the body
+    number: int = 0                         # SPIN's state number (pc_value, trails)
 
 
 @dataclass(eq=False)
@@ -76,9 +95,11 @@ class Flow:
 
 
 class _Builder:
-    def __init__(self, model: Model, proc: ProcType, in_dstep: bool = False) -> None:
+    def __init__(self, model: Model, proc: ProcType, numbers: Numbers,
+                 in_dstep: bool = False) -> None:
         self.m = model
         self.proc = proc
+        self.numbers = numbers
         self.nodes: list[Node] = []
         self.labels: dict[str, Node] = {}
         self.in_dstep = in_dstep
@@ -97,40 +118,58 @@ class _Builder:
         return nxt
 
     def stmt(self, s: ast.Stmt, nxt: Node, brk: Node | None) -> Node:
+        num = self.numbers.of.get(id(s), (0,))
         if isinstance(s, ast.Labeled):
-            return self.labelled(self.stmt(s.stmt, nxt, brk), [s])
+            inner = self.stmt(s.stmt, nxt, brk)
+            if isinstance(s.stmt, ast.Goto) and is_special_label(s.label):
+                # SPIN puts a skip in front, so that the label is a place of its own
+                one = ast.Num(s.pos, 1)
+                inner = self.node(BASIC, s.pos, stmt=ast.ExprStmt(s.pos, one), next=inner,
+                                  number=num[0])
+            return self.labelled(inner, [s])
         if isinstance(s, ast.If):
             options, labels = self.option_labels(s)
             opts = [self.seq(o, nxt, brk) for o in options]
-            return self.labelled(self.node(BRANCH, s.pos, options=opts), labels)
+            return self.labelled(self.node(BRANCH, s.pos, options=opts, number=num[0]),
+                                 labels)
         if isinstance(s, ast.Do):
             options, labels = self.option_labels(s)
-            head = self.node(BRANCH, s.pos)
+            head = self.node(BRANCH, s.pos, number=num[0])
             head.options = [self.seq(o, head, nxt) for o in options]
-            entry = self.node(BRANCH, s.pos, options=list(head.options), head=head)
+            entry = self.node(BRANCH, s.pos, options=list(head.options), head=head,
+                              number=num[0])
             return self.labelled(entry, labels)
         if isinstance(s, ast.Atomic):
             first = len(self.nodes)
-            entry = self.seq(s.body, nxt, brk)
+            inner = self.seq(s.body, nxt, brk)
             for n in self.nodes[first:]:
                 n.inside = True
-            if entry.id >= first:
-                entry.inside = False
-            return entry
+            return self.node(COMPOUND, s.pos, inner=inner, number=num[0])
         if isinstance(s, ast.Block):
-            return self.seq(s.body, nxt, brk)
+            return self.node(COMPOUND, s.pos, inner=self.seq(s.body, nxt, brk),
+                             number=num[0])
+        if isinstance(s, ast.Unless):
+            if self.in_dstep:
+                raise self.error(s.pos, "'unless' inside a d_step (SPIN ignores it with "
+                                 "an error)")
+            escape = self.seq(s.escape, nxt, brk)
+            first = len(self.nodes)
+            main = self.seq(s.body, nxt, brk)
+            for n in self.nodes[first:]:
+                n.escapes.insert(0, escape)
+            return main
         if isinstance(s, ast.Goto):
-            return self.node(JUMP, s.pos, stmt=s, target=s.label)
+            return self.node(JUMP, s.pos, stmt=s, target=s.label, number=num[0])
         if isinstance(s, ast.Break):
             if brk is None:
                 raise self.error(s.pos, "'break' outside a do loop"
                                  + (" of this d_step" if self.in_dstep else ""))
-            return self.node(JUMP, s.pos, stmt=s, target=brk)
+            return self.node(JUMP, s.pos, stmt=s, target=brk, number=num[0])
         if isinstance(s, ast.DStep):
-            sub = _Builder(self.m, self.proc, in_dstep=True)
+            sub = _Builder(self.m, self.proc, self.numbers, in_dstep=True)
             flow = sub.build(s.body)
-            return self.node(BASIC, s.pos, stmt=s, next=nxt, dstep=flow)
-        return self.node(BASIC, s.pos, stmt=s, next=nxt)
+            return self.node(BASIC, s.pos, stmt=s, next=nxt, dstep=flow, number=num[0])
+        return self.node(BASIC, s.pos, stmt=s, next=nxt, number=num[0])
 
     def option_labels(self, s: ast.If | ast.Do) -> tuple[list[list[ast.Stmt]], list]:
         """Options without the labels at their heads; SPIN moves those to the if/do."""
@@ -139,7 +178,7 @@ class _Builder:
             while opt and isinstance(opt[0], ast.Labeled):
                 labels.append(opt[0])
                 opt = [opt[0].stmt] + opt[1:]
-            options.append(opt)
+            options.append(opt if self.proc.kind == "never" else _prune_skips(opt))
         for lab in labels:
             warning = (f"{self.m.where(lab.pos)}: warning: label {lab.label!r} at the head "
                        "of an option labels the whole if/do")
@@ -179,21 +218,28 @@ class _Builder:
             n = self.target(n)
         return n
 
-    def transitions(self, n: Node, depth: int = 0) -> list[tuple[Node, Node]]:
-        """(node holding the statement, target) for each transition out of ``n``."""
+    def transitions(self, n: Node) -> list[tuple[Node, Node, int]]:
+        """(node holding the statement, target, escape group) for each transition out
+        of location ``n``: the escape groups first, then its own."""
+        out = [(src, dest, k + 1) for k, e in enumerate(n.escapes)
+               for src, dest in self.own(e)]
+        return out + [(src, dest, 0) for src, dest in self.own(n)]
+
+    def own(self, n: Node, depth: int = 0) -> list[tuple[Node, Node]]:
+        """(node holding the statement, target) for each transition that starts with
+        ``n``'s own statement."""
         if depth > 200:
             raise self.error(n.pos, "options nested too deeply")
         if n.kind == BASIC:
             return [(n, self.canonical(n.next))]
-        if n.kind == "loop":
+        if n.kind == "loop" or n.kind == JUMP:   # a jump as the first statement: a step
             return [(n, self.canonical(self.target(n)))]
+        if n.kind == COMPOUND:
+            return self.own(n.inner, depth + 1)
         if n.kind == BRANCH:
             out = []
             for opt in n.options:
-                if opt.kind == JUMP:         # goto/break as an option's first statement
-                    out.append((opt, self.canonical(self.target(opt))))
-                else:
-                    out.extend(self.transitions(opt, depth + 1))
+                out.extend(self.own(opt, depth + 1))
             elses = [t for t in out if isinstance(t[0].stmt, ast.Else)]
             if len(elses) > 1:
                 raise self.error(n.pos, "more than one 'else' at the same point")
@@ -202,7 +248,7 @@ class _Builder:
 
     def build(self, body: list[ast.Stmt]) -> Flow:
         pos = body[-1].pos if body else self.proc.pos
-        end = self.node(END, pos)
+        end = self.node(END, pos, number=self.numbers.end)
         entry = self.canonical(self.seq(body, end, None))
         order: dict[int, Location] = {}
         pending = [entry, end]
@@ -212,11 +258,11 @@ class _Builder:
             if n.id in order:
                 continue
             order[n.id] = Location(len(order), n.pos, inside=n.inside,
-                                   terminal=n.kind == END)
+                                   terminal=n.kind == END, number=n.number)
             nodes[n.id] = n
             if n.kind == BASIC and isinstance(n.stmt, ast.Else):
                 raise self.error(n.pos, "'else' can only start an option of an if or do")
-            for _src, dest in self.transitions(n):
+            for _src, dest, _group in self.transitions(n):
                 pending.append(dest)
         for node in list(self.labels.values()):
             for target in (node, node.head):
@@ -226,16 +272,35 @@ class _Builder:
                         if lab not in order[c.id].labels:
                             order[c.id].labels.append(lab)
         for nid, loc in order.items():
-            for src, dest in self.transitions(nodes[nid]):
+            for src, dest, group in self.transitions(nodes[nid]):
                 d = order[dest.id]
                 loc.transitions.append(Transition(src.stmt, d.pc, keeps=d.inside,
-                                                  dstep=src.dstep))
+                                                  dstep=src.dstep, escape=group))
             loc.end = loc.terminal or any(x.startswith("end") for x in loc.labels)
             loc.progress = any(x.startswith("progress") for x in loc.labels)
             loc.accept = any(x.startswith("accept") for x in loc.labels)
         return Flow(list(order.values()), order[entry.id].pc, order[end.id].pc)
 
 
+def _is_skip(s: ast.Stmt) -> bool:
+    return isinstance(s, ast.Printf | ast.Printm) or (
+        isinstance(s, ast.ExprStmt) and isinstance(s.expr, ast.Num) and s.expr.value == 1)
+
+
+def _prune_skips(option: list[ast.Stmt]) -> list[ast.Stmt]:
+    """SPIN drops a ``skip`` (or ``true``, ``1``) that follows another skip-like statement
+    (a ``printf`` counts) in an option of a process's if/do, unless it is labelled or
+    the option's first or last statement: it is not a step of its own."""
+    out = []
+    run = 0
+    for k, s in enumerate(option):
+        run = run + 1 if _is_skip(s) else 0
+        if run > 1 and not isinstance(s, ast.Printf | ast.Printm) and 0 < k < len(option) - 1:
+            continue
+        out.append(s)
+    return out
+
+
 def build_flow(model: Model, proc: ProcType) -> Flow:
     """The locations and transitions of ``proc``'s body."""
-    return _Builder(model, proc).build(proc.body)
+    return _Builder(model, proc, number_body(proc.body)).build(proc.body)

@@ -44,10 +44,6 @@ UNSUPPORTED = {
     "local": "'local' variables are not supported",
     "xr": "xr/xs channel assertions are not supported",
     "xs": "xr/xs channel assertions are not supported",
-    "enabled": "enabled() is not supported",
-    "pc_value": "pc_value() is not supported",
-    "np_": "np_ is not supported in model text (use progress labels)",
-    "_last": "_last is not supported",
     "return": "'return' is not supported",
 }
 
@@ -321,6 +317,15 @@ class _Builder:
 
     def timeout(self, c):
         return ast.Timeout(_pos(c[0]))
+
+    def nonprogress(self, c):
+        return ast.NonProgress(_pos(c[0]))
+
+    def enabled(self, c):
+        return ast.Enabled(_pos(c[0]), c[1])
+
+    def pc_value(self, c):
+        return ast.PcValue(_pos(c[0]), c[1])
 
     def poll(self, c):
         return ast.Poll(c[0].pos, c[0], c[1].type == "QQ", c[2])

@@ -33,6 +33,7 @@ class Analyser(ExprChecks):
         self.inlines: dict[str, ast.InlineDef] = {}
         self.ptypes: dict[str, ProcType] = {}
         self.remotes: list[ast.RemoteLabel | ast.RemoteVar] = []
+        self.enabled_at: ast.Pos | None = None
 
     # ---- top level ----
 
@@ -58,6 +59,9 @@ class Analyser(ExprChecks):
                                "no process to run: add 'init' or an 'active proctype'")
         for ref in self.remotes:
             self.remote(ref)
+        if self.enabled_at is not None and any(c.capacity == 0 for c in self.m.chan_types):
+            raise self.error(self.enabled_at, "enabled() cannot be used in a model with "
+                             "rendezvous channels (SPIN's rule)")
         return self.m
 
     def declare_mtypes(self, decl: ast.MtypeDecl) -> None:
@@ -217,8 +221,13 @@ class Analyser(ExprChecks):
                 raise self.error(iv.pos, f"put the channel declaration of {iv.name!r} "
                                  "at the start of the body")
             if var.is_array:
-                for k, e in enumerate(iv.init or []):
-                    assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos, k), e))
+                # SPIN sets only the first element here (and refuses a list)
+                if isinstance(iv.init, list):
+                    raise self.error(iv.pos, "cannot use an array list initializer here: "
+                                     "only in declarations at the start of a body "
+                                     "(SPIN's rule)")
+                value = iv.init if iv.init is not None else ast.Num(iv.pos, 0)
+                assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos, 0), value))
             else:
                 value = iv.init if iv.init is not None else ast.Num(iv.pos, 0)
                 assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos), value))
@@ -244,9 +253,6 @@ class Analyser(ExprChecks):
             raise self.error(s.body[0].pos, f"label {s.body[0].label!r} placed incorrectly: "
                              f"write 'label: {kind}...' instead of '{kind}label: ...'")
         if isinstance(s, (ast.Atomic, ast.DStep)):
-            if claim:
-                raise self.error(s.pos, "atomic sequences in a never claim are not "
-                                 "supported")
             scope.dstep += isinstance(s, ast.DStep)
             body = self.sequence(s.body, scope)
             scope.dstep -= isinstance(s, ast.DStep)
@@ -264,9 +270,13 @@ class Analyser(ExprChecks):
             return s
         if isinstance(s, ast.InlineCall):
             return self.expand_inline(s, scope)
-        if claim and isinstance(s, (ast.Assign, ast.IncDec, ast.Send, ast.Receive)):
-            raise self.error(s.pos, "a never claim cannot change the state (no "
-                             "assignments, sends or receives)")
+        if claim and isinstance(s, (ast.Send, ast.Receive)):
+            raise self.error(s.pos, "a never claim cannot send or receive (SPIN: "
+                             "'never claim contains i/o stmnts')")
+        if claim and isinstance(s, (ast.Assign, ast.IncDec)):
+            raise self.error(s.pos, "a never claim cannot change the state: aioctx "
+                             "refuses assignments in a claim (SPIN only warns 'never "
+                             "claim has side-effect')")
         if isinstance(s, (ast.Assign, ast.IncDec)):
             self.lvalue(s.target, scope)
             if isinstance(s, ast.Assign):

@@ -61,6 +61,8 @@ class StmtGen:
             lines = [f"l[i] = ({e.ptype}, {e.dest})"]
         if self.in_dstep:           # inside a d_step: report the target, not a pid
             return lines + [f"out.append(({e.dest}, {e.step}, tuple(l)))"]
+        if self.x.lay.LAST >= 0:
+            lines.append(f"l[{self.x.lay.LAST}] = i - {self.P0}")
         if self.has_atomic or excl is not None:
             lines.append(f"l[0] = {excl if excl is not None else ('i' if e.keeps else 0)}")
         lines.append(f"out.append((i - {self.P0}, {e.step}, tuple(l)))")

@@ -94,6 +94,7 @@ class Model:
     #: process types to start in the initial state, in pid order
     initial: list[ProcType] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    has_last: bool = False          # the model reads ``_last`` (kept in the state)
 
     def mtype_name(self, value: int) -> str | None:
         for name, v in self.mtypes.items():

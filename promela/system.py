@@ -22,7 +22,8 @@ import os
 from typing import Any
 
 from ..model.system import STUTTER, AssertionViolation, ModelError, StepInfo, TransitionSystem
-from .codegen import PAIR_BASE, Compiled, compile_model
+from .claimgen import PAIR_BASE
+from .codegen import Compiled, compile_model
 from .runtime import Fault
 from .stmtgen import RV_SHIFT
 from .symbols import Model
@@ -32,7 +33,7 @@ from .trail import state_variables
 class PromelaSystem(TransitionSystem):
     """The transition system of one Promela model in one verification mode."""
 
-    def __init__(self, compiled: Compiled, mode: str = "safety") -> None:
+    def __init__(self, compiled: Compiled, mode: str = "safety", fair: bool = False) -> None:
         self.c = compiled
         m = compiled.model
         self.name = os.path.basename(m.file)
@@ -49,6 +50,7 @@ class PromelaSystem(TransitionSystem):
         self._first = [tuple(_first_step(loc) for loc in f.locations) for f in flows]
         cf = compiled.claim_flow
         self._claim_accept = tuple(loc.accept for loc in cf.locations) if cf else ()
+        self._claim_inside = tuple(loc.inside for loc in cf.locations) if cf else ()
         self._infos = [self._info(k) for k in range(len(compiled.steps))]
         self._nsteps = len(compiled.steps)
         claim = self._C is not None
@@ -59,9 +61,14 @@ class PromelaSystem(TransitionSystem):
             self.extend_dead_ends = not claim
         if mode == "non-progress":
             self.progress = self._progress
-        if compiled.has_atomic or compiled.has_rv:
+        if compiled.has_atomic or compiled.has_rv or any(self._claim_inside):
             self.exclusive = self._exclusive
         ns["FAULT"] = self._fault
+        ns["NPMODE"] = mode == "acceptance"
+        # pan -f moves a blocked system's claim by its fairness rule, which does not
+        # mark the move as a stutter: np_ keeps its value there
+        ns["NPFAIR"] = fair
+        ns["S0"] = self.initial_states()[0]
         self._succ = ns["PROD"] if claim else ns["SUCC"]
         self.successors = self._succ            # type: ignore[method-assign]
 
@@ -70,8 +77,9 @@ class PromelaSystem(TransitionSystem):
     def initial_states(self) -> list[tuple]:
         m = self.c.model
         lay = self.c.layout
-        head = [0, 0] + ([self.c.claim_flow.entry] if m.claim is not None else [])
-        state: list[Any] = head + [0] * m.nglobals + [(), ()]
+        state: list[Any] = [0] * lay.G + [0] * m.nglobals + [(), ()]
+        if m.claim is not None:
+            state[2] = self.c.claim_flow.entry
         assert len(state) == lay.P0
         ns = self.c.ns
         try:
@@ -107,8 +115,11 @@ class PromelaSystem(TransitionSystem):
     # ---- scheduling ----
 
     def _transient(self, s: tuple) -> bool:
-        """True inside an atomic sequence that can go on, or with an offer pending."""
+        """True inside an atomic sequence that can go on (the system's or the never
+        claim's), or with an offer pending."""
         if s[1]:
+            return True
+        if self._C is not None and self._claim_inside[s[2]]:
             return True
         ex = s[0]
         if ex:
@@ -159,6 +170,8 @@ class PromelaSystem(TransitionSystem):
     def _exclusive(self, s: tuple) -> int | None:
         if s[1]:
             return s[1] % RV_SHIFT - self.P0
+        if self._C is not None and self._claim_inside[s[2]]:
+            return STUTTER          # the claim runs its atomic sequence: nobody else
         return s[0] - self.P0 if self._transient(s) else None
 
     def _info(self, k: int) -> StepInfo:
@@ -178,7 +191,7 @@ def _first_step(loc) -> int:
     return loc.transitions[0].step if loc.transitions else -1
 
 
-def build_system(model: Model, mode: str = "safety") -> PromelaSystem:
+def build_system(model: Model, mode: str = "safety", fair: bool = False) -> PromelaSystem:
     """Compile a resolved ``model`` into a ``PromelaSystem`` for ``mode``."""
     claim_runs = mode == "non-progress" or model.claim is not None
-    return PromelaSystem(compile_model(model, AssertionViolation, claim_runs), mode)
+    return PromelaSystem(compile_model(model, AssertionViolation, claim_runs), mode, fair)

@@ -112,6 +112,8 @@ def trail_records(system: PromelaSystem, cx: Counterexample) -> list[dict[str, A
         claim = None
         if step is not None:
             step, claim = system.pair_parts(step)
+            if st.pid == STUTTER and claim is None:     # the claim moved on its own
+                step, claim = None, step
         rec = system.c.steps[step] if step is not None and step >= 0 else None
         output = printed(system, step, before, st.pid) if rec is not None else None
         pc = None
@@ -148,6 +150,8 @@ def format_trail(system: PromelaSystem, result: Result) -> str:
         if r["claim"]:
             lines.append(f"{r['step']:>3}:\tproc  - (never claim) [{r['claim']}]")
         if r["pid"] == STUTTER:
+            if r["note"]:
+                lines.append(f"spin: {file_line}, Error: {r['note']}")
             continue
         if r["statement"] == "-end-":
             lines.append(f"{r['step']:>3}: proc {r['pid']} terminates")

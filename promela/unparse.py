@@ -31,6 +31,12 @@ def expr(e: ast.Expr, outer: int = 0) -> str:
         return f"{expr(e.chan)}{'??' if e.random else '?'}[{args(e.args)}]"
     if isinstance(e, ast.Timeout):
         return "timeout"
+    if isinstance(e, ast.NonProgress):
+        return "np_"
+    if isinstance(e, ast.Enabled):
+        return f"enabled({expr(e.pid)})"
+    if isinstance(e, ast.PcValue):
+        return f"pc_value({expr(e.pid)})"
     if isinstance(e, ast.RemoteLabel | ast.RemoteVar):
         pid = f"[{expr(e.pid)}]" if e.pid is not None else ""
         if isinstance(e, ast.RemoteLabel):

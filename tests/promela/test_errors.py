@@ -38,6 +38,15 @@ CASES = [
     ("byte x;\nactive proctype P() { atomic { L: x = 1 } }", 2, 32, "placed incorrectly"),
     ("byte x;\nbyte x;\ninit { skip }", 2, 6, "'x' declared twice"),
     ("byte x;\nactive proctype P() { skip }\nnever { x = 1 }", 3, 9, "never claim cannot"),
+    ("chan c = [1] of { byte };\nactive proctype P() { skip }\nnever { c!1 }", 3, 9,
+     "a never claim cannot send or receive"),
+    ("byte x;\nactive proctype P() { x = np_ }", 2, 27, "np_ can only be used in a never "
+     "claim"),
+    ("chan c = [0] of { byte };\nactive proctype P() { c!1 }\n"
+     "active proctype Q() { byte v; enabled(0) -> c?v }", 3, 31,
+     "enabled() cannot be used in a model with rendezvous channels"),
+    ("active proctype P() { byte x; x = 1; byte a[2] = { 1, 2 } }", 1, 43,
+     "cannot use an array list initializer here"),
     ("byte x;", 1, 1, "no process to run"),
     ("chan q = [1] of { byte };\nactive proctype P() { !full(q) }", 2, 24,
      "full() can only be combined"),

@@ -17,8 +17,9 @@
    Every tool is measured the same way: each (tool, bug, variant) runs in a fresh
    process, which imports the tool and the program, warms the tool up on a small
    neutral program (``warm_program``), then starts the clock; it stops when the tool
-   says a failure was found (for aioctx: ``result.failed``; reading the counterexample,
-   shrunk, traced and checked for determinism, is timed apart).  A peer's report is a
+   says a failure was found (for aioctx: ``result.failed``; building the counterexample,
+   shrunk, traced and checked for determinism, is timed apart, for PCT and DFS alike,
+   and checked against the target: no longer than the search, or 1 s).  A peer's report is a
    find only if it shows this bug (the exception type aioctx.sim reports for it, or a
    hang/deadlock for a lost wakeup or deadlock) and the same tool does not give the
    same report on the fixed variant within the same budget (a false alarm).  Each tool
@@ -43,6 +44,7 @@ from aioctx.sim.scenarios import CATALOGUE
 from aioctx import sim
 
 HANG_S = 0.5
+BUILD_TARGET_S = 1.0               # a counterexample builds within max(search, this)
 MAX_STRESS_RUNS = 2_000
 PEERS = ("stress", "interleave-test-pct", "interleave-test-random", "frontrun-random")
 OURS = ("aioctx-pct", "aioctx-dfs")
@@ -433,7 +435,9 @@ def bug_row(slug: str, tools: list[str], budget: float) -> dict[str, Any]:
         judge_peer(got, name, slug, budget, signature)
     found = [row[t]["seconds"] for t in OURS if row[t]["found"]]
     others = [row[t]["seconds"] for t in tools if row[t]["verdict"] == "find"]
-    if not found:
+    if not tools:
+        row["speedup_vs_best_other"] = "no peer run"
+    elif not found:
         row["speedup_vs_best_other"] = "aioctx did not find it"
     elif others:
         row["speedup_vs_best_other"] = round(min(others) / min(found), 1)
@@ -454,14 +458,23 @@ def cell(got: dict[str, Any], budget: float) -> str:
     return f"not found ({budget:g} s)"
 
 
+def build_cell(got: dict[str, Any]) -> str:
+    """The counterexample's build time, flagged when it took longer than both the
+    search that found it and BUILD_TARGET_S."""
+    cx = got.get("counterexample_s")
+    if cx is None:
+        return "-"
+    over = cx > max(got["seconds"], BUILD_TARGET_S)
+    return f"{cx:.3f} s" + (" (over target)" if over else "")
+
+
 def markdown(report: dict[str, Any], tools: list[str]) -> str:
     budget = report["budget_s"]
-    head = ["bug", *OURS, "aioctx counterexample", *tools, "aioctx vs best peer"]
+    head = ["bug", *OURS, "counterexample (pct / dfs)", *tools, "aioctx vs best peer"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for slug, row in report["bugs"].items():
-        cx = row["aioctx-pct"].get("counterexample_s")
         cells = [slug] + [cell(row[t], budget) for t in OURS]
-        cells.append(f"{cx:.3f} s" if cx is not None else "")
+        cells.append(" / ".join(build_cell(row[t]) for t in OURS))
         cells += [cell(row[t], budget) for t in tools]
         ratio = row["speedup_vs_best_other"]
         cells.append(f"{ratio}x" if isinstance(ratio, float) else f"{ratio}")
@@ -473,6 +486,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=20.0, help="seconds per tool and bug")
     ap.add_argument("--bugs", default=",".join(CATALOGUE), help="comma-separated slugs")
+    ap.add_argument("--peers", default=",".join(PEERS),
+                    help="comma-separated peers to run ('' for aioctx alone)")
     ap.add_argument("--out", default="out/bench_sim.json")
     ap.add_argument("--child", nargs=2, metavar=("TOOL", "SLUG"), help=argparse.SUPPRESS)
     ap.add_argument("--fixed", action="store_true", help=argparse.SUPPRESS)
@@ -483,9 +498,12 @@ def main() -> int:
         got = child(tool, slug, args.budget, not args.fixed, args.repeats)
         print(json.dumps(got), flush=True)
         os._exit(0)                # threads a hung run left behind must not hold us
-    tools = ["stress"]
-    if sys.version_info >= (3, 12):
-        tools = list(PEERS)
+    tools = [t for t in args.peers.split(",") if t]
+    unknown = [t for t in tools if t not in PEERS]
+    if unknown:
+        ap.error(f"unknown peer(s) {', '.join(unknown)}; known: {', '.join(PEERS)}")
+    if sys.version_info < (3, 12):
+        tools = [t for t in tools if t == "stress"]   # the others need Python 3.12
     report: dict[str, Any] = {"python": sys.version.split()[0], "budget_s": args.budget,
                               "engines": engines(args.budget), "bugs": {}}
     print(f"engines: {json.dumps(report['engines'])}", flush=True)

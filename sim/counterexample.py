@@ -19,14 +19,24 @@ from .result import Counterexample
 from .runner import Runner, RunSpec, guarded
 from .schedule import first_divergence, make_document
 from .shrink import shrink
+from .strategy import Found
 from .trace import steps_of
+
+#: the fewest executions the shrinker's preemption search may spend; otherwise it may
+#: spend as many as the search that found the failure did (so building the
+#: counterexample costs about as much as finding it, or well under a second)
+MIN_SEARCH_BUDGET = 1_500
 
 
 def make_counterexample(runner: Runner, decisions: list[Decision],
-                        do_shrink: bool = True) -> Counterexample:
-    """Shrink (optionally), trace, and double-check a failing schedule."""
+                        do_shrink: bool = True, search_budget: int = MIN_SEARCH_BUDGET,
+                        fewest_known: bool = False) -> Counterexample:
+    """Shrink (optionally), trace, and double-check a failing schedule.
+    ``search_budget`` caps the shrinker's search for fewer preemptions (executions);
+    ``fewest_known``: the failing run already has as few preemptions as any failure."""
     shrunk_from = None
-    shrunk = shrink(runner, decisions) if do_shrink else None
+    shrunk = shrink(runner, decisions, search_budget=search_budget,
+                    fewest_known=fewest_known) if do_shrink else None
     if shrunk is not None:
         decisions, shrunk_from = shrunk
     recorder = RecordingReplay(decisions)
@@ -53,16 +63,20 @@ def make_counterexample(runner: Runner, decisions: list[Decision],
                           shrunk_from)
 
 
-def deferred_counterexample(spec: RunSpec, decisions: list[Decision], do_shrink: bool,
+def deferred_counterexample(spec: RunSpec, found: Found, do_shrink: bool,
                             stall_timeout: float) -> Callable[[], Counterexample]:
-    """``make_counterexample`` on a watched runner of its own, for ``Result.defer``."""
-    return functools.partial(_make_guarded, spec, decisions, do_shrink, stall_timeout)
+    """``make_counterexample`` of a search's failing run on a watched runner of its own,
+    for ``Result.defer``: the shrinker may spend as many executions as the search."""
+    assert found.failing is not None
+    budget = max(MIN_SEARCH_BUDGET, found.result.executions)
+    return functools.partial(_make_guarded, spec, found.failing, do_shrink, stall_timeout,
+                             budget, found.fewest_preemptions)
 
 
 def _make_guarded(spec: RunSpec, decisions: list[Decision], do_shrink: bool,
-                  stall_timeout: float) -> Counterexample:
+                  stall_timeout: float, budget: int, fewest_known: bool) -> Counterexample:
     with guarded(spec, stall_timeout) as runner:
-        return make_counterexample(runner, decisions, do_shrink)
+        return make_counterexample(runner, decisions, do_shrink, budget, fewest_known)
 
 
 def nondeterminism(spec: RunSpec, message: str) -> Counterexample:

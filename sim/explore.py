@@ -78,7 +78,7 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
     result = found.result
     result.seed = seed
     if found.failing is not None:
-        result.defer(deferred_counterexample(spec, found.failing, shrink, stall_timeout))
+        result.defer(deferred_counterexample(spec, found, shrink, stall_timeout))
     return result
 
 

@@ -36,15 +36,17 @@ class _PrefixDecider(Decider):
 
     def __init__(self, prefix: list[Decision]) -> None:
         self.prefix = prefix
+        self.replaying = len(prefix)
         self.i = 0
-        # (the options' decisions, running thread enabled?, chosen decision)
-        self.frames: list[tuple[tuple[Decision, ...], bool, Decision]] = []
+        # (the options, running thread enabled?, the option chosen): the runtime makes
+        # a new options list at every choice moment, so keeping it costs no copy
+        self.frames: list[tuple[list[SimThread], bool, SimThread]] = []
         self.mismatch: str | None = None
 
     def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
         i = self.i
         self.i = i + 1
-        if i < len(self.prefix):
+        if i < self.replaying:
             want = self.prefix[i]
             for t in enabled:
                 if t.decision == want:
@@ -54,9 +56,12 @@ class _PrefixDecider(Decider):
             self.mismatch = (f"re-running decision {i} (step {ex.nsteps}): thread {want} "
                              f"cannot run this time; runnable: {ops}")
             self.prefix = self.prefix[:i]
+            self.replaying = i
+        if cur in enabled:                  # default_choice, inlined: the hot path
+            self.frames.append((enabled, True, cur))
+            return cur
         chosen = default_choice(enabled, cur)
-        self.frames.append((tuple(t.decision for t in enabled), cur in enabled,
-                            chosen.decision))
+        self.frames.append((enabled, False, chosen))
         return chosen
 
 
@@ -87,9 +92,12 @@ class ItemResult:
 
 
 def explore_item(runner: Runner, item: Item, level: int, bound: int,
-                 budget: int, want: tuple[str, str] | None = None) -> ItemResult:
+                 budget: int, want: tuple[str, str] | None = None,
+                 free_choices: bool = True) -> ItemResult:
     """DFS over the free choices below ``item`` (``budget`` executions at most).
-    With ``want``, only a failure with that signature counts (the shrinker's use)."""
+    With ``want``, only a failure with that signature counts (the shrinker's use);
+    without ``free_choices``, a thread that blocks is always followed by the default
+    one (round robin), so only the preemptions branch (the shrinker's quick search)."""
     out = ItemResult()
     stack = [item]
     while stack and out.executions < budget:
@@ -106,15 +114,16 @@ def explore_item(runner: Runner, item: Item, level: int, bound: int,
             out.failing = list(ex.decisions)
             return out
         base = len(current)
-        decisions = tuple(current) + tuple(f[2] for f in decider.frames)
+        decisions = tuple(current) + tuple(f[2].decision for f in decider.frames)
         alternatives: list[Item] = []
         for k, (enabled, cur_enabled, chosen) in enumerate(decider.frames):
             for alt in enabled:
-                if alt == chosen:
+                if alt is chosen:
                     continue
-                branch = (decisions, base + k, alt)
+                branch = (decisions, base + k, alt.decision)
                 if not cur_enabled:
-                    alternatives.append(branch)
+                    if free_choices:
+                        alternatives.append(branch)
                 elif level < bound:
                     out.next_level.append(branch)
                 else:
@@ -138,25 +147,30 @@ def explore_items(runner: Runner, items: list[Item], level: int, bound: int,
 
 
 def fewest_preemptions(runner: Runner, below: int, budget: int,
-                       want: tuple[str, str] | None) -> list[Decision] | None:
+                       want: tuple[str, str] | None, free_choices: bool = True
+                       ) -> tuple[list[Decision] | None, int]:
     """The first failing run (matching ``want``) with fewer than ``below`` preemptions,
-    searched level by level, so what comes back has as few as possible; None if there
-    is none within ``budget`` executions."""
+    searched level by level, so what comes back has as few as possible (among the
+    schedules searched: all of them, or with ``free_choices`` off those that follow the
+    default policy wherever a thread blocks); None if there is none within ``budget``
+    executions.  Also returns the executions spent."""
     items: list[Item] = [ROOT]
     order = random.Random(0)
+    spent = 0
     for level in range(below):
         next_items: list[Item] = []
         order.shuffle(items)
         for item in items:
-            got = explore_item(runner, item, level, below - 1, budget, want)
-            budget -= got.executions
+            got = explore_item(runner, item, level, below - 1, budget - spent, want,
+                               free_choices)
+            spent += got.executions
             if got.failing is not None:
-                return got.failing
-            if budget <= 0:
-                return None
+                return got.failing, spent
+            if spent >= budget:
+                return None, spent
             next_items.extend(got.next_level)
         items = next_items
-    return None
+    return None, spent
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ scheduling BHs or arming timers; ``aio_notify`` wakes the home thread only when 
   own read handler.
 
 ``AioContext(bugs={...})`` switches historical races back on (impl/bugs.py);
-``legacy_wakeup=True`` selects the 2015-2020 protocol (legacy_wakeup.py).
+``legacy_wakeup=True`` selects the 2015-2020 protocol.  The protocol is an object
+chosen once, here in the constructor (``self.wakeup``, see impl/wakeup.py); the
+methods below that depend on it delegate to it and never re-check.
 """
 
 from __future__ import annotations
@@ -22,10 +24,8 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from . import bugs as bug_catalogue
-from . import legacy_wakeup as legacy
 from . import sync
 from .aio_coroutine import aio_context_fini_coroutines, aio_context_init_coroutines
-from .aio_poll import aio_poll
 from .bottom_half import (
     BH_DELETED,
     BH_ONESHOT,
@@ -36,7 +36,6 @@ from .bottom_half import (
     QEMUBHFunc,
     aio_bh_dequeue,
     aio_bh_enqueue,
-    aio_bh_poll,
     aio_compute_bh_timeout,
     bh_chain_has_runnable,
 )
@@ -44,13 +43,13 @@ from .errors import Freed, QemuAssertionError, UseAfterFree, qemu_assert
 from .fd_handlers import (
     AioPollFn,
     IOHandler,
-    aio_dispatch_handlers,
     aio_free_deleted_handlers,
     aio_pending,
     aio_set_fd_handler,
     aio_set_fd_poll,
 )
 from .graph_lock import register_aiocontext, unregister_aiocontext
+from .legacy_wakeup import LEGACY_ONLY_BUGS, LEGACY_WAKEUP
 from .lockcnt import QemuLockCnt
 from .poll_mode import poll_set_started
 from .stats import AioStats
@@ -62,6 +61,7 @@ from .timers import (
     qemu_soonest_timeout,
     qemu_timeout_ns_to_ms,
 )
+from .wakeup import WAKEUP, WAKEUP_WITH_NOTIFY_BUGS, Wakeup
 
 if TYPE_CHECKING:
     from .gsource import AioContextSource
@@ -90,7 +90,7 @@ class AioContext:
                  legacy_wakeup: bool = False) -> None:
         self.bugs = bug_catalogue.validate(bugs, "AioContext")
         if not legacy_wakeup:
-            for slug in legacy.LEGACY_ONLY_BUGS:
+            for slug in LEGACY_ONLY_BUGS:
                 if slug in self.bugs:
                     raise ValueError(f"bug {slug!r} lives in the 2015-2020 wake-up "
                                      "protocol: use AioContext(..., legacy_wakeup=True)")
@@ -103,7 +103,9 @@ class AioContext:
         self.bug_accept_stolen = "notify-accept-stolen-by-other-thread" in self.bugs
         self.bug_notify_me_rmw = "notify-me-seqcst-rmw-not-fence" in self.bugs
         self.bug_torn_update = "set-fd-handler-torn-update" in self.bugs
-        self._notify_variant = legacy_wakeup or self.bug_skips_set or self.bug_dispatching
+        self.wakeup: Wakeup = (LEGACY_WAKEUP if legacy_wakeup
+                               else WAKEUP_WITH_NOTIFY_BUGS
+                               if self.bug_skips_set or self.bug_dispatching else WAKEUP)
 
         n = self.name
         self.refcnt = sync.Atomic(1, name=f"{n}.refcnt")
@@ -129,8 +131,7 @@ class AioContext:
         self.source: AioContextSource | None = None
         self.stats = AioStats()
         self._finalized = False
-        notifier_read = self._legacy_notifier_cb if legacy_wakeup else self._notifier_cb
-        self.aio_set_event_notifier(self.notifier, notifier_read, self._notifier_poll,
+        self.aio_set_event_notifier(self.notifier, self._notifier_cb, self._notifier_poll,
                                     self._notifier_poll_ready)
         # coroutines, thread pool and graph lock (aio_coroutine.py, thread_pool.py,
         # graph_lock.py)
@@ -151,40 +152,12 @@ class AioContext:
 
     def aio_notify(self) -> None:
         """Make the home thread look at its BHs, timers and fds again; any thread."""
-        if self._notify_variant:
-            self._aio_notify_variant()
-            return
-        sync.smp_wmb("aio_notify.wmb")            # bh_list/timers before `notified`
-        self.notified.store(True, label="aio_notify.set_notified")
-        sync.smp_mb("aio_notify.mb")              # `notified` before reading notify_me
-        if self.notify_me.load(label="aio_notify.load_notify_me"):
-            self.event_notifier_set()
-
-    def _aio_notify_variant(self) -> None:
-        """aio_notify under the legacy protocol or with one of its bug switches on."""
-        if self.legacy_wakeup:
-            legacy.aio_notify(self)
-            return
-        sync.smp_wmb("aio_notify.wmb")
-        was_notified = self.bug_skips_set and \
-            self.notified.load(label="aio_notify.load_notified")
-        self.notified.store(True, label="aio_notify.set_notified")
-        sync.smp_mb("aio_notify.mb")
-        if self.bug_dispatching:
-            wake = not self.dispatching.load(label="aio_notify.load_dispatching")
-        else:
-            wake = self.notify_me.load(label="aio_notify.load_notify_me") != 0
-        if wake and not was_notified:
-            self.event_notifier_set()
+        self.wakeup.aio_notify(self)
 
     def aio_notify_accept(self) -> None:
-        """Home thread, right after the wait: forget the notification before looking
-        at the work it announced."""
-        if self.legacy_wakeup:
-            legacy.aio_notify_accept(self)
-            return
-        self.notified.store(False, label="aio_notify_accept.clear_notified")
-        sync.smp_mb("aio_notify_accept.mb")
+        """Right after the wait: forget the notification before looking at the work it
+        announced."""
+        self.wakeup.aio_notify_accept(self)
 
     def event_notifier_set(self) -> None:
         """Write the context's EventNotifier (and count the write)."""
@@ -192,10 +165,7 @@ class AioContext:
         self.notifier.set(label="aio_notify.event_notifier_set")
 
     def _notifier_cb(self, notifier: sync.EventNotifier) -> None:
-        notifier.test_and_clear(label="aio_context_notifier_cb.test_and_clear")
-
-    def _legacy_notifier_cb(self, notifier: sync.EventNotifier) -> None:
-        legacy.notifier_read(self)
+        self.wakeup.notifier_read(self, notifier)
 
     def _notifier_poll(self, notifier: sync.EventNotifier) -> bool:
         return bool(self.notified.load(label="aio_context_notifier_poll.load_notified"))
@@ -210,9 +180,7 @@ class AioContext:
 
     def aio_poll(self, blocking: bool) -> bool:
         """One loop iteration (see impl.aio_poll); True if progress was made."""
-        if self.legacy_wakeup:
-            return legacy.aio_poll(self, blocking)
-        return aio_poll(self, blocking)
+        return self.wakeup.aio_poll(self, blocking)
 
     def aio_compute_timeout(self) -> int:
         """ns the loop may sleep: 0 if a BH or timer is due, -1 if nothing is armed."""
@@ -247,29 +215,14 @@ class AioContext:
         """Run BHs, the handlers glib found ready, deferred frees and timers."""
         self.list_lock.inc()
         try:
-            if self.legacy_wakeup:
-                self.lock.lock(label="aio_dispatch.dispatch_lock")
-            try:
-                aio_bh_poll(self)
-                aio_dispatch_handlers(self)
-                aio_free_deleted_handlers(self)
-            finally:
-                if self.legacy_wakeup:
-                    self.lock.unlock(label="aio_dispatch.dispatch_unlock")
+            self.wakeup.dispatch(self)
         finally:
             self.list_lock.dec()
         self.tlg.run_timers()
 
     def aio_ctx_prepare(self) -> tuple[bool, int]:
         """GSource prepare: announce the glib poll in bit 0; (ready now?, timeout ms)."""
-        if self.legacy_wakeup:
-            legacy.raise_notify_me(self, True, "aio_ctx_prepare.notify_me_or")
-        elif self.bug_notify_me_rmw:
-            self.notify_me.fetch_or(1, label="aio_ctx_prepare.notify_me_or")
-        else:
-            self.notify_me.store(self.notify_me.load(label="aio_ctx_prepare.notify_me_load")
-                                 | 1, label="aio_ctx_prepare.notify_me_or")
-            sync.smp_mb("aio_ctx_prepare.mb")     # pairs with the MB in aio_notify
+        self.wakeup.gsource_prepare(self)
         timeout = qemu_timeout_ns_to_ms(self.aio_compute_timeout())
         if self.aio_prepare():
             timeout = 0
@@ -277,15 +230,7 @@ class AioContext:
 
     def aio_ctx_check(self) -> bool:
         """GSource check: drop bit 0, accept, then is anything due?"""
-        if self.legacy_wakeup:
-            legacy.ctx_check_accept(self)
-        else:
-            if self.bug_notify_me_rmw:
-                self.notify_me.fetch_and(~1, label="aio_ctx_check.notify_me_and")
-            else:
-                self.notify_me.store(self.notify_me.load(label="aio_ctx_check.notify_me_load")
-                                     & ~1, sync.RELEASE, label="aio_ctx_check.notify_me_and")
-            self.aio_notify_accept()
+        self.wakeup.gsource_check(self)
         if bh_chain_has_runnable(self.bh_list.load(label="aio_ctx_check.load_bh_list")):
             return True
         for bh_slice in self.bh_slice_list:

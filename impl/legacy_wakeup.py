@@ -4,7 +4,8 @@ Several of the catalogued races (``aio-notifier-cleared-late``, ``notified-befor
 ``notify-accept-stolen-by-other-thread``, and the two-thread form of
 ``aio-dispatching-flag``) live in code that QEMU 5.x rewrote, and they need more than one
 thread polling a context, which QEMU 10.0 forbids.  ``AioContext(legacy_wakeup=True)``
-runs this older protocol so their scenarios can be replayed, buggy and fixed:
+runs this older protocol (``LegacyWakeup``, chosen once in the constructor, see
+impl/wakeup.py) so their scenarios can be replayed, buggy and fixed:
 
 * every poller raises ``notify_me`` with a read-modify-write (several threads may poll),
   blocking polls before computing their timeout;
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 from . import sync
 from .aio_poll import dispatch_phase, set_dispatching, with_dispatching_flag
 from .fd_handlers import AioHandler, fdmon_poll_wait
+from .wakeup import Wakeup
 
 if TYPE_CHECKING:
     from .aio_context import AioContext
@@ -65,7 +67,7 @@ def aio_notify_accept(ctx: AioContext) -> None:
         ctx.notifier.test_and_clear(label="aio_notify_accept.test_and_clear")
 
 
-def notifier_read(ctx: AioContext) -> None:
+def notifier_read(ctx: AioContext, notifier: sync.EventNotifier) -> None:
     """The notifier's io_read: nothing, or (before the 2015 fix) the drain itself."""
     if ctx.bug_cleared_late:
         ctx.notifier.test_and_clear(label="aio_context_notifier_cb.test_and_clear")
@@ -84,6 +86,10 @@ def raise_notify_me(ctx: AioContext, gsource: bool, label: str) -> None:
 def ctx_check_accept(ctx: AioContext) -> None:
     ctx.notify_me.fetch_and(~1, label="aio_ctx_check.notify_me_and")
     aio_notify_accept(ctx)
+
+
+def ctx_prepare(ctx: AioContext) -> None:
+    raise_notify_me(ctx, True, "aio_ctx_prepare.notify_me_or")
 
 
 def _aio_poll(ctx: AioContext, blocking: bool) -> bool:
@@ -119,3 +125,26 @@ def aio_poll(ctx: AioContext, blocking: bool) -> bool:
     if ctx.bug_dispatching:
         return with_dispatching_flag(ctx, blocking, _aio_poll)
     return _aio_poll(ctx, blocking)
+
+
+class LegacyWakeup(Wakeup):
+    """The 2015-2020 protocol as an AioContext's wake-up protocol object."""
+
+    name = "2015-2020"
+    aio_notify = staticmethod(aio_notify)
+    aio_notify_accept = staticmethod(aio_notify_accept)
+    notifier_read = staticmethod(notifier_read)
+    aio_poll = staticmethod(aio_poll)
+    gsource_prepare = staticmethod(ctx_prepare)
+    gsource_check = staticmethod(ctx_check_accept)
+
+    def dispatch(self, ctx: AioContext) -> None:
+        """Any thread may dispatch: under the context's (recursive) lock."""
+        ctx.lock.lock(label="aio_dispatch.dispatch_lock")
+        try:
+            super().dispatch(ctx)
+        finally:
+            ctx.lock.unlock(label="aio_dispatch.dispatch_unlock")
+
+
+LEGACY_WAKEUP = LegacyWakeup()

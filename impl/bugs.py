@@ -1,4 +1,4 @@
-"""The race catalogue's bug switches (../shared/spec/bugs.md), by slug.
+"""The race catalogue's bug switches (docs/catalogue.md), by slug.
 
 Each historical bug can be switched back on for the object that owns the code it lives
 in: ``AioContext(bugs={"aio-dispatching-flag"})``, ``QemuEvent(bugs=...)``, and, for

@@ -1,4 +1,4 @@
-"""The graph lock's invariants (spec §3.6), checkable at any point.
+"""The graph lock's invariants (block/graph-lock.c's reader counts), checkable at any point.
 
 * exclusion: while the writer is inside (``bdrv_graph_wrlock`` returned and
   ``bdrv_graph_wrunlock`` has not started), no reader holds the lock, and

@@ -1,4 +1,4 @@
-"""The aio_notify wake-up protocol (spec qemu-aio.md §2.2, §2.4, §4 P1/P3, bugs.md).
+"""The aio_notify wake-up protocol (QEMU util/async.c, util/aio-posix.c; docs/catalogue.md).
 
 Three threads share one AioContext:
 

@@ -1,4 +1,4 @@
-"""The block-graph reader/writer lock (spec qemu-aio.md §2.14, §2.15, §3.6, §4 P5-P7).
+"""The block-graph reader/writer lock (QEMU block/graph-lock.c; docs/catalogue.md, "Graph lock").
 
 Processes:
 

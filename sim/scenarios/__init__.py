@@ -2,7 +2,8 @@
 
 Each module defines ``SCENARIO`` (a ``sim.scenario.Scenario``).  ``CATALOGUE`` maps
 slugs to them in catalogue order; ``get(slug)`` raises a one-line error for an unknown
-one.  The TSO/ARM entries of the catalogue need the weak-memory models and are not here.
+one.  The TSO/ARM entries of the catalogue need the weak-memory simulation and have no
+scenario yet.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from importlib import import_module
 
 from ..scenario import Scenario
 
-MODULES = (                      # catalogue order (spec/bugs.md), SC entries
+MODULES = (                      # catalogue order (docs/catalogue.md), SC entries
     "aio_dispatching_flag",
     "aio_notifier_cleared_late",
     "notified_before_event",

@@ -1,5 +1,5 @@
 """test-aio.c's bottom-half cases (aio_poll flavour), ported, plus the BH rules of
-the spec (§2.1) that the QEMU tests leave implicit."""
+util/async.c that the QEMU tests leave implicit."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def test_idle_bh_is_not_progress_and_caps_the_timeout(ctx: AioContext) -> None:
 
 
 def test_nested_aio_bh_poll_runs_queued_siblings_once(ctx: AioContext) -> None:
-    """Spec §5.8 #6: a BH that polls runs its already-queued siblings in the nested call;
+    """A BH that polls runs its already-queued siblings in the nested call;
     the outer call does not run them again."""
     runs: list[str] = []
     nested_progress: list[bool] = []

@@ -133,7 +133,8 @@ def test_handler_removed_while_dispatching_is_freed_after_the_outermost_poll(
 
 
 def test_replacing_a_handler_publishes_a_new_node(ctx: AioContext) -> None:
-    """Spec §2.6.1: changing callbacks inserts a complete new node, never edits one."""
+    """aio_set_fd_handler (util/aio-posix.c): changing callbacks inserts a complete new
+    node, never edits one."""
     with pipe() as (r, w):
         calls: list[str] = []
         ctx.aio_set_fd_handler(r, lambda o: calls.append(o), opaque="first")

@@ -1,4 +1,4 @@
-"""``aioctx demo``: the README's main job until ``aioctx regress`` exists."""
+"""``aioctx demo``: the real loop under load for a moment, and what it measured."""
 
 from __future__ import annotations
 

@@ -106,7 +106,7 @@ def test_writer_parks_new_readers_until_wrunlock(main: AioContext) -> None:
 
 
 def test_reader_moving_between_contexts_and_orphaned_counts(main: AioContext) -> None:
-    """§5.8 scenario 2: lock in A, release in B: A +1, B -1; destroying B hands its -1
+    """Lock in A, release in B: A +1, B -1; destroying B hands its -1
     to the orphaned counter, destroying A its +1; the total stays right throughout."""
     a, b = IOThread("ctx_a"), IOThread("ctx_b")
     ctx_a, ctx_b = a.iothread_get_aio_context(), b.iothread_get_aio_context()

@@ -61,7 +61,7 @@ def test_nested_aio_poll_does_not_reenter_poll_handlers(ctx: AioContext) -> None
 
 
 def test_adaptive_polling_budget_grows_and_shrinks(ctx: AioContext) -> None:
-    """Spec §2.5 adjust_polling_time: first step 4 us, xgrow up to max, shrink on long
+    """adjust_polling_time (util/aio-posix.c): first step 4 us, xgrow up to max, shrink on long
     waits; set_poll_params resets every budget."""
     e = sync.EventNotifier()
     ctx.aio_set_event_notifier(e, lambda n: n.test_and_clear(), lambda _: False,

@@ -482,6 +482,39 @@ def markdown(report: dict[str, Any], tools: list[str]) -> str:
     return "\n".join(lines)
 
 
+def work(slugs: list[str]) -> str:
+    """What building each PCT counterexample costs in scheduling points (the
+    simulation's unit of work, the same on any machine), beside its search's, and the
+    size of what it builds."""
+    from aioctx.sim import execution
+
+    spent = [0]
+    run = execution.Execution.run
+
+    def counting(ex: execution.Execution) -> Any:
+        try:
+            return run(ex)
+        finally:
+            spent[0] += ex.nsteps
+
+    execution.Execution.run = counting          # type: ignore[method-assign]
+    lines = ["| bug (PCT) | search | build | preemptions | steps | decisions |",
+             "|---|---:|---:|---:|---:|---:|"]
+    try:
+        for slug in slugs:
+            s = CATALOGUE[slug]
+            spent[0] = 0
+            r = sim.explore(s.program(True), sim.PCT(s.pct_depth), runs=s.pct_runs,
+                            seed=s.seed, max_steps=s.max_steps)
+            search, spent[0] = spent[0], 0
+            cx = r.counterexample
+            lines.append(f"| {slug} | {search:,} | {spent[0]:,} | {cx.preemptions} | "
+                         f"{cx.failure.step} | {len(cx.schedule['decisions'])} |")
+    finally:
+        execution.Execution.run = run           # type: ignore[method-assign]
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=20.0, help="seconds per tool and bug")
@@ -489,10 +522,16 @@ def main() -> int:
     ap.add_argument("--peers", default=",".join(PEERS),
                     help="comma-separated peers to run ('' for aioctx alone)")
     ap.add_argument("--out", default="out/bench_sim.json")
+    ap.add_argument("--work", action="store_true",
+                    help="print the scheduling points each PCT counterexample costs to "
+                         "build, beside its search's (no timing, no peers)")
     ap.add_argument("--child", nargs=2, metavar=("TOOL", "SLUG"), help=argparse.SUPPRESS)
     ap.add_argument("--fixed", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--repeats", type=int, default=REPEATS, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.work:
+        print(work(args.bugs.split(",")))
+        return 0
     if args.child:
         tool, slug = args.child
         got = child(tool, slug, args.budget, not args.fixed, args.repeats)

@@ -13,12 +13,13 @@ keyed by thread and its step count, so they survive changes elsewhere).  Then:
    preemptions of all, and, coming from the schedules nearest the default one, usually
    few steps; it replaces the current one if it has fewer preemptions, or as many and
    fewer steps, and goes through step 1 again.  It searches every schedule first, with
-   a quarter of the budget at most (enough where the tree is small, and some failures
+   a fifth of the budget at most (enough where the tree is small, and some failures
    need a thread other than the default one to follow a blocked thread); a failure
    found there has the fewest preemptions there are.  If it finds none, it searches
    the schedules that follow the default policy wherever a thread blocks, where only
-   the preemptions branch (a much smaller tree: it reaches the two-preemption failure
-   of aio-dispatching-flag in about 1,000 executions, the full tree in about 4,600).
+   the preemptions branch, those nearest the current schedule first (a much smaller
+   tree: it reaches the two-preemption failure of aio-dispatching-flag in about 800
+   executions, the full tree in about 4,600).
 
 The two searches share ``search_budget`` executions, so building a counterexample
 costs about what the search that found the failure did (``sim.counterexample``).  A
@@ -92,9 +93,11 @@ def _drop_deviations(runner: Runner, best: _Attempt, want: Signature,
 def _search(runner: Runner, best: _Attempt, want: Signature, budget: int,
             free_choices: bool, max_runs: int) -> tuple[_Attempt, int, bool]:
     """Step 2: the first failure within ``best``'s preemption count, if it is better;
-    returns the best attempt, the executions spent and whether a failure was found."""
+    returns the best attempt, the executions spent and whether a failure was found.
+    The search over the smaller tree tries the schedules nearest ``best`` first."""
     found, spent = fewest_preemptions(runner, best.preemptions + 1, budget, want,
-                                      free_choices)
+                                      free_choices,
+                                      guide=None if free_choices else best.decisions)
     again = _replayed(runner, found) if found is not None else None
     if again is not None and again[1] == want:
         got = _drop_deviations(runner, again[0], want, max_runs)
@@ -115,8 +118,8 @@ def shrink(runner: Runner, decisions: list[Decision], max_runs: int = 2_000,
     best, want = first
     before = best.preemptions
     best = _drop_deviations(runner, best, want, max_runs)
-    if not fewest_known:
-        best, spent, found = _search(runner, best, want, search_budget // 4, True, max_runs)
+    if best.preemptions > 0 and not fewest_known:
+        best, spent, found = _search(runner, best, want, search_budget // 5, True, max_runs)
         if not found:
             best, _, _ = _search(runner, best, want, search_budget - spent, False, max_runs)
     return best.decisions, before

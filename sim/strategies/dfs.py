@@ -146,20 +146,34 @@ def explore_items(runner: Runner, items: list[Item], level: int, bound: int,
     return out
 
 
+def _agreement(item: Item, guide: list[Decision]) -> int:
+    """How many leading decisions of ``item``'s prefix are ``guide``'s."""
+    n = 0
+    for a, b in zip(prefix_of(item), guide, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
+
+
 def fewest_preemptions(runner: Runner, below: int, budget: int,
-                       want: tuple[str, str] | None, free_choices: bool = True
+                       want: tuple[str, str] | None, free_choices: bool = True,
+                       guide: list[Decision] | None = None
                        ) -> tuple[list[Decision] | None, int]:
     """The first failing run (matching ``want``) with fewer than ``below`` preemptions,
     searched level by level, so what comes back has as few as possible (among the
     schedules searched: all of them, or with ``free_choices`` off those that follow the
     default policy wherever a thread blocks); None if there is none within ``budget``
-    executions.  Also returns the executions spent."""
+    executions.  Also returns the executions spent.  With a ``guide`` (the decisions of
+    a failing run), each level starts with the prefixes that follow it longest."""
     items: list[Item] = [ROOT]
     order = random.Random(0)
     spent = 0
     for level in range(below):
         next_items: list[Item] = []
         order.shuffle(items)
+        if guide is not None:
+            items.sort(key=lambda item: -_agreement(item, guide))
         for item in items:
             got = explore_item(runner, item, level, below - 1, budget - spent, want,
                                free_choices)

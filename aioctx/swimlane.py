@@ -284,6 +284,8 @@ def from_sim(cx: Any, title: str = "", max_rows: int | None = 90) -> Swimlane:
         if op.startswith(SKIP) or not 0 <= tid < len(threads):
             continue
         text = label or f"{op} {obj}".strip()
+        if step.note:                       # why the value is what it is
+            text += f" ({step.note})"
         changes = reads = ""
         if op in WRITES and obj:
             changes = f"{obj}: {_value(value)}" if value is not None else f"{op} {obj}"

@@ -27,6 +27,21 @@ def test_sim_lost_wakeup_marks_the_blocked_poll(tmp_path):
     assert "asleep for good" in open(paths[0]).read()
 
 
+def test_a_steps_note_is_shown_in_the_lane_and_the_text_trace():
+    """A step's note (why its value is what it is: the weak-memory work explains stale
+    reads with it) appears in the swimlane row and in the printed columns."""
+    from aioctx.sim import Counterexample, Failure, Step
+
+    trace = [Step(1, 0, "store", "x", "w.store", 2),
+             Step(2, 1, "load", "x", "r.load", 0, note="stale: main's store 2 buffered")]
+    cx = Counterexample(Failure("exception", "AssertionError: x"), {"decisions": []},
+                        trace, ["main", "reader"], 0)
+    texts = [r.text for r in from_sim(cx).rows]
+    assert any("(stale: main's store 2 buffered)" in t for t in texts), texts
+    assert "(stale: main's store 2 buffered)" not in texts[0]
+    assert "load x [r.load] = 0 (stale: main'" in str(cx)     # cut at the column width
+
+
 @pytest.mark.timeout(300)
 def test_sim_exception_marks_the_failing_step():
     cx = check(get("bh-schedule-ctx-uaf"), True, "pct").result.counterexample

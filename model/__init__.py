@@ -10,6 +10,7 @@
 
 The pieces: ``system`` (the interface), ``checker.check`` (safety / acceptance /
 non-progress, BFS or DFS, fairness, budgets), ``claim`` (never claims and products),
+``ltl``/``buchi`` (LTL formulas and their Büchi automata, for never claims),
 ``builder``/``modelling`` (the Python modelling API), ``graph`` (networkx export and
 drawing), ``result`` (verdicts and counterexamples).
 """

@@ -11,11 +11,13 @@ A formula is a nested tuple, so it hashes, compares and sorts without help:
 return formulas in negation normal form (``negation`` pushes ``!`` down to the
 propositions) and apply the rewrites that keep the automaton of ``buchi.translate``
 small: constants fold, ``<><>a`` is ``<>a``, ``[][]a`` is ``[]a``, ``<>[]<>a`` is
-``[]<>a``, ``a U (a U b)`` is ``a U b``, ``[]a && []b`` is ``[](a && b)``,
-``<>a || <>b`` is ``<>(a || b)``, and complementary propositions in a conjunction or
-disjunction fold to false or true.  Every rewrite is an LTL equivalence, so the
-language of the formula never changes.  There is no next-time operator: SPIN refuses
-``X`` unless it is built to allow it, and so does aioctx.
+``[]<>a``, ``a U (a U b)`` is ``a U b``, ``<>(a U b)`` is ``<>b``, ``[](a V b)`` is
+``[]b``, ``[]a && []b`` is ``[](a && b)``, ``<>a || <>b`` is ``<>(a || b)``,
+``(a V b) && b`` is ``a V b``, ``(a U b) || b`` is ``a U b``, and complementary
+propositions in a conjunction or disjunction fold to false or true.  Every rewrite is
+an LTL equivalence, so the language of the formula never changes.  There is no
+next-time operator: SPIN refuses ``X`` unless it is built to allow it, and so does
+aioctx.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ def _junction(op: str, unit: Formula, zero: Formula, parts) -> Formula:
     for f in items:
         if f[0] == "ap" and ("ap", f[1], not f[2]) in items:
             return zero
+    # a R b implies b, and b implies a U b: b adds nothing next to them
+    implied = "R" if op == "and" else "U"
+    for f in [f for f in items if f[0] == implied]:
+        items.pop(f[2], None)
     # [](a) && [](b) is [](a && b); <>(a) || <>(b) is <>(a || b)
     merge = _is_always if op == "and" else _is_eventually
     merged = [f for f in items if merge(f)]
@@ -101,6 +107,8 @@ def until(a: Formula, b: Formula) -> Formula:
         return b                        # a U (a U c) and a U <>c: <>c needs no a before
     if a == TRUE and _is_always(b) and _is_eventually(b[2]):
         return b                        # <>[]<>c is []<>c
+    if a == TRUE and b[0] == "U":
+        return eventually(b[2])         # <>(c U d) is <>d
     return ("U", a, b)
 
 
@@ -112,6 +120,8 @@ def release(a: Formula, b: Formula) -> Formula:
         return b                        # a R (a R c) and a R []c: []c holds regardless
     if a == FALSE and _is_eventually(b) and _is_always(b[2]):
         return b                        # []<>[]c is <>[]c
+    if a == FALSE and b[0] == "R":
+        return always(b[2])             # [](c R d) is []d
     return ("R", a, b)
 
 

@@ -4,7 +4,8 @@
 * ``ours`` converts ``aioctx.model.buchi.translate``'s automaton to the same form;
 * ``holds`` evaluates a formula directly on an ultimately periodic word ``u v^w``;
 * ``accepts`` decides whether an automaton accepts such a word;
-* ``intersection_empty`` decides whether two automata share no word.
+* ``intersection_empty`` decides whether two automata share no word;
+* ``bad_prefixes`` lists the finite words after which an automaton accepts anything.
 
 Formulas are the tests' own syntax trees (``("p", 0)``, ``("!", f)``, ``("U", f, g)``,
 ...), printed for SPIN by ``spin_text`` and built for aioctx by ``ours``.  Automata here
@@ -244,6 +245,26 @@ def accepts(a: Automaton, word: list[int], loop: int) -> bool:
         q, i = node
         return [(t, nxt[i]) for mask, t in a.edges[q] if mask >> word[i] & 1]
     return _has_accepting_cycle((a.initial, 0), succ, lambda node: a.accepting[node[0]])
+
+
+def bad_prefixes(a: Automaton, nprops: int, length: int) -> set[tuple[int, ...]]:
+    """The words up to ``length`` letters after which ``a`` can be in its state that
+    accepts everything (the last one): what a never claim reports as a violation
+    without waiting for a cycle, so what a safety search sees of the property."""
+    every = a.accepting.index(True, len(a.accepting) - 1)
+    out = set()
+    frontier = {(): {a.initial}}
+    for _ in range(length):
+        step = {}
+        for word, states in frontier.items():
+            for letter in range(1 << nprops):
+                nxt = {t for q in states for mask, t in a.edges[q] if mask >> letter & 1}
+                if nxt:
+                    step[word + (letter,)] = nxt
+                    if every in nxt:
+                        out.add(word + (letter,))
+        frontier = step
+    return out
 
 
 def intersection_empty(a: Automaton, b: Automaton) -> bool:

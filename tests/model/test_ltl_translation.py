@@ -7,6 +7,9 @@ Two automata for the same formula must accept the same infinite words:
 * product emptiness: ours for f shares no word with SPIN's for !f, and SPIN's for f
   none with ours for !f (so neither accepts a word the other rejects, as far as the
   other tool is right);
+* finite violations: every finite word after which SPIN's automaton accepts anything
+  (its claim fails an assertion there, which is all a safety search sees) leads ours
+  there too, so a safety search with our claim finds whatever SPIN's finds;
 * words: on every ultimately periodic word u v^w up to a small length, and on random
   longer ones, ours for f and SPIN's for f accept exactly when the formula holds, as a
   direct evaluation of the formula on the word says, and ours for !f accepts exactly
@@ -86,6 +89,11 @@ def test_translation_agrees_with_spin_f():
         assert oracle.intersection_empty(ours, spin_neg), f"ours accepts a word of !({text})"
         assert oracle.intersection_empty(spin, ours_neg), f"ours for !({text}) accepts a " \
             "word of the formula"
+        for g, mine, theirs in ((f, ours, spin), (("!", f), ours_neg, spin_neg)):
+            length = 3 if nprops == 2 else 2
+            missed = oracle.bad_prefixes(theirs, nprops, length) - \
+                oracle.bad_prefixes(mine, nprops, length)
+            assert not missed, f"{oracle.spin_text(g)}: SPIN's claim ends on {missed}"
         for word, loop in words(nprops, rng):
             expected = oracle.holds(f, word, loop)
             assert oracle.accepts(spin, word, loop) == expected, (text, word, loop)

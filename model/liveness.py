@@ -18,6 +18,13 @@ multiplying the states.
 The processes fairness is about are those that move somewhere in the explored graph; a
 process that never moves is blocked everywhere and so never makes a cycle unfair.
 
+A component in which only the never claim moves (the system is at a dead end and the
+claim stutters) is judged, where ``system.spin_stutter_fairness`` asks for it, as
+SPIN's ``pan -f`` judges it: it holds a weakly fair acceptance cycle only if it holds
+a cycle of accepting states alone (``pan -a`` needs one accepting state, as for any
+cycle).  Found by experiment with SPIN 6.5.2 on never claims of a dozen shapes
+(tests/promela/models/claim_stutter_fair.pml).
+
 Non-progress cycles are cycles of the subgraph of non-progress states: a progress state
 is never pushed as a DFS child of a non-progress state; it is queued and explored later
 as the root of a tree of its own, so no component ever contains it.
@@ -203,7 +210,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                     bit = 1 << (pid + 1)        # pid -1 (the claim alone) -> bit 0
                     top = roots[-1]
                     if top[0] <= h:
-                        if top[3] & bit:
+                        if top[3] & bit and (top[3] != 1 or not fair):
                             continue            # nothing new for this component
                         moved = top[3] = top[3] | bit
                     else:
@@ -220,9 +227,13 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                             top[2] = True
                         moved = top[3] = top[3] | moved
                         top[4] &= always
-                    if (nonprogress or top[2]) and (
+                    component = live[top[1]:]
+                    if (nonprogress or top[2]) and fair and moved == 1 and \
+                            system.spin_stutter_fairness:
+                        component = _accepting_core(system, component)
+                    if (nonprogress or top[2]) and component and (
                             not fair or not universe & ~moved & top[4]):
-                        _report_cycle(system, result, mode, fair, live[top[1]:],
+                        _report_cycle(system, result, mode, fair, component,
                                       universe >> 1)
                         raise _Found
                 elif h == _PENDING and not prog:
@@ -315,6 +326,36 @@ def _report_cycle(system: TransitionSystem, result: Result, mode: str, fair: boo
     result.verdict, result.kind, result.message = VIOLATION, kind, msg
     result.counterexample = Counterexample(kind, msg, initial, system.variables(initial),
                                            prefix_steps, cycle_steps, liveness=True)
+
+
+def _accepting_core(system: TransitionSystem, component: list[State]) -> list[State]:
+    """The states of a cycle of accepting states alone in ``component``, strongly
+    connected; empty if there is none."""
+    accepting = [s for s in component if system.accepting(s)]
+    members = set(accepting)
+    succ = {s: [t for _, _, t in system.successors(s) if t in members] for s in accepting}
+    pred: dict[Any, list[State]] = {s: [] for s in accepting}
+    for s in accepting:
+        for t in succ[s]:
+            pred[t].append(s)
+    for s in accepting:
+        ahead = _reach(s, succ)
+        if s in ahead:
+            behind = _reach(s, pred)
+            return [t for t in accepting if t in ahead and t in behind]
+    return []
+
+
+def _reach(start: State, edges: dict[Any, list[State]]) -> set:
+    """The states one or more edges away from ``start``."""
+    seen: set = set()
+    stack = list(edges[start])
+    while stack:
+        s = stack.pop()
+        if s not in seen:
+            seen.add(s)
+            stack.extend(edges[s])
+    return seen
 
 
 def _component_cycle(system: TransitionSystem, component: list[State], mode: str,

@@ -23,6 +23,8 @@ Additions made by the checker (all optional, so existing producers keep working)
 * ``TransitionSystem.extend_dead_ends``: whether the acceptance search treats a state
   without successors as repeating forever (SPIN's "accept stutter"); a product with a
   never claim stutters by itself and turns it off.
+* ``TransitionSystem.spin_stutter_fairness``: how weak fairness judges the claim's
+  stuttering at a dead end (see the attribute).
 
 Weak fairness (SPIN's ``-f``), as the checkers decide it: a cycle is fair iff every
 process either moves on it or is *blocked* in some state of it.  A process is blocked in
@@ -103,6 +105,13 @@ class TransitionSystem(ABC):
     #: accepting one is an acceptance cycle).  False for systems that already extend
     #: finite runs themselves, such as a product with a never claim.
     extend_dead_ends: bool = True
+    #: How weak fairness judges a cycle in which only the never claim moves (the system
+    #: at a dead end, the claim stuttering).  True: as SPIN's ``pan -f`` does, where only
+    #: a cycle of accepting states alone counts (an artifact of its fairness counters;
+    #: right for a claim written for SPIN).  False: as the runs are, where a run that
+    #: ends is weakly fair and any accepting cycle counts (for claims aioctx translated
+    #: from a formula itself, whose shape is not the one SPIN would give them).
+    spin_stutter_fairness: bool = True
 
     @abstractmethod
     def initial_states(self) -> Sequence[State]:

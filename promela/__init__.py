@@ -27,22 +27,59 @@ if TYPE_CHECKING:
     from .system import PromelaSystem
 
 MODES = ("safety", "acceptance", "non-progress")
+#: the name of the property given by ``check(ltl=...)`` (``aioctx check --ltl``)
+LTL_OPTION = "--ltl"
 
-__all__ = ["MODES", "PromelaError", "build", "check", "format_trail", "load"]
+__all__ = ["LTL_OPTION", "MODES", "PromelaError", "build", "check", "format_trail", "load"]
 
 
 def load(path: str, defines: list[str] | None = None, undefines: list[str] | None = None,
-         text: str | None = None) -> Model:
-    """Preprocess, parse and check ``path`` (or ``text``); the resolved model."""
+         text: str | None = None, *, claim: str | None = None,
+         ltl: str | None = None) -> Model:
+    """Preprocess, parse and check ``path`` (or ``text``); the resolved model.
+
+    The property checked is the never claim or ltl formula named ``claim`` (pan's
+    ``-N``), by default the first, as pan's; or ``ltl``, a formula given apart from the
+    model (``aioctx check --ltl``), read as if an ltl block at the end of the model held
+    it, so it uses the model's names and macros.  Positions in it are ``--ltl:1:col``.
+    """
+    from . import ast
+    from .errors import OptionLine, Source
     from .parser import parse
-    from .preprocess import preprocess
+    from .preprocess import preprocess, read_model
     from .semantics import analyse
     from .symbols import Model
 
+    if ltl is not None:
+        if claim is not None:
+            raise PromelaError(None, "give either a property name or an ltl formula")
+        for bad in ("{", "}", "\n", "\r"):
+            if bad in ltl:
+                raise PromelaError(Source(LTL_OPTION, 1, ltl.index(bad) + 1),
+                                   "an ltl formula is one line without braces")
+        text = read_model(path) if text is None else text
+        wrapper = f"ltl {{ {ltl} }}"
+        line = text.count("\n") + 2
+        text = f"{text}\n{wrapper}\n"
     pre = preprocess(path, defines, undefines, text)
-    program = parse(pre.text, pre.lines)
-    model = Model(path, pre.lines, warnings=pre.warnings)
-    return analyse(program, model)
+    lines = pre.lines
+    if ltl is not None:
+        lines = OptionLine(lines, path, line, LTL_OPTION, wrapper, len("ltl { "))
+    try:
+        program = parse(pre.text, lines)
+    except PromelaError as exc:
+        if ltl is not None and exc.where is not None and exc.where.file == LTL_OPTION \
+                and exc.where.col > len(ltl):
+            raise PromelaError(Source(LTL_OPTION, 1, len(ltl) + 1),
+                               "syntax error: the formula ends too early") from None
+        raise
+    if ltl is not None:
+        unit = program.units[-1] if program.units else None
+        if not isinstance(unit, ast.LtlDef) or lines.source(*unit.pos).file != LTL_OPTION:
+            raise PromelaError(Source(LTL_OPTION, 1, 1), "not an ltl formula")
+        unit.name = claim = LTL_OPTION
+    model = Model(path, lines, warnings=pre.warnings)
+    return analyse(program, model, claim)
 
 
 def build(model: Model, mode: str = "safety", fair: bool = False) -> PromelaSystem:
@@ -54,19 +91,29 @@ def build(model: Model, mode: str = "safety", fair: bool = False) -> PromelaSyst
     return build_system(model, mode, fair)
 
 
-def check(path: str, mode: str = "safety", *, fair: bool = False, search: str = "dfs",
+def check(path: str, mode: str | None = None, *, fair: bool = False, search: str = "dfs",
           defines: list[str] | None = None, undefines: list[str] | None = None,
-          text: str | None = None, **budgets: Any) -> tuple[Result, PromelaSystem]:
+          text: str | None = None, claim: str | None = None, ltl: str | None = None,
+          **budgets: Any) -> tuple[Result, PromelaSystem]:
     """Check a Promela file as SPIN's ``pan`` would in ``mode``; (result, system).
 
-    As in SPIN, acceptance mode on a model without any accept label (in a process or
-    in the never claim) is a safety check, and non-progress mode ignores the never
-    claim.
+    ``claim`` and ``ltl`` choose the property (see ``load``); the one checked is
+    ``system.c.model.property`` (None if the model has none).  Without a ``mode``, the
+    mode follows the property, as ``spin -run`` chooses it: acceptance where there is
+    one and an accept label (in the claim or a process), else safety.  As in SPIN,
+    acceptance mode on a model without any accept label is a safety check, and
+    non-progress mode ignores the never claim.
     """
     from ..model.checker import check as run_check
     from .system import PromelaSystem
 
-    system = build(load(path, defines, undefines, text), mode, fair)
+    if mode == "non-progress" and (claim is not None or ltl is not None):
+        raise PromelaError(None, "non-progress mode checks no never claim or ltl formula "
+                           "(SPIN's -DNP replaces them with its own claim)")
+    model = load(path, defines, undefines, text, claim=claim, ltl=ltl)
+    if mode is None:
+        mode = "acceptance" if model.property is not None else "safety"
+    system = build(model, mode, fair)
     if mode == "acceptance" and not system.has_accept:
         # safety and acceptance run the same compiled code (the claim runs in both)
         system = PromelaSystem(system.c, "safety")

@@ -143,6 +143,17 @@ class RemoteVar(Expr):
     via: Pos | None = None          # the inline call it was expanded at, if any
 
 
+@dataclass(eq=False)
+class Temporal(Expr):
+    """An operator of an ltl formula: ``[]``, ``<>``, ``X`` (``right`` is None) or
+    ``U``, ``W``, ``V``, ``->``, ``<->``; ``!``, ``&&`` and ``||`` stay ``Unary`` and
+    ``Binary``."""
+
+    op: str
+    left: Expr
+    right: Expr | None = None
+
+
 # ---- statements ----
 
 @dataclass(eq=False)
@@ -310,8 +321,18 @@ class InlineDef:
 
 
 @dataclass(eq=False)
+class LtlDef:
+    """``ltl name { formula }``: a property every run must have (``name`` None when
+    the block has none)."""
+
+    pos: Pos
+    name: str | None
+    formula: Expr
+
+
+@dataclass(eq=False)
 class Program:
-    units: list[Any] = field(default_factory=list)   # ProcDef, InlineDef, VarDecl, MtypeDecl
+    units: list[Any] = field(default_factory=list)   # ProcDef, InlineDef, LtlDef, decls
 
 
 # ---- traversal ----

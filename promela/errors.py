@@ -75,6 +75,27 @@ class LineMap:
         return lines[line - 1] if lines is not None and 0 < line <= len(lines) else None
 
 
+class OptionLine(LineMap):
+    """A line map in which one line of the preprocessed model came from a command-line
+    option: ``wrapper`` is that line as written (the option's text after ``skip``
+    characters of wrapping); positions on it are reported as ``option:1:col``."""
+
+    def __init__(self, inner: LineMap, file: str, line: int, option: str, wrapper: str,
+                 skip: int) -> None:
+        super().__init__(inner.origins)
+        self.lines = inner.lines
+        self.at = (file, line)
+        self.option, self.wrapper, self.skip = option, wrapper, skip
+
+    def source(self, line: int, col: int = 0) -> Source:
+        where = super().source(line, col)
+        if (where.file, where.line) != self.at:
+            return where
+        if col and self.lines is not None and line - 1 < len(self.lines):
+            col = _align(self.lines[line - 1], self.wrapper, col)
+        return Source(self.option, 1, max(col - self.skip, 1) if col else 0)
+
+
 def _align(rewritten: str, original: str, col: int) -> int:
     """Column in ``original`` of 1-based column ``col`` of ``rewritten``: exact in the
     unchanged head and tail of the line, else the start of the rewritten part."""

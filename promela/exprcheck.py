@@ -169,14 +169,16 @@ class ExprChecks:
         else:
             raise self.error(e.pos, f"unexpected {type(e).__name__} in an expression")
 
-    def remote(self, e: ast.RemoteLabel | ast.RemoteVar) -> None:
+    def remote(self, e: ast.RemoteLabel | ast.RemoteVar, ordered: bool = True) -> None:
         """Resolve a remote reference (once all process types and their labels and
-        locals are known, as the reference may come before the proctype)."""
+        locals are known, as the reference may come before the proctype); ``ordered``:
+        SPIN needs the proctype declared first (not in ltl formulas: it reads their
+        claims after the model)."""
         proc = self.ptypes.get(e.proc)
         if proc is None or proc.kind != "proctype":
             raise self.error(e.pos, f"{e.proc!r} is not a proctype (in the remote "
                              f"reference {unparse_expr(e)})")
-        if (e.via or e.pos) < self.procs[e.proc].pos:
+        if ordered and (e.via or e.pos) < self.procs[e.proc].pos:
             raise self.error(e.pos, f"remote reference {unparse_expr(e)} before the "
                              f"declaration of proctype {e.proc!r} (SPIN needs it first)")
         e.target = proc

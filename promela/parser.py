@@ -31,7 +31,6 @@ UNSUPPORTED = {
     "unless": "'unless' is not supported",
     "for": "'for' loops are not supported",
     "select": "'select' is not supported",
-    "ltl": "inline 'ltl' formulas are not supported: write a never claim",
     "trace": "trace/notrace assertions are not supported",
     "notrace": "trace/notrace assertions are not supported",
     "provided": "'provided' clauses are not supported",
@@ -56,6 +55,13 @@ _ENDS_STATEMENT = frozenset({"RBRACE", "RPAR", "RSQB", "OD", "FI", "ELSE", "BREA
 _AFTER_BRACE = frozenset({"PROCTYPE", "INIT", "NEVER", "OPTION", "FI", "OD", "RBRACE",
                           "SEMI", "ARROW"})
 _BODY_HEADS = frozenset({"PROCTYPE", "INIT", "NEVER", "INLINE"})
+#: the words and the arrow that are operators between the braces of an ltl block
+#: (SPIN's lexer in its ltl mode; ``[]``, ``<>`` and ``<->`` are tokens of their own)
+_LTL_WORDS = {"U": "UNTIL", "until": "UNTIL", "stronguntil": "UNTIL",
+              "W": "WEAK_UNTIL", "weakuntil": "WEAK_UNTIL", "V": "RELEASE",
+              "release": "RELEASE", "X": "NEXT", "next": "NEXT", "always": "ALWAYS",
+              "eventually": "EVENTUALLY", "implies": "IMPLIES", "equivalent": "EQUIV",
+              "->": "IMPLIES"}
 
 
 def _proctype_names(tokens: list) -> frozenset[str]:
@@ -72,11 +78,13 @@ def _proctype_names(tokens: list) -> frozenset[str]:
 
 
 class _Separators:
-    """Post-lexer: inserts the statement separators SPIN's lexer implies, and marks
-    proctype names (PNAME).  SPIN's lexer knows a proctype's name only after its
-    declaration, but lexes an inline body again where it is called; here any name of
-    a proctype is marked, and semantics.py refuses references that come before the
-    declaration."""
+    """Post-lexer: inserts the statement separators SPIN's lexer implies, marks
+    proctype names (PNAME), and between the braces of an ltl block turns the temporal
+    operators' words into their tokens (where a line end separates nothing).  SPIN's
+    lexer knows a proctype's name only after its declaration, but lexes an inline body
+    again where it is called; here any name of a proctype is marked, and semantics.py
+    refuses references that come before the declaration (except in ltl formulas, which
+    SPIN reads after the whole model)."""
 
     always_accept = ("NL",)
 
@@ -84,7 +92,7 @@ class _Separators:
         from lark import Token
 
         paren = depth = 0
-        header = body = False
+        header = body = ltl = False
         last = None
         tokens = list(stream)   # all proctype names are needed before the first token goes
         proctypes = _proctype_names(tokens)
@@ -94,6 +102,9 @@ class _Separators:
                     last not in ("PROCTYPE", "RUN", "NEVER"):
                 tok = Token.new_borrow_pos("PNAME", tok.value, tok)
                 kind = "PNAME"
+            elif ltl and depth > 0 and kind in ("NAME", "ARROW") and tok.value in _LTL_WORDS:
+                kind = _LTL_WORDS[tok.value]
+                tok = Token.new_borrow_pos(kind, tok.value, tok)
             if kind == "NL":
                 if body and paren == 0 and last in _ENDS_STATEMENT:
                     last = "SEMI"
@@ -104,6 +115,8 @@ class _Separators:
                 yield Token.new_borrow_pos("SEMI", " ", tok)
             if kind in _BODY_HEADS and depth == 0:
                 header = True
+            elif kind == "LTL" and depth == 0:
+                ltl = True
             elif kind == "LBRACE":
                 depth += 1
                 if header and depth == 1:
@@ -111,7 +124,7 @@ class _Separators:
             elif kind == "RBRACE":
                 depth = max(depth - 1, 0)
                 if depth == 0:
-                    body = False
+                    body = ltl = False
             elif kind == "LPAR":
                 paren += 1
             elif kind == "RPAR":
@@ -155,8 +168,12 @@ class _Builder:
 
     def never(self, c):
         kw, name, body = c
-        return ast.ProcDef(_pos(kw), str(name) if name else "never_0", "never", None, [],
-                           body)
+        # an unnamed claim is named when the semantic pass counts the claims
+        return ast.ProcDef(_pos(kw), str(name) if name else "", "never", None, [], body)
+
+    def ltl(self, c):
+        kw, name, *rest = _tokens(c, ("SEMI", "LBRACE", "RBRACE"))
+        return ast.LtlDef(_pos(kw), str(name) if name is not None else None, rest[0])
 
     def inline_def(self, c):
         kw, name, *names, body = c
@@ -301,6 +318,13 @@ class _Builder:
     def unop(self, c):
         return ast.Unary(_pos(c[0]), str(c[0]), c[1])
 
+    def ltl_binop(self, c):
+        left, op, right = c
+        return ast.Temporal(left.pos, _TEMPORAL[op.type], left, right)
+
+    def ltl_unop(self, c):
+        return ast.Temporal(_pos(c[0]), _TEMPORAL[c[0].type], c[1])
+
     def cond(self, c):
         test, _arrow, then, other = c
         return ast.Cond(test.pos, test, then, other)
@@ -345,6 +369,11 @@ class _Builder:
     def varref(self, c):
         name, index = c
         return ast.Name(_pos(name), str(name), index)
+
+
+#: the operators of ltl formulas, by token
+_TEMPORAL = {"UNTIL": "U", "WEAK_UNTIL": "W", "RELEASE": "V", "IMPLIES": "->", "EQUIV": "<->",
+             "ALWAYS": "[]", "EVENTUALLY": "<>", "NEXT": "X"}
 
 
 def _flatten(items) -> list:

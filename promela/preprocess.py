@@ -43,15 +43,20 @@ def parse_define(option: str) -> tuple[str, str]:
     return name, (value if eq else "1")
 
 
+def read_model(path: str) -> str:
+    """The text of the model file ``path``."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError as exc:
+        raise PromelaError(None, f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
 def preprocess(path: str, defines: list[str] | None = None,
                undefines: list[str] | None = None, text: str | None = None) -> Preprocessed:
     """Run the preprocessor over ``path`` (or over ``text``, reported as ``path``)."""
     if text is None:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as f:
-                text = f.read()
-        except OSError as exc:
-            raise PromelaError(None, f"{path}: cannot read: {exc.strerror or exc}") from None
+        text = read_model(path)
     nul = text.find("\0")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import ast
+from . import ast, ltl
 from .errors import PromelaError
 from .exprcheck import ExprChecks, Scope
-from .symbols import TYPES, ChanType, Model, ProcType, Var
+from .symbols import TYPES, ChanType, Model, ProcType, Property, Var
 
 MAX_PROCESSES = 255
 
@@ -34,6 +34,7 @@ class Analyser(ExprChecks):
         self.ptypes: dict[str, ProcType] = {}
         self.remotes: list[ast.RemoteLabel | ast.RemoteVar] = []
         self.enabled_at: ast.Pos | None = None
+        self.unnamed_ltl = 0
 
     # ---- top level ----
 
@@ -47,13 +48,18 @@ class Analyser(ExprChecks):
                 if unit.name in self.inlines:
                     raise self.error(unit.pos, f"inline {unit.name!r} declared twice")
                 self.inlines[unit.name] = unit
+        formulas = []
         for unit in self.program.units:
             if isinstance(unit, ast.MtypeDecl):
                 self.declare_mtypes(unit)
             elif isinstance(unit, ast.VarDecl):
                 self.declare_globals(unit)
             elif isinstance(unit, ast.ProcDef):
-                self.declare_proc(unit)
+                proc = self.declare_proc(unit)
+                if unit.kind == "never":
+                    self.add_property(Property(proc.name, "never", unit.pos, claim=proc))
+            elif isinstance(unit, ast.LtlDef):
+                formulas.append(unit)
         if not self.m.initial and not any(p.kind == "init" for p in self.m.proctypes):
             raise PromelaError(self.m.where((1, 1)),
                                "no process to run: add 'init' or an 'active proctype'")
@@ -62,7 +68,56 @@ class Analyser(ExprChecks):
         if self.enabled_at is not None and any(c.capacity == 0 for c in self.m.chan_types):
             raise self.error(self.enabled_at, "enabled() cannot be used in a model with "
                              "rendezvous channels (SPIN's rule)")
+        for unit in formulas:           # SPIN reads them after the whole model
+            self.declare_ltl(unit)
         return self.m
+
+    # ---- properties ----
+
+    def add_property(self, prop: Property) -> None:
+        for other in self.m.properties:
+            if other.name == prop.name:
+                line = self.m.where(other.pos).line
+                raise self.error(prop.pos, f"a never claim or ltl property named "
+                                 f"{prop.name!r} is already defined (line {line})")
+        self.m.properties.append(prop)
+
+    def declare_ltl(self, unit: ast.LtlDef) -> None:
+        """Check an ltl formula: its operators, and its propositions as conditions of
+        a never claim (globals, remote references, channel tests)."""
+        name = unit.name
+        if name is None:
+            name = f"ltl_{self.unnamed_ltl}"
+            self.unnamed_ltl += 1
+        prop = Property(name, "ltl", unit.pos, unit.formula)
+        prop.propositions = ltl.propositions(unit.formula, self.error)
+        scope = Scope(ProcType(name, "never", -1, unit.pos))
+        start = len(self.remotes)
+        for p in prop.propositions.values():
+            self.full_expr(p, scope)
+        for ref in self.remotes[start:]:
+            self.remote(ref, ordered=False)
+        self.add_property(prop)
+
+    def select(self, name: str | None) -> None:
+        """Make property ``name`` (default: the first, as pan's) the one checked, and
+        translate it to a never claim if it is an ltl formula."""
+        props = self.m.properties
+        prop = props[0] if props and name is None else None
+        if name is not None:
+            prop = next((p for p in props if p.name == name), None)
+            if prop is None:
+                have = ", ".join(p.name for p in props) or "none"
+                raise PromelaError(None, f"{self.m.file}: no never claim or ltl property "
+                                   f"named {name!r} (the model has: {have})")
+        if prop is not None and prop.claim is None:
+            unit = ltl.never_claim(prop.name, prop.pos, prop.formula, prop.propositions)
+            start = len(self.remotes)
+            prop.claim = self.declare_proc(unit)
+            for ref in self.remotes[start:]:
+                self.remote(ref, ordered=False)
+        self.m.property = prop
+        self.m.claim = prop.claim if prop is not None else None
 
     def declare_mtypes(self, decl: ast.MtypeDecl) -> None:
         for name, pos in reversed(decl.names):      # SPIN numbers each list from its end
@@ -82,16 +137,17 @@ class Analyser(ExprChecks):
             self.m.globals.append(var)
             self.globals[iv.name] = var
 
-    def declare_proc(self, unit: ast.ProcDef) -> None:
+    def declare_proc(self, unit: ast.ProcDef) -> ProcType:
+        name = unit.name
         if unit.kind == "never":
-            if self.m.claim is not None:
-                raise self.error(unit.pos, "only one never claim is supported")
             index = -1
+            if not name:                # SPIN numbers the claims it has read so far
+                name = f"never_{sum(p.kind == 'never' for p in self.m.properties)}"
         else:
             if unit.kind == "init" and any(p.kind == "init" for p in self.m.proctypes):
                 raise self.error(unit.pos, "init declared twice")
             index = len(self.m.proctypes)
-        proc = ProcType(unit.name, unit.kind, index, unit.pos)
+        proc = ProcType(name, unit.kind, index, unit.pos)
         scope = Scope(proc)
         for decl in unit.params:
             if not isinstance(decl, ast.VarDecl):
@@ -109,8 +165,7 @@ class Analyser(ExprChecks):
         proc.labels = dict(scope.labels)
         proc.nslots = sum(v.size for v in proc.locals)
         if unit.kind == "never":
-            self.m.claim = proc
-            return
+            return proc
         self.m.proctypes.append(proc)
         self.ptypes[proc.name] = proc
         count = 1 if unit.kind == "init" else (
@@ -119,6 +174,7 @@ class Analyser(ExprChecks):
             raise self.error(unit.pos, f"cannot start {count} instances of {unit.name!r}")
         proc.active = count
         self.m.initial.extend([proc] * count)
+        return proc
 
     # ---- variables ----
 
@@ -364,9 +420,12 @@ def _substitute(node, params: dict[str, ast.Expr], an: Analyser, call: ast.Inlin
     return type(node)(**values)
 
 
-def analyse(program: ast.Program, model: Model) -> Model:
-    """Resolve and check ``program`` into ``model`` (created by the caller with its file)."""
-    m = Analyser(program, model).run()
+def analyse(program: ast.Program, model: Model, claim: str | None = None) -> Model:
+    """Resolve and check ``program`` into ``model`` (created by the caller with its
+    file), with property ``claim`` (default: the first) as the one checked."""
+    analyser = Analyser(program, model)
+    m = analyser.run()
+    analyser.select(claim)
     # point every ``run`` at its process type (all of them are known by now)
     by_name = {p.name: p for p in m.proctypes}
     for node in ast.walk([p.body for p in m.proctypes]):

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import ast
 from .errors import LineMap
+from .unparse import expr as unparse_expr
 
 #: width in bits and signedness of each basic type (``unsigned`` takes its own width)
 TYPES: dict[str, tuple[int, bool]] = {
@@ -80,6 +81,25 @@ class ProcType:
 
 
 @dataclass(eq=False)
+class Property:
+    """A property a run of the model must have: a never claim, or an ltl formula whose
+    never claim is built when it is the property checked (pan's ``-N name``)."""
+
+    name: str
+    kind: str                       # "never" or "ltl"
+    pos: ast.Pos
+    formula: ast.Expr | None = None     # ltl: the formula as written
+    claim: ProcType | None = None       # never: the claim; ltl: once translated
+    #: ltl: the conditions its claim tests, by their text in the formula
+    propositions: dict[str, ast.Expr] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str | None:
+        """The ltl formula as Promela text (None for a never claim)."""
+        return None if self.formula is None else unparse_expr(self.formula)
+
+
+@dataclass(eq=False)
 class Model:
     """A resolved Promela model, ready for the flow builder and the code generator."""
 
@@ -89,7 +109,11 @@ class Model:
     nglobals: int = 0
     mtypes: dict[str, int] = field(default_factory=dict)
     proctypes: list[ProcType] = field(default_factory=list)     # proctypes and init
-    claim: ProcType | None = None
+    claim: ProcType | None = None   # the never claim of the property checked
+    #: never claims first, then ltl formulas, each in the order written (SPIN's order,
+    #: whose first is what pan checks without ``-N``)
+    properties: list[Property] = field(default_factory=list)
+    property: Property | None = None   # the property checked, None if there is none
     chan_types: list[ChanType] = field(default_factory=list)
     #: process types to start in the initial state, in pid order
     initial: list[ProcType] = field(default_factory=list)

@@ -59,6 +59,9 @@ class PromelaSystem(TransitionSystem):
         if mode == "acceptance":
             self.accepting = self._accepting
             self.extend_dead_ends = not claim
+            # the claim of an ltl formula is ours, not SPIN's: judge its stuttering by
+            # the runs (see TransitionSystem.spin_stutter_fairness)
+            self.spin_stutter_fairness = m.property is None or m.property.kind != "ltl"
         if mode == "non-progress":
             self.progress = self._progress
         if compiled.has_atomic or compiled.has_rv or any(self._claim_inside):

@@ -7,8 +7,11 @@ from . import ast
 _PREC = {"||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6, "<": 7, ">": 7,
          "<=": 7, ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10}
 
+#: SPIN's binding of the binary operators of ltl formulas, between those of _PREC
+_TEMPORAL_PREC = {"->": 0.5, "<->": 0.5, "U": 2.5, "W": 2.5, "V": 2.5}
 
-def expr(e: ast.Expr, outer: int = 0) -> str:
+
+def expr(e: ast.Expr, outer: float = 0) -> str:
     if isinstance(e, ast.Num):
         return str(e.value)
     if isinstance(e, ast.Name):
@@ -19,6 +22,11 @@ def expr(e: ast.Expr, outer: int = 0) -> str:
         p = _PREC[e.op]
         text = f"{expr(e.left, p)} {e.op} {expr(e.right, p + 1)}"
         return f"({text})" if p < outer else text
+    if isinstance(e, ast.Temporal):
+        if e.right is None:
+            return f"{e.op} {expr(e.left, 11)}"
+        text = f"{expr(e.left, 11)} {e.op} {expr(e.right, 11)}"     # operands in ()
+        return f"({text})" if _TEMPORAL_PREC[e.op] < outer else text
     if isinstance(e, ast.Cond):
         return f"({expr(e.test)} -> {expr(e.then)} : {expr(e.other)})"
     if isinstance(e, ast.Run):

@@ -1,13 +1,20 @@
 """``aioctx check FILE.pml``: verify a Promela model with SPIN's semantics.
 
-    aioctx check model.pml [-D NAME[=VALUE]]... [-U NAME]...
+    aioctx check model.pml [-D NAME[=VALUE]]... [-U NAME]... [-N NAME | --ltl FORMULA]
                  [--safety | --acceptance | --non-progress] [--fair] [--bfs] [--json]
                  [--max-states N] [--max-depth N] [--time-limit SECONDS]
 
-Modes are SPIN's verifier modes: ``--safety`` (the default; ``pan`` built with
--DSAFETY), ``--acceptance`` (``pan -a``), ``--non-progress`` (``-DNP``, ``pan -l``);
-``--fair`` adds weak fairness (``pan -f``).  Acceptance mode on a model without accept
-labels checks safety, as SPIN does (and says so).
+The property checked is the model's never claim or ltl formula named by ``-N`` (as
+``pan -N``), by default the first one (never claims come before ltl formulas, as in
+SPIN), or the formula given with ``--ltl`` (``spin -f``'s syntax, over the model's
+names and macros, the model left as it is).
+
+Modes are SPIN's verifier modes: ``--safety`` (``pan`` built with -DSAFETY),
+``--acceptance`` (``pan -a``), ``--non-progress`` (``-DNP``, ``pan -l``); ``--fair`` adds
+weak fairness (``pan -f``).  Without one, the mode follows the property, as
+``spin -run`` chooses: acceptance if the model has a property and an accept label,
+else safety.  Acceptance mode on a model without accept labels checks safety, as SPIN
+does (and says so).
 
 Exit status: 0 no error, 1 a property is violated (the counterexample is printed like
 ``spin -t -p``), 2 bad input (one line: ``file:line:col: message`` where the problem
@@ -33,9 +40,15 @@ def register(subparsers) -> None:
                    help="define a preprocessor macro (as for spin/cpp)")
     p.add_argument("-U", dest="undefines", action="append", default=[], metavar="NAME",
                    help="undefine a preprocessor macro")
+    prop = p.add_mutually_exclusive_group()
+    prop.add_argument("-N", dest="claim", metavar="NAME", default=None,
+                      help="check the never claim or ltl property NAME (pan -N)")
+    prop.add_argument("--ltl", metavar="FORMULA", default=None,
+                      help="check this ltl formula (as spin -f would translate it)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--safety", dest="mode", action="store_const", const="safety",
-                      help="assertions, invalid end states, never claim ends (default)")
+                      help="assertions, invalid end states, never claim ends (the "
+                      "default without a property)")
     mode.add_argument("--acceptance", dest="mode", action="store_const",
                       const="acceptance", help="acceptance cycles (pan -a)")
     mode.add_argument("--non-progress", dest="mode", action="store_const",
@@ -50,14 +63,14 @@ def register(subparsers) -> None:
                    help="do not search deeper than N steps")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="stop after this many seconds")
-    p.set_defaults(run=run, mode="safety")
+    p.set_defaults(run=run, mode=None)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..model.system import ModelError
     from ..promela import PromelaError, check, format_trail
 
-    if args.bfs and args.mode != "safety":
+    if args.bfs and args.mode not in ("safety", None):
         raise UsageError("--bfs applies to --safety only (liveness searches are depth-first)")
     for name in ("max_states", "max_depth", "time_limit"):
         value = getattr(args, name)
@@ -66,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result, system = check(args.file, args.mode, fair=args.fair,
                                search="bfs" if args.bfs else "dfs", defines=args.defines,
-                               undefines=args.undefines, max_states=args.max_states,
+                               undefines=args.undefines, claim=args.claim, ltl=args.ltl,
+                               max_states=args.max_states,
                                max_depth=args.max_depth, time_limit=args.time_limit,
                                progress=False if args.json else None)
     except PromelaError as exc:
@@ -84,10 +98,23 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FOUND if result.verdict == "violation" else EXIT_INCOMPLETE
 
 
+def _property(system, result) -> dict | None:
+    """The property checked, for the report (None: none, or non-progress mode)."""
+    prop = system.c.model.property
+    if prop is None or result.mode == "non-progress":
+        return None
+    return {"name": prop.name, "kind": prop.kind, "formula": prop.text}
+
+
 def _print_text(args, result, system, format_trail) -> None:
-    if args.mode != result.mode:
+    if args.mode == "acceptance" and result.mode == "safety":
         print(f"{args.file}: no accept labels: acceptance mode checks safety only, as SPIN "
               "does")
+    prop = _property(system, result)
+    if prop is not None:
+        what = f"never claim {prop['name']}" if prop["kind"] == "never" else \
+            f"ltl {prop['name']}: {prop['formula']}"
+        print(f"property: {what}")
     print(result.summary())
     if result.verdict == "violation":
         print(f"{result.kind}: {result.message}")
@@ -99,7 +126,8 @@ def _as_json(args, result, system) -> dict:
 
     cx = result.counterexample
     return {
-        "file": args.file, "defines": args.defines, "mode": result.mode,
+        "file": args.file, "defines": args.defines, "property": _property(system, result),
+        "mode": result.mode,
         "requested_mode": args.mode, "fair": result.fair, "search": result.search,
         "verdict": result.verdict, "kind": result.kind, "message": result.message,
         "limit": result.limit, "states": result.states, "transitions": result.transitions,

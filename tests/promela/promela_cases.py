@@ -71,6 +71,46 @@ def case_id(case: tuple[Path, list[str], str]) -> str:
     return f"{path.stem}[{variant_id(defines)}]-{mode}"
 
 
+_PROPERTIES = re.compile(r"^[ \t/*]*properties:[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
+_LTL_OPTIONS = re.compile(r"^[ \t/*]*ltl-option:[ \t]*(.*?)[ \t]*(?:\*/)?[ \t]*$", re.M)
+
+
+def properties(path: Path) -> list[str]:
+    """The never claims and ltl formulas a model's ``properties:`` header names, each
+    to be checked by name (``aioctx check -N``, ``pan -N``)."""
+    m = _PROPERTIES.search(path.read_text())
+    return m.group(1).split() if m else []
+
+
+def ltl_options(path: Path) -> list[tuple[str, str]]:
+    """The formulas of a model's ``ltl-option:`` header lines, each to be checked with
+    ``aioctx check --ltl``, as (ours, SPIN's): ``ours => SPIN's`` where SPIN needs
+    another spelling (it refuses channel probes like ``empty(q)`` in a formula)."""
+    out = []
+    for line in _LTL_OPTIONS.findall(path.read_text()):
+        ours, _, theirs = line.partition(" => ")
+        out.append((ours.strip(), (theirs or ours).strip()))
+    return out
+
+
+def property_cases(paths: list[Path]) -> list[tuple[Path, list[str], str, tuple]]:
+    """(model, options, mode, property) for every property a model names in its header
+    and every variant and mode (as ``cases``, without non-progress: SPIN's -DNP checks
+    no property of the model); property ``("N", name)`` or ``("ltl", ours, SPIN's)``."""
+    out = []
+    for path, defines, mode in cases(paths, with_progress=False):
+        props = [("N", name) for name in properties(path)]
+        props += [("ltl", ours, theirs) for ours, theirs in ltl_options(path)]
+        out += [(path, defines, mode, prop) for prop in props]
+    return out
+
+
+def property_case_id(case: tuple[Path, list[str], str, tuple]) -> str:
+    path, defines, mode, prop = case
+    what = f"-N {prop[1]}" if prop[0] == "N" else f"--ltl {prop[1]}"
+    return f"{path.stem}[{variant_id(defines)}]-{what}-{mode}"
+
+
 #: mode name of the SPIN oracle -> (aioctx mode, fairness)
 AIOCTX_MODE = {
     "safety": ("safety", False),

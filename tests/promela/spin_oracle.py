@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 
 #: verifier flags per mode: (gcc defines, pan options)
@@ -96,8 +97,9 @@ def _verifier(path: str, defines: list[str], cflags: list[str],
 
 
 def spin_verdict(path: str, mode: str, defines: list[str] | None = None,
-                 optimised: bool = False) -> SpinVerdict:
-    """What SPIN's verifier says about ``path`` in ``mode`` (a key of ``MODES``).
+                 optimised: bool = False, claim: str | None = None) -> SpinVerdict:
+    """What SPIN's verifier says about ``path`` in ``mode`` (a key of ``MODES``), about
+    the never claim or ltl property ``claim`` (``pan -N``; default: pan's, the first).
 
     By default SPIN's two optimisations are off: ``spin -o3`` (no statement merging)
     and ``gcc -DNOREDUCE`` (no partial-order reduction), so the verifier explores the
@@ -113,6 +115,8 @@ def spin_verdict(path: str, mode: str, defines: list[str] | None = None,
     default verifier instead.
     """
     cflags, options = MODES[mode]
+    if claim is not None:
+        options = options + ["-N", claim]
     if optimised:
         return _run_pan(path, defines, cflags, options, [])
     return _run_pan(path, defines, cflags + ["-DNOREDUCE"], options, ["-o2", "-o3"])
@@ -123,26 +127,60 @@ def _run_pan(path: str, defines: list[str] | None, cflags: list[str],
     pan = _verifier(path, list(defines or []), cflags, spin_flags)
     work = tempfile.mkdtemp(prefix="aioctx-pan-")
     try:
-        run = subprocess.run([pan, *options, "-c0", "-n", "-m1000000", "-w20"], cwd=work,
-                             capture_output=True, text=True, timeout=300)
+        out, stopped = _pan_output([pan, *options, "-c0", "-n", "-m1000000", "-w20"], work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    out = run.stdout
     nfair = re.search(r"recompile with -DNFAIR=(\d+)", out)
     if nfair is not None and not any(f.startswith("-DNFAIR=") for f in cflags):
         # pan -f handles 6 processes unless built for more (it says how many)
         return _run_pan(path, defines, cflags + [f"-DNFAIR={nfair.group(1)}"], options,
                         spin_flags)
-    m = re.search(r"errors: (\d+)", out)
-    if m is None:
-        raise RuntimeError(f"cannot read pan's verdict on {path}:\n{out}\n{run.stderr}")
-    if "max search depth too small" in out and m.group(1) == "0":
-        # an error found is an error found; only "no error" needs the whole search
-        # (after a failed assert in a claim's atomic sequence pan -c0 goes on forever)
-        raise RuntimeError(f"pan's depth bound was reached on {path}")
     kinds = []
-    for line in _ERROR_LINE.findall(out):
+    reports = _ERROR_LINE.findall(out)
+    for line in reports:
         for text, kind in _KINDS.items():
             if line.startswith(text) and kind not in kinds:
                 kinds.append(kind)
+    if stopped or ("max search depth too small" in out and reports):
+        # the endless descent after a claim's assertion (see _pan_output): the errors
+        # found are SPIN's verdict
+        return SpinVerdict(len(reports), kinds, out)
+    if "max search depth too small" in out:
+        raise RuntimeError(f"pan's depth bound was reached on {path}")
+    m = re.search(r"errors: (\d+)", out)
+    if m is None:
+        raise RuntimeError(f"cannot read pan's verdict on {path}:\n{out}")
     return SpinVerdict(int(m.group(1)), kinds, out)
+
+
+#: error reports read before pan is stopped (see _pan_output)
+MAX_REPORTS = 2000
+
+
+def _pan_output(argv: list[str], cwd: str) -> tuple[str, bool]:
+    """pan's report (stdout and stderr), and whether pan was stopped after
+    ``MAX_REPORTS`` error reports.  Under ``-c0`` pan goes on after each error; after an
+    assertion violated in a never claim's atomic sequence (how the claims of SPIN's
+    ltl formulas fail) it can then go deeper without end, reporting the same errors at
+    every depth until its depth bound (tests/promela/models/ltl_until.pml -DSKIP)."""
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    watchdog = threading.Timer(300, proc.kill)
+    watchdog.start()
+    lines: list[str] = []
+    reports = 0
+    stopped = False
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            reports += line.startswith("pan:") and _ERROR_LINE.match(line.rstrip("\n")) \
+                is not None
+            if reports >= MAX_REPORTS:
+                stopped = True
+                proc.kill()
+                break
+        proc.wait()
+    finally:
+        watchdog.cancel()
+        proc.stdout.close()
+    return "".join(lines), stopped

@@ -8,24 +8,10 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from promela_cases import ROOT
-
-from aioctx import cli
 
 MODELS = ROOT / "tests" / "promela" / "models"
 PROJECT = ROOT / "promela" / "models"
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.setattr(cli, "COMMANDS", ["check"])
-
-    def go(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(["check", *map(str, argv)])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return go
 
 
 def test_ok_model_exits_0_with_a_summary(run):

@@ -2,46 +2,95 @@
 
 Mark a test and its body runs as the first controlled thread of ``aioctx.sim.explore``::
 
-    @pytest.mark.aioctx(strategy="pct", runs=500, seed=1)
-    def test_counter_is_atomic():
-        counter = sync.Atomic(0, name="counter")
-        ...                                  # start sync.Threads, join them, assert
+    @pytest.mark.aioctx(strategy="dfs", bound=2)
+    def test_counter_is_not_lost():
+        counter = Counter()                  # plain threading code, built in the body
+        ...                                  # start threading.Threads, join, assert
 
 or call the ``aioctx_explore`` fixture with a zero-argument program (same options).
-Options: ``strategy`` (a registered name: "pct", "random", "dfs", "dpor", "hypothesis",
-or one added with ``aioctx.sim.register_strategy``), ``runs``,
-``seed``, ``depth`` (PCT), ``bound`` (DFS preemptions), ``max_steps``.
+The threads the body starts, and the locks, conditions, events, semaphores, barriers,
+queues, sleeps and thread pools it builds, are the simulated ones
+(``aioctx.sim.substitution``), and every line of the program's own code is a
+scheduling point (``line_level=False`` turns that off for code built on
+``aioctx.impl.sync``, which has its own).  Options: ``aioctx.race_settings``.
 
-On a failure the test fails with the readable trace; the schedule is saved under
-``--aioctx-save-dir`` (default ``.aioctx-failures``) and the message gives the command
-that replays it: ``pytest NODEID --aioctx-replay FILE``.  With ``--aioctx-replay`` the
-test named in the file follows that schedule instead of searching; a run that no
-longer fits the schedule says where it left it.  A file that names no collected race
-test (one from ``aioctx hunt``, or a test not selected) is a usage error: otherwise
-the session would pass without replaying anything.
+A race test in which no thread ever ran beside another under the scheduler fails (its
+threads were out of aioctx's reach), unless it says ``allow_no_switch=True``.
+
+A failing schedule is saved under the test's id (``aioctx.failure_store``) and the
+message gives the command that replays it: ``pytest NODEID --aioctx-replay FILE``.
+The next run replays it before searching.  With ``--aioctx-replay`` the test named in
+the file follows that schedule instead of searching; a file that names no collected
+race test is a usage error.  The terminal summary has a line per race test: strategy,
+executions, whether the search was exhaustive and within which bound, and time.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import re
+import time
 from typing import Any
 
 import pytest
 
-OPTIONS = ("strategy", "runs", "seed", "depth", "bound", "max_steps")
-DEFAULTS: dict[str, Any] = {"strategy": "pct", "runs": 1000, "seed": 0, "depth": 3,
-                            "bound": 2, "max_steps": 20_000}
+from .race_settings import (
+    OPTIONS,
+    OVERRIDABLE,
+    PROFILE_VARIABLE,
+    SettingError,
+    budgets,
+    environment,
+    overrides,
+    resolve,
+)
+
 REPLAY = pytest.StashKey[dict]()
+OVERRIDES = pytest.StashKey[Any]()
+OUTCOMES = pytest.StashKey[dict]()
+NO_SWITCH = ("no thread ran under aioctx's scheduler: the code uses threads aioctx does "
+             "not control (started outside the test body, or through _thread, "
+             "multiprocessing or C code); build them in the body, or mark the test "
+             "allow_no_switch=True if it has no threads to interleave")
+NO_OVERLAP = ("the threads never ran side by side under aioctx's scheduler (no "
+              "scheduling choice in {n} execution(s)); mark the test "
+              "allow_no_switch=True if that is intended")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("aioctx", "aioctx race search")
     group.addoption("--aioctx-replay", metavar="FILE", default=None,
                     help="replay this saved schedule in the test it names")
-    group.addoption("--aioctx-save-dir", metavar="DIR", default=".aioctx-failures",
+    group.addoption("--aioctx-save-dir", metavar="DIR", default=None,
                     help="where failing schedules are saved (default: .aioctx-failures)")
+    group.addoption("--aioctx-keep-passing", metavar="N", type=int, default=None,
+                    help="passing replays after which a saved failure is removed "
+                         "(default 3)")
+    group.addoption("--aioctx-profile", metavar="NAME", default=None,
+                    help="budget profile for every race test: default, ci, nightly, "
+                         "or one of ini aioctx_profiles")
+    for name, meta, text in (("runs", "N", "runs of every race test (caps DFS/DPOR)"),
+                             ("seed", "S", "seed of every race test"),
+                             ("strategy", "NAME", "strategy of every race test"),
+                             ("workers", "N", "worker processes for every race test")):
+        group.addoption(f"--aioctx-{name}", metavar=meta, default=None,
+                        type=str if name == "strategy" else int, help=text)
+    for name in OVERRIDABLE + ("profile",):
+        parser.addini(f"aioctx_{name}", f"aioctx race tests: {name} (overrides markers)")
+    parser.addini("aioctx_profiles", "aioctx budget profiles, one per line: "
+                  "'name: runs=500 bound=1'", type="linelist")
+    parser.addini("aioctx_save_dir", "where failing schedules are saved")
+    parser.addini("aioctx_keep_passing", "passing replays before a saved failure is removed")
+
+
+def _overrides(config: pytest.Config) -> Any:
+    ini = {name: config.getini(f"aioctx_{name}") for name in OVERRIDABLE}
+    cli = {name: config.getoption(f"aioctx_{name}", None) for name in OVERRIDABLE}
+    profile = (config.getoption("aioctx_profile") or os.environ.get(PROFILE_VARIABLE)
+               or config.getini("aioctx_profile") or None)
+    return overrides(profile, [("ini aioctx_{name}", ini), ("AIOCTX_{upper}", environment()),
+                               ("--aioctx-{dash}", cli)],
+                     list(config.getini("aioctx_profiles")))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,10 +102,16 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[REPLAY] = load(path)
         except ScheduleError as exc:
             raise pytest.UsageError(f"--aioctx-replay: {exc}") from None
+    try:
+        config.stash[OVERRIDES] = _overrides(config)
+    except SettingError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[OUTCOMES] = {}
     config.addinivalue_line(
-        "markers", "aioctx(strategy='pct', runs=1000, seed=0, depth=3, bound=2, "
-        "max_steps=20000): run the test body under aioctx.sim.explore; on a failure "
-        "print the trace and the replay command")
+        "markers", "aioctx(strategy='pct', runs=None, seed=0, depth=3, bound=2, "
+        "max_steps=20000, line_level=True, engine='fiber', workers=None, "
+        "allow_no_switch=False): run the test body under aioctx.sim.explore; on a "
+        "failure print the trace and the replay command")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -82,12 +137,22 @@ def _is_race_test(item: pytest.Item) -> bool:
             or "aioctx_explore" in getattr(item, "fixturenames", ()))
 
 
-def _options(where: str, given: dict[str, Any]) -> dict[str, Any]:
-    unknown = [k for k in given if k not in OPTIONS]
-    if unknown:
-        pytest.fail(f"{where}: unknown aioctx option(s) {', '.join(unknown)}; known: "
-                    f"{', '.join(OPTIONS)}", pytrace=False)
-    return {**DEFAULTS, **given}
+def _store(config: pytest.Config) -> Any:
+    from .failure_store import DEFAULT_KEEP, FailureStore
+
+    folder = (config.getoption("aioctx_save_dir") or config.getini("aioctx_save_dir")
+              or ".aioctx-failures")
+    if not os.path.isabs(folder):
+        folder = os.path.join(str(config.rootpath), folder)
+    keep = config.getoption("aioctx_keep_passing")
+    if keep is None:
+        text = config.getini("aioctx_keep_passing")
+        keep = int(text) if str(text).strip().isdigit() else DEFAULT_KEEP
+    return FailureStore(folder, max(1, keep))
+
+
+def _shown(config: pytest.Config, path: str) -> str:
+    return os.path.relpath(path, str(config.invocation_params.dir))
 
 
 def _strategy(where: str, opts: dict[str, Any]) -> Any:
@@ -106,14 +171,42 @@ def _replay_doc(config: pytest.Config, nodeid: str) -> dict[str, Any] | None:
     return doc if doc is not None and doc.get("test") == nodeid else None
 
 
+def _replay_command(item: pytest.Item, shown: str) -> str:
+    return f"replay it with:  pytest '{item.nodeid}' --aioctx-replay {shown}"
+
+
+def _saved_first(item: pytest.Item, program: Any, opts: dict[str, Any]) -> str | None:
+    """Replay the test's saved failure, if it has one: fail the test if it still fails,
+    else say that it now passes (and count that towards removing it)."""
+    from aioctx import sim
+
+    store = _store(item.config)
+    doc, warning = store.load(item.nodeid)
+    if warning:
+        item.warn(pytest.PytestWarning(warning))
+    if doc is None:
+        return None
+    shown = _shown(item.config, store.path_for(item.nodeid))
+    replayed = sim.replay(program, doc, max_steps=opts["max_steps"])
+    if replayed.failed:
+        item.config.stash[OUTCOMES][item.nodeid] = f"saved failure still fails ({shown})"
+        pytest.fail(f"still failing: the saved schedule {shown} was replayed first and "
+                    f"fails again (no search was run)\n\n{replayed}\n\n"
+                    f"{_replay_command(item, shown)}", pytrace=False)
+    fits = (f" (the schedule no longer fits the code: {replayed.divergence})"
+            if replayed.divergence else "")
+    return f"saved failure {store.passed(item.nodeid, doc)}{fits}"
+
+
 def run_race_test(item: pytest.Item, program: Any, given: dict[str, Any]) -> None:
     """Search (or replay) ``program`` for ``item``; fail it with the trace on a failure."""
     from aioctx import sim
-    from aioctx.sim.schedule import dumps
 
     config = item.config
-    where = item.nodeid
-    opts = _options(where, given)
+    try:
+        opts = resolve(item.nodeid, given, config.stash[OVERRIDES])
+    except SettingError as exc:
+        pytest.fail(str(exc), pytrace=False)
     doc = _replay_doc(config, item.nodeid)
     if doc is not None:
         replayed = sim.replay(program, doc, max_steps=opts["max_steps"])
@@ -124,22 +217,68 @@ def run_race_test(item: pytest.Item, program: Any, given: dict[str, Any]) -> Non
             item.warn(pytest.PytestWarning(
                 f"the replayed schedule no longer fits: {replayed.divergence}"))
         return
-    result = sim.explore(program, _strategy(where, opts), runs=opts["runs"],
-                         seed=opts["seed"], max_steps=opts["max_steps"])
+    strategy = _strategy(item.nodeid, opts)
+    saved = _saved_first(item, program, opts)
+    runs, cap = budgets(opts)
+    workers, serial = _workers(program, opts["workers"])
+    start = time.perf_counter()
+    result = sim.explore(program, strategy, runs=runs, seed=opts["seed"],
+                         max_steps=opts["max_steps"], engine=opts["engine"],
+                         line_level=opts["line_level"], max_executions=cap,
+                         workers=workers)
+    seconds = time.perf_counter() - start
+    notes = [n for n in (serial, saved) if n]
+    config.stash[OUTCOMES][item.nodeid] = "; ".join([_describe(result, opts, seconds)]
+                                                    + notes)
     cx = result.counterexample
-    if cx is None:
-        return
-    folder = config.getoption("aioctx_save_dir")
-    if not os.path.isabs(folder):
-        folder = os.path.join(str(config.rootpath), folder)
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid) + ".json")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(dumps({**cx.schedule, "test": item.nodeid}))
-    shown = os.path.relpath(path, str(config.invocation_params.dir))
-    pytest.fail(f"{result.summary()}\n\n{cx}\n\nschedule saved to {shown}\n"
-                f"replay it with:  pytest '{item.nodeid}' --aioctx-replay {shown}",
-                pytrace=False)
+    if cx is not None:
+        path = _store(config).save(item.nodeid, cx.schedule)
+        shown = _shown(config, path)
+        pytest.fail(f"{result.summary()}\n\n{cx}\n\nschedule saved to {shown}\n"
+                    f"{_replay_command(item, shown)}", pytrace=False)
+    if not opts["allow_no_switch"] and result.most_choices == 0:
+        config.stash[OUTCOMES][item.nodeid] += "; FAILED: no controlled thread switch"
+        pytest.fail(NO_SWITCH if result.most_threads <= 1
+                    else NO_OVERLAP.format(n=result.executions), pytrace=False)
+
+
+def _workers(program: Any, workers: int | None) -> tuple[int | None, str | None]:
+    """Worker processes receive the program pickled: one that does not pickle (a
+    lambda, a local function) is searched here instead, and the summary says so."""
+    if workers is None or workers < 2:
+        return workers, None
+    import pickle
+
+    try:
+        pickle.dumps(program)
+    except Exception as exc:                 # pickle raises several kinds
+        return None, (f"searched in this process, not {workers} workers: the program "
+                      f"does not pickle ({type(exc).__name__})")
+    return workers, None
+
+
+def _describe(result: Any, opts: dict[str, Any], seconds: float) -> str:
+    """The summary line of one race test: strategy, executions, search, seed, time."""
+    name = opts["strategy"]
+    if name == "pct":
+        name += f"(depth {opts['depth']})"
+    n = result.executions
+    text = f"{name}, {n:,} execution{'s' if n != 1 else ''}"
+    if result.failed:
+        text += f", FAILED ({result.counterexample.failure.kind})"
+    elif result.exhaustive:
+        text += ", exhaustive" + (f" up to {result.preemption_bound} preemptions"
+                                  if result.preemption_bound is not None else "")
+    elif result.capped:
+        bound = (f" up to {result.preemption_bound} preemptions"
+                 if result.preemption_bound is not None else "")
+        text += f", stopped at runs={opts['runs'] or n}: not exhaustive{bound}"
+    else:
+        text += ", sampled (not exhaustive)"
+    text += f", seed {opts['seed']}"
+    if not opts["line_level"]:
+        text += ", sync operations only"
+    return text + f", {seconds:.2f}s"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -166,3 +305,18 @@ def aioctx_explore(request: pytest.FixtureRequest) -> Any:
 
     return explore
 
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    """One line per race test that ran: what was searched, how far, how long."""
+    outcomes = config.stash.get(OUTCOMES, {})
+    if not outcomes:
+        return
+    over = config.stash[OVERRIDES]
+    head = "aioctx race tests"
+    if over.values:
+        head += f" (profile {over.profile}; " + ", ".join(
+            f"{k}={v} from {over.sources[k]}" for k, v in over.values.items()) + ")"
+    terminalreporter.section(head, sep="-")
+    for nodeid, text in outcomes.items():
+        terminalreporter.write_line(f"{nodeid}: {text}")

@@ -58,7 +58,7 @@ def make_counterexample(runner: Runner, decisions: list[Decision],
     threads = [t.name for t in ex.threads]
     doc = make_document(runner.spec.program, list(ex.decisions), threads,
                         failure.to_json(), steps, recorder.preemptions,
-                        runner.spec.engine, runner.spec.max_steps)
+                        runner.spec.engine, runner.spec.max_steps, runner.spec.line_level)
     return Counterexample(failure, doc, ex.trace or [], threads, recorder.preemptions,
                           shrunk_from)
 

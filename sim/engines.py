@@ -10,16 +10,17 @@ Fibers: all controlled threads share the caller's OS thread; a switch is one gre
 switch.  A finished fiber returns the next thread to the driver greenlet (its parent),
 which enters it; that keeps dead fibers from piling up on each other's stacks.
 
-OS threads: each controlled thread is a daemon ``threading.Thread`` that runs only while
-it holds its baton (a lock); switching releases the next thread's baton and waits on
-one's own.  Slower, but a thread stuck in real, uncontrolled blocking code leaves the
-driver free to report it (see ``sim.watchdog``).
+OS threads: each controlled thread is an OS thread (started with ``_thread``) that
+runs only while it holds its baton (a lock); switching releases the next thread's
+baton and waits on one's own.  Slower, but a thread stuck in real, uncontrolled
+blocking code leaves the driver free to report it (see ``sim.watchdog``).
 """
 
 from __future__ import annotations
 
+import _thread
 import sys
-import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -73,8 +74,13 @@ class FiberEngine:
                 g = nxt.fiber = self._take()
                 done, nxt = g.switch((ex, nxt))
             else:
+                self.resuming(nxt)
                 done, nxt = g.switch()
             self._release(done)
+
+    def resuming(self, t: SimThread) -> None:
+        """Called before the driver resumes a suspended fiber (line-level mode's
+        engine restores the fiber's tracing depth here)."""
 
     def _release(self, t: SimThread) -> None:
         """``t`` ended and its fiber is parked in the driver switch: pool it."""
@@ -92,6 +98,7 @@ class FiberEngine:
     def abort(self, ex: Execution) -> None:
         for t in list(ex.live):
             if t.fiber is not None:
+                self.resuming(t)
                 done, _ = t.fiber.throw(Abort)
                 self._release(done)
 
@@ -106,13 +113,39 @@ class FiberEngine:
         return g.gr_frame if g is not None else None
 
 
+class OSThread:
+    """An OS thread started with ``_thread`` rather than ``threading``: inside an
+    execution ``threading``'s names are the simulated ones (``sim.substitution``), and
+    the engine's own threads must stay real."""
+
+    __slots__ = ("ident", "done")
+
+    def __init__(self, body: Callable[..., None], *args: object) -> None:
+        self.done = _thread.allocate_lock()
+        self.done.acquire()
+        self.ident = _thread.start_new_thread(self._main, (body, args))
+
+    def _main(self, body: Callable[..., None], args: tuple[object, ...]) -> None:
+        try:
+            body(*args)
+        finally:
+            self.done.release()
+
+    def is_alive(self) -> bool:
+        return self.done.locked()
+
+    def join(self) -> None:
+        self.done.acquire()
+        self.done.release()
+
+
 class ThreadEngine:
     """Controlled threads as OS threads passing a baton (one runs at a time)."""
 
     name = "thread"
 
     def __init__(self) -> None:
-        self.driver_baton = threading.Lock()
+        self.driver_baton = _thread.allocate_lock()
         self.handoff: SimThread | None = None
 
     def run(self, ex: Execution, first: SimThread) -> None:
@@ -133,11 +166,9 @@ class ThreadEngine:
 
     def _resume(self, ex: Execution, t: SimThread) -> None:
         if t.os_thread is None:
-            t.baton = threading.Lock()
+            t.baton = _thread.allocate_lock()
             t.baton.acquire()
-            t.os_thread = threading.Thread(target=self._body, args=(ex, t),
-                                           name=f"sim:{t.name}", daemon=True)
-            t.os_thread.start()
+            t.os_thread = OSThread(self._body, ex, t)
         else:
             t.baton.release()
 

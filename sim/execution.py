@@ -204,6 +204,8 @@ class Execution:
         cur.wait = wait
         cur.deadline = deadline
         cur.timed_out = False
+        if deadline is not None and deadline <= self.clock_ns:
+            self._expire(cur)             # a zero timeout: over unless ready at once
         try:
             self._schedule(cur)
         finally:

@@ -46,14 +46,13 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
     DFS and DPOR run until their space is exhausted or ``max_executions``.
     ``on_execution(n)`` is called after each execution this process runs for the
     search (n counts them), for a progress display.
-    ``engine`` is "fiber" (default) or "thread"; line-level mode needs "thread", since
-    the interpreter's tracing state is per OS thread, not per fiber.
+    ``engine`` is "fiber" (default) or "thread".  ``line_level``: a scheduling point
+    before every line of the program's own code (``sim.linemode``), for code that
+    shares plain Python objects.
     """
     chosen = as_strategy(strategy if strategy is not None else DEFAULT_STRATEGY)
     if engine is None:
-        engine = "thread" if line_level else "fiber"
-    elif line_level and engine != "thread":
-        raise ValueError("line-level mode runs on the OS-thread engine (engine='thread')")
+        engine = "fiber"
     spec = RunSpec(program, engine, max_steps, line_level)
     own_executor = None
     if executor is None and workers is not None and workers > 1:
@@ -65,6 +64,8 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
             runner.on_run = on_execution
             found = chosen.search(SearchJob(runner, runs, seed, max_executions, executor,
                                             stall_timeout))
+            found.result.most_threads = runner.most_threads
+            found.result.most_choices = runner.most_decisions
     except NondeterministicProgram as exc:
         bound = getattr(chosen, "preemption_bound", None)
         result = Result(chosen.name if bound is None
@@ -89,7 +90,8 @@ def replay(program: Callable[[], None], schedule: dict[str, Any] | str | os.Path
     Watched like ``explore``: a replay that stalls (a real lock) ends with a report."""
     doc = S.load(schedule)
     spec = RunSpec(program, engine or doc.get("engine", "fiber"),
-                   max_steps or int(doc.get("max_steps", 20_000)))
+                   max_steps or int(doc.get("max_steps", 20_000)),
+                   doc.get("line_level") is True)
     with guarded(spec, stall_timeout) as runner:
         recorder = RecordingReplay(list(doc["decisions"]))
         ex = runner.run(recorder, trace=True)
@@ -101,5 +103,6 @@ def replay(program: Callable[[], None], schedule: dict[str, Any] | str | os.Path
     threads = [t.name for t in ex.threads]
     doc_out = S.make_document(program, list(ex.decisions), threads,
                               ex.failure.to_json() if ex.failure else None, steps,
-                              recorder.preemptions, spec.engine, spec.max_steps)
+                              recorder.preemptions, spec.engine, spec.max_steps,
+                              spec.line_level)
     return ReplayResult(ex.failure, doc_out, ex.trace or [], threads, divergence)

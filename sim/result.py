@@ -74,6 +74,11 @@ class Result:
     per_level: list[int] = field(default_factory=list)
     sleep_blocked: int = 0                 # DPOR executions cut short by sleep sets
     capped: bool = False                   # a systematic search stopped at its cap
+    # controlled threads of the busiest execution this process ran, and the most
+    # scheduling choices (more than one option) one execution made: 1 and 0 mean no
+    # thread ever ran beside another under the scheduler
+    most_threads: int = 0
+    most_choices: int = 0
     notes: list[str] = field(default_factory=list)
     _counterexample: Counterexample | None = field(default=None, init=False)
     _make: Callable[[], Counterexample] | None = field(default=None, init=False, repr=False)

@@ -4,7 +4,9 @@ A ``Runner`` holds what stays fixed for an exploration (the program, the engine,
 step budget, line-level mode) and keeps one engine alive across executions so fibers
 are reused.  It is also where the runtime gets its pieces: the simulated primitive
 classes (``sim.devices.SIM_CLASSES``) and, in line-level mode, the line tracer are
-handed to each ``Execution`` here, so the runtime imports neither.  ``Runner.spec`` is
+handed to each ``Execution`` here, so the runtime imports neither, and each execution
+runs with the standard library's ``threading``, ``queue`` and ``time`` names swapped
+for simulated ones (``sim.substitution``), put back when it ends.  ``Runner.spec`` is
 the picklable recipe a worker process rebuilds it from.  ``guarded(spec,
 stall_timeout)`` is a Runner whose executions the watchdog watches.
 """
@@ -19,7 +21,8 @@ from .decider import Decider
 from .devices import SIM_CLASSES
 from .engines import make_engine
 from .execution import Execution
-from .linemode import LINE_TRACER
+from .linemode import LineTracer, TracedFiberEngine
+from .substitution import Substitution
 from .watchdog import watchdog
 
 
@@ -36,10 +39,18 @@ class RunSpec:
 class Runner:
     def __init__(self, spec: RunSpec) -> None:
         self.spec = spec
-        self.engine = make_engine(spec.engine)
         self.classes = SIM_CLASSES
-        self.thread_hook = LINE_TRACER if spec.line_level else None
+        self.thread_hook: LineTracer | None = None
+        if spec.line_level:
+            self.thread_hook = LineTracer(per_os_thread=spec.engine != "fiber")
+        if spec.line_level and spec.engine == "fiber":
+            self.engine = TracedFiberEngine(self.thread_hook)
+        else:
+            self.engine = make_engine(spec.engine)
+        self.substitution = Substitution()
         self.executions = 0
+        self.most_threads = 0            # controlled threads of the busiest execution
+        self.most_decisions = 0          # choices with more than one option, likewise
         self.current: Execution | None = None      # the execution running now
         self.on_run: Callable[[int], None] | None = None   # sees the count after each run
 
@@ -50,9 +61,14 @@ class Runner:
         self.executions += 1
         self.current = ex
         try:
-            ex.run()
+            with self.substitution:
+                ex.run()
         finally:
             self.current = None
+        if len(ex.threads) > self.most_threads:
+            self.most_threads = len(ex.threads)
+        if len(ex.decisions) > self.most_decisions:
+            self.most_decisions = len(ex.decisions)
         if self.on_run is not None:
             self.on_run(self.executions)
         return ex

@@ -33,8 +33,11 @@ def program_name(program: Any) -> str:
 
 def make_document(program: Any, decisions: list[Any], threads: list[str],
                   failure: dict[str, Any] | None, steps: list[StepRow],
-                  preemptions: int, engine: str, max_steps: int) -> dict[str, Any]:
-    """The document as JSON-ready data (steps as plain lists)."""
+                  preemptions: int, engine: str, max_steps: int,
+                  line_level: bool = False) -> dict[str, Any]:
+    """The document as JSON-ready data (steps as plain lists).  ``"line_level": true``
+    is written only for a run with a step per program line, which its replay needs."""
+    extra = {"line_level": True} if line_level else {}
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -45,6 +48,7 @@ def make_document(program: Any, decisions: list[Any], threads: list[str],
         "preemptions": preemptions,
         "decisions": decisions,
         "failure": failure,
+        **extra,
         "steps": [list(row) for row in steps],
     }
 

@@ -9,12 +9,15 @@ one column per thread.  Readers use the field names; nothing indexes a step by p
 
 from __future__ import annotations
 
+import shutil
+import sys
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .location import Location, show_location
 
-WIDTH = 34
+MAX_CELL = 72            # the widest a thread's column gets, room or not
+MIN_CELL = 12            # the narrowest it gets to make a line fit
 
 
 class StepRow(NamedTuple):
@@ -92,19 +95,59 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "~"
 
 
-def format_columns(trace: list[Step], threads: list[str], last: int = 200) -> str:
+def output_width() -> int | None:
+    """The terminal's width when output goes to one; None (no limit) for a pipe or a
+    CI log, where a long line is better than a cut one."""
+    stream = sys.__stdout__
+    if stream is None or not stream.isatty():
+        return None
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def _column_widths(natural: list[int], room: int | None) -> list[int]:
+    """Each thread column as wide as its longest cell (at most MAX_CELL), then the
+    widest narrowed one character at a time, down to MIN_CELL, until the line fits
+    ``room`` characters."""
+    widths = [min(max(w, 4), MAX_CELL) for w in natural]
+    if room is None:
+        return widths
+    while sum(widths) > room:
+        widest = max(range(len(widths)), key=widths.__getitem__)
+        if widths[widest] <= MIN_CELL:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def format_columns(trace: list[Step], threads: list[str], last: int = 200,
+                   width: int | None = -1) -> str:
     """One row per step; each thread's steps sit in its own column; the caller's source
-    line on the right.  Only the ``last`` steps are shown (the end is what matters)."""
+    line on the right.  Only the ``last`` steps are shown (the end is what matters).
+    The columns take the room ``width`` leaves (default: the terminal's width, no
+    limit when the output is not a terminal): a cell is cut only when the line would
+    not fit otherwise."""
+    if width == -1:
+        width = output_width()
     rows = trace[-last:] if last else trace
-    header = ["   #"] + [_fit(name, WIDTH).ljust(WIDTH) for name in threads] + ["where"]
-    lines = [" | ".join(header), "-+-".join("-" * len(h) for h in header)]
-    if len(rows) < len(trace):
-        lines.append(f"   ... {len(trace) - len(rows)} earlier steps not shown")
     first = len(trace) - len(rows)
-    for n, step in enumerate(rows, first):
-        cells = [""] * len(threads)
+    cells = []
+    for step in rows:
+        row = [""] * len(threads)
         if 0 <= step.tid < len(threads):
-            cells[step.tid] = step.describe()
-        body = [f"{n:4d}"] + [_fit(c, WIDTH).ljust(WIDTH) for c in cells]
-        lines.append(" | ".join(body + [show_location(step.where)]))
+            row[step.tid] = step.describe()
+        cells.append(row)
+    places = [show_location(step.where) for step in rows]
+    natural = [max([len(name)] + [len(r[i]) for r in cells]) for i, name in
+               enumerate(threads)]
+    where_width = max([5] + [len(p) for p in places])
+    room = None if width is None else width - 4 - where_width - 3 * (len(threads) + 1)
+    widths = _column_widths(natural, room)
+    header = ["   #"] + [_fit(name, w).ljust(w) for name, w in zip(threads, widths,
+                                                                   strict=True)] + ["where"]
+    lines = [" | ".join(header), "-+-".join("-" * len(h) for h in header)]
+    if first:
+        lines.append(f"   ... {first} earlier steps not shown")
+    for n, (row, place) in enumerate(zip(cells, places, strict=True), first):
+        body = [f"{n:4d}"] + [_fit(c, w).ljust(w) for c, w in zip(row, widths, strict=True)]
+        lines.append(" | ".join(body + [place]).rstrip())
     return "\n".join(lines)

@@ -52,9 +52,14 @@ class _Found(Exception):
     pass
 
 
+class _Capped(Exception):
+    """The search reached ``max_executions``: ends Hypothesis's generation or shrinking."""
+
+
 @dataclass(frozen=True)
 class HypothesisSearch:
-    """Let Hypothesis generate and shrink schedules (``runs`` = max examples)."""
+    """Let Hypothesis generate and shrink schedules (``runs`` = max examples; no more
+    than ``max_executions`` executions in all, shrinking included)."""
 
     name = "hypothesis"
 
@@ -71,6 +76,8 @@ class HypothesisSearch:
                   phases=[Phase.generate, Phase.shrink], report_multiple_bugs=False)
         @given(schedules())
         def check(decider: DrawnDecider) -> None:
+            if result.executions >= job.max_executions:
+                raise _Capped
             ex = runner.run(decider)
             result.executions += 1
             if ex.failure is not None:
@@ -79,9 +86,10 @@ class HypothesisSearch:
 
         try:
             check()
-        except _Found:
-            result.found_at = result.executions
-            return Found(result, last_failing[-1])
+        except (_Found, _Capped):
+            if last_failing:
+                result.found_at = result.executions
+                return Found(result, last_failing[-1])
         return Found(result, None)
 
 

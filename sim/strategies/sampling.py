@@ -112,8 +112,9 @@ class PCT(SamplingStrategy):
 
 
 def sample(strategy: SamplingStrategy, job: SearchJob) -> Found:
-    """One calibration run under the default policy (PCT's step estimate, or an early
-    failure), then the sampled runs, here or in batches on ``job.executor``."""
+    """One calibration run under the default policy (PCT's step estimate, an early
+    failure, or the news that there is nothing to choose), then the sampled runs, here
+    or in batches on ``job.executor``."""
     runner, runs, seed = job.runner, job.runs, job.seed
     result = Result(strategy.name, 0)
     probe = runner.run(Decider())
@@ -121,6 +122,11 @@ def sample(strategy: SamplingStrategy, job: SearchJob) -> Found:
         result.executions, result.found_at = 1, 0
         result.notes.append("the default (non-preemptive) schedule already fails")
         return Found(result, list(probe.decisions))
+    if not probe.decisions:
+        result.executions, result.exhaustive = 1, True
+        result.notes.append("one execution covers every schedule: it had no scheduling "
+                            "choice (never two threads able to run)")
+        return Found(result, None)
     steps = probe.nsteps
     if job.executor is None:
         index, failing, done = sample_range(runner, strategy, seed, 0, runs, steps)

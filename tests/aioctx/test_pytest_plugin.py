@@ -1,11 +1,13 @@
 """The pytest plugin, used the way a project outside aioctx uses it: plugin_project/ is
 copied to a temporary folder and its own pytest runs there (the plugin loads through
-its pytest11 entry point).  Its racy wallet must fail with the trace and a replay
-command that works; its fixed wallets must pass."""
+its pytest11 entry point).  Its racy code (impl.sync and plain threading) must fail
+with the trace and a replay command that works; the fixed versions must pass; a test
+whose threads are out of the scheduler's reach must fail, not pass."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,43 +17,127 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).parent / "plugin_project"
+RACY_STOCK = "tests/test_stock.py::test_racy_stock_loses_no_take"
+LOCKED_STOCK = "tests/test_stock.py::test_locked_stock_loses_no_take"
 
 
-def pytest_in(folder: Path, *args: str) -> subprocess.CompletedProcess:
+def pytest_in(folder: Path, *args: str, env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("AIOCTX_")}
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           *args], cwd=folder, capture_output=True, text=True, timeout=240)
+                           *args], cwd=folder, capture_output=True, text=True, timeout=240,
+                          env={**environ, **(env or {})})
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    copy = tmp_path / "project"
+    shutil.copytree(PROJECT, copy)
+    return copy
+
+
+def summary_line(out: str, nodeid: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith(nodeid + ": "))
 
 
 @pytest.mark.timeout(300)
-def test_outside_project_race_caught_fixed_versions_pass_replay_works(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT, project)
+def test_outside_project_races_caught_fixed_versions_pass_replay_works(project):
     run = pytest_in(project)
     out = run.stdout
     assert run.returncode == 1, out + run.stderr
-    assert "1 failed, 3 passed" in out
-    assert "FAILED tests/test_wallet.py::test_racy_wallet_keeps_every_deposit" in out
+    assert "4 failed, 6 passed" in out
+    for failed in ("tests/test_wallet.py::test_racy_wallet_keeps_every_deposit", RACY_STOCK,
+                   "tests/test_stock.py::test_bounded_queue_wakes_the_right_waiter",
+                   "tests/test_stock.py::test_threads_out_of_reach"):
+        assert f"FAILED {failed}" in out
     assert "AssertionError: a deposit was lost" in out
     assert "depositor0" in out and "depositor1" in out          # the trace's columns
-    command = re.search(r"replay it with:  pytest '([^']+)' --aioctx-replay (\S+)", out)
-    assert command is not None, out
-    nodeid, saved = command.groups()
-    assert (project / saved).exists()
-    again = pytest_in(project, nodeid, "--aioctx-replay", saved)
-    assert again.returncode == 1 and "replay of" in again.stdout
-    assert "a deposit was lost" in again.stdout and "1 failed" in again.stdout
+    assert "AssertionError: a take was lost: 1 left" in out     # plain threading
+    assert "left = self.count" in out                           # the code, in the trace
+    assert "deadlock: every thread is blocked" in out           # the lost wake-up
+    assert "blocked: producer1 waits on cond_wake" in out or \
+        "blocked: consumer1 waits on cond_wake" in out
+    assert ("no thread ran under aioctx's scheduler: the code uses threads aioctx does "
+            "not control") in out
+    commands = re.findall(r"replay it with:  pytest '([^']+)' --aioctx-replay (\S+)", out)
+    assert len(commands) == 3, out
+    for nodeid, saved in commands:
+        assert (project / saved).exists()
+        again = pytest_in(project, nodeid, "--aioctx-replay", saved)
+        assert again.returncode == 1 and "replay of" in again.stdout
+        assert "1 failed" in again.stdout
+    # the summary: strategy, executions, how far the search went, seed, time
+    assert "aioctx race tests" in out
+    assert re.search(r"test_locked_stock_loses_no_take: dfs, [\d,]+ executions, exhaustive "
+                     r"up to 2 preemptions, seed 0, \d+\.\d\ds", out)
+    assert re.search(r"test_locked_wallet_keeps_every_deposit: pct\(depth 3\), 300 "
+                     r"executions, sampled \(not exhaustive\), seed 1", out)
 
 
 @pytest.mark.timeout(300)
-def test_bad_options_are_reported(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT, project)
+def test_runs_caps_a_dfs_marker_and_overrides_come_from_options_ini_and_environment(project):
+    run = pytest_in(project, LOCKED_STOCK, "--aioctx-runs", "50")
+    assert run.returncode == 0, run.stdout
+    line = summary_line(run.stdout, LOCKED_STOCK)
+    assert ("dfs, 50 executions, stopped at runs=50: not exhaustive up to 2 preemptions"
+            in line)
+    assert "runs=50 from --aioctx-runs" in run.stdout
+    run = pytest_in(project, LOCKED_STOCK, env={"AIOCTX_PROFILE": "ci", "AIOCTX_SEED": "7"})
+    assert "profile ci; runs=200 from profile ci, seed=7 from AIOCTX_SEED" in run.stdout
+    assert "seed 7" in summary_line(run.stdout, LOCKED_STOCK)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'aioctx_strategy = "random"\n'
+                         'aioctx_runs = "40"\naioctx_profiles = ["quick: runs=30"]\n')
+    run = pytest_in(project, LOCKED_STOCK)
+    assert "random, 40 executions, sampled" in summary_line(run.stdout, LOCKED_STOCK)
+    run = pytest_in(project, LOCKED_STOCK, "--aioctx-profile", "quick", "--aioctx-runs", "20")
+    assert "random, 20 executions" in summary_line(run.stdout, LOCKED_STOCK)
+    run = pytest_in(project, LOCKED_STOCK, env={"AIOCTX_RUNS": "lots"})
+    assert run.returncode == 4
+    assert "AIOCTX_RUNS: runs must be a whole number, not 'lots'" in run.stderr
+    run = pytest_in(project, LOCKED_STOCK, "--aioctx-profile", "weekly")
+    assert run.returncode == 4
+    assert "aioctx profile 'weekly' is not defined; known: default, ci, nightly, quick" \
+        in run.stderr
+
+
+@pytest.mark.timeout(300)
+def test_a_saved_failure_is_replayed_first_then_kept_as_a_regression_example(project):
+    first = pytest_in(project, RACY_STOCK)
+    assert first.returncode == 1 and "schedule saved to" in first.stdout
+    again = pytest_in(project, RACY_STOCK)
+    assert again.returncode == 1
+    assert "still failing: the saved schedule" in again.stdout
+    assert "no search was run" in again.stdout
+    assert "saved failure still fails" in summary_line(again.stdout, RACY_STOCK)
+    stock = project / "stock.py"          # the fix: take() under a lock
+    stock.write_text(stock.read_text().replace(
+        "    def take(self) -> None:\n        left = self.count\n        self.count = left - 1",
+        "    lock = threading.Lock()\n\n    def take(self) -> None:\n"
+        "        with self.lock:\n            left = self.count\n"
+        "            self.count = left - 1", 1))
+    saved = next((project / ".aioctx-failures").glob("*racy_stock*.json"))
+    fixed = pytest_in(project, RACY_STOCK)
+    assert fixed.returncode == 0, fixed.stdout
+    line = summary_line(fixed.stdout, RACY_STOCK)
+    assert "exhaustive up to 2 preemptions" in line
+    assert "saved failure now passes; kept" in line and "(1 of 3 passing replays)" in line
+    assert json.loads(saved.read_text())["passing_runs"] == 1
+    last = pytest_in(project, RACY_STOCK, "--aioctx-keep-passing", "2")
+    assert "saved failure now passes; removed" in summary_line(last.stdout, RACY_STOCK)
+    assert not saved.exists()
+
+
+@pytest.mark.timeout(300)
+def test_bad_options_are_reported(project):
     (project / "tests" / "test_bad.py").write_text(
         "import pytest\n\n@pytest.mark.aioctx(strategy='magic')\ndef test_x():\n    pass\n\n"
-        "@pytest.mark.aioctx(runz=3)\ndef test_y():\n    pass\n")
+        "@pytest.mark.aioctx(runz=3)\ndef test_y():\n    pass\n\n"
+        "@pytest.mark.aioctx(runs=0)\ndef test_z():\n    pass\n")
     run = pytest_in(project, "tests/test_bad.py")
     assert "unknown strategy 'magic'" in run.stdout
     assert "unknown aioctx option(s) runz" in run.stdout
+    assert "runs must be a whole number of at least 1, not 0" in run.stdout
     run = pytest_in(project, "--aioctx-replay", "missing.json")
     assert run.returncode == 4 and "--aioctx-replay: missing.json: cannot read" in run.stderr
     (project / "binary.json").write_bytes(b"\x89PNG\r\n")
@@ -62,9 +148,7 @@ def test_bad_options_are_reported(tmp_path):
 
 
 @pytest.mark.timeout(300)
-def test_a_replay_file_for_no_selected_race_test_is_an_error(tmp_path):
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT, project)
+def test_a_replay_file_for_no_selected_race_test_is_an_error(project):
     head = {"format": "aioctx.sim.schedule", "version": 1, "decisions": [0]}
     (project / "hunted.json").write_text(json.dumps(
         {**head, "scenario": {"slug": "aio-dispatching-flag", "buggy": True}}))

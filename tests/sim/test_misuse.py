@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import _thread
 import time
 
 import pytest
@@ -12,8 +12,10 @@ from aioctx import sim
 
 
 def real_lock_program() -> None:
-    """Two controlled threads share a threading.Lock: the second blocks for real."""
-    real = threading.Lock()
+    """Two controlled threads share a lock the simulation does not control (``_thread``'s:
+    ``threading.Lock`` built here would be the simulated one): the second blocks for
+    real."""
+    real = _thread.allocate_lock()
     x = sync.Atomic(0, name="x")
 
     def holder() -> None:

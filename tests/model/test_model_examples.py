@@ -93,7 +93,7 @@ def test_aio_notify_variants_are_caught(bug):
 
 def test_lost_wakeup_needs_the_second_poller():
     # aio-notifier-cleared-late and aio-dispatching-flag need another thread's aio_poll
-    # (bugs.md: the helper clears or dispatches while the waiter sleeps); with the
+    # (docs/catalogue.md: the helper clears or dispatches while the waiter sleeps); with the
     # waiter alone, its own re-check of the BH before sleeping saves it
     for bug in ("aio-notifier-cleared-late", "aio-dispatching-flag"):
         alone = aio_notify.model(bug, helper=False)

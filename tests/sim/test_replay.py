@@ -149,12 +149,16 @@ def test_nondeterministic_program_is_reported() -> None:
 
 
 def _flaky_program(counter) -> None:
-    """Fails on odd-numbered calls only: not a function of the schedule."""
+    """Fails on odd-numbered calls only: not a function of the schedule. Two threads, so
+    that the schedule has a choice to make and the search runs more than once."""
     from aioctx.impl import sync
     n = next(counter)
     x = sync.Atomic(0, name="x")
-    for _ in range(n % 3):
+    t = sync.Thread(lambda: x.store(1, label="w"), name="w")
+    t.start()
+    for _ in range(1 + n % 3):
         x.load(label="extra")
+    t.join()
     assert n % 2 == 0, "odd call"
 
 

@@ -93,6 +93,7 @@ from .home_thread import (
 from .iothread import IOThread
 from .lockcnt import QemuLockCnt
 from .main_loop import qemu_init_main_loop
+from .qemu_event import QemuEvent
 from .thread_pool import (
     THREAD_POOL_MAX_THREADS_DEFAULT,
     ThreadPoolAio,
@@ -159,5 +160,5 @@ __all__ = [
     "assert_bdrv_graph_readable", "assert_bdrv_graph_writable", "GRAPH_RDLOCK_GUARD",
     "WITH_GRAPH_RDLOCK_GUARD", "GRAPH_RDLOCK_GUARD_MAINLOOP",
     "GraphLockSnapshot", "graph_lock_snapshot", "graph_lock_violations",
-    "check_graph_lock_invariants", "IOThread",
+    "check_graph_lock_invariants", "IOThread", "QemuEvent",
 ]

@@ -15,6 +15,7 @@ from . import sync
 from .aio_context import AioContext
 from .errors import qemu_assert
 from .home_thread import qemu_set_current_aio_context
+from .qemu_event import QemuEvent
 
 
 class IOThread:
@@ -26,7 +27,7 @@ class IOThread:
         self.ctx: AioContext | None = None
         self.stopping = False                  # home thread only
         self.error: Exception | None = None
-        self._init_done = sync.QemuEvent(name=f"{name}.init_done")
+        self._init_done = QemuEvent(name=f"{name}.init_done")
         self.thread = sync.Thread(self._run, name=name)
         self.thread.start()
         self._init_done.wait()

@@ -12,6 +12,7 @@ a use after free.
 from __future__ import annotations
 
 from aioctx.impl import sync
+from aioctx.impl.qemu_event import QemuEvent
 
 from aioctx import impl
 
@@ -23,7 +24,7 @@ from .common import Pollers, start
 def body(bugs: frozenset[str]) -> None:
     ctx = impl.AioContext(bugs=bugs, name="ctx")
     ran = sync.Atomic(0, name="ran")
-    done = sync.QemuEvent(name="done")
+    done = QemuEvent(name="done")
 
     def once(opaque: object) -> None:
         ran.fetch_add(1, label="bh_cb.count")

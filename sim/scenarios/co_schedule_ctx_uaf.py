@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aioctx.impl import sync
+from aioctx.impl.qemu_event import QemuEvent
 
 from aioctx import impl
 
@@ -23,7 +23,7 @@ from .common import start
 def body(bugs: frozenset[str]) -> None:
     io = impl.IOThread("iothread", bugs=sorted(bugs))
     ctx = io.iothread_get_aio_context()
-    ran = [sync.QemuEvent(name=f"co{i}.ran") for i in range(2)]
+    ran = [QemuEvent(name=f"co{i}.ran") for i in range(2)]
 
     def coroutine(i: int) -> impl.Coroutine:
         async def entry(_: Any) -> None:

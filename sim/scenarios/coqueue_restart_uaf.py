@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aioctx.impl import sync
+from aioctx.impl.qemu_event import QemuEvent
 
 from aioctx import impl
 
@@ -23,7 +23,7 @@ from ..scenario import Scenario
 def body(bugs: frozenset[str]) -> None:
     io = impl.IOThread("iothread", bugs=sorted(bugs))
     ctx = io.iothread_get_aio_context()
-    done = sync.QemuEvent(name="done")
+    done = QemuEvent(name="done")
     holder: dict[str, impl.Coroutine] = {}
 
     async def b(_: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from aioctx.impl import sync
 from aioctx.impl.bugs import set_global_bugs
+from aioctx.impl.qemu_event import QemuEvent
 
 from aioctx import impl
 
@@ -19,7 +20,7 @@ class ParkedReader:
         self.io = impl.IOThread("iothread")
         self.ctx = self.io.iothread_get_aio_context()
         self.left = sync.Atomic(False, name="reader_left")
-        inside = sync.QemuEvent(name="reader_inside")
+        inside = QemuEvent(name="reader_inside")
 
         async def reader(_: Any) -> None:
             await impl.bdrv_graph_co_rdlock()

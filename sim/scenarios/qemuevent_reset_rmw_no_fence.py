@@ -11,6 +11,7 @@ The event starts set, as a previous ``call_rcu`` left it.
 from __future__ import annotations
 
 from aioctx.impl import sync
+from aioctx.impl.qemu_event import QemuEvent
 
 from .. import hooks
 from ..scenario import Scenario
@@ -18,7 +19,7 @@ from .common import start
 
 
 def body(bugs: frozenset[str]) -> None:
-    event = sync.QemuEvent(True, name="rcu_call_ready_event", bugs=tuple(bugs))
+    event = QemuEvent(True, name="rcu_call_ready_event", bugs=tuple(bugs))
     count = sync.Atomic(0, name="rcu_call_count")
     taken = sync.Atomic(0, name="taken")
     hooks.pending(lambda: count.load() > taken.load(), "a callback is queued and the "

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aioctx.impl import sync
+from aioctx.impl.qemu_event import QemuEvent
 
 # --------------------------------------------------------------------------- real mode
 
@@ -90,7 +91,7 @@ def test_recmutex_is_recursive_and_mutex_is_not() -> None:
 
 
 def test_qemu_event_blocks_until_set_and_reset_rearms() -> None:
-    ev = sync.QemuEvent()
+    ev = QemuEvent()
     woke = threading.Event()
 
     def waiter() -> None:
@@ -105,7 +106,7 @@ def test_qemu_event_blocks_until_set_and_reset_rearms() -> None:
     t.join()
     ev.wait()                                          # still set: returns at once
     ev.reset()
-    assert ev.value.load() == sync.QemuEvent.FREE
+    assert ev.value.load() == QemuEvent.FREE
 
 
 def test_qemu_event_reset_bug_switch_drops_exactly_the_barrier() -> None:
@@ -127,10 +128,10 @@ def test_qemu_event_reset_bug_switch_drops_exactly_the_barrier() -> None:
             return {}
 
     with sync.using_backend(FenceRecorder()):
-        sync.QemuEvent().reset()
+        QemuEvent().reset()
         fixed = list(fences)
         fences.clear()
-        sync.QemuEvent(bugs=["qemuevent-reset-rmw-no-fence"]).reset()
+        QemuEvent(bugs=["qemuevent-reset-rmw-no-fence"]).reset()
         buggy = list(fences)
     assert fixed == ["qemu_event_reset.mb_after_rmw"]
     assert buggy == []

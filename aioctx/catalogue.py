@@ -7,8 +7,8 @@ Three sources, discovered, never listed here:
 * every scenario registered in ``aioctx.sim.scenarios`` (``sim.scenario.Scenario``),
   buggy and fixed;
 * the catalogue of bug switches (``impl.bugs.CATALOGUE``): a slug with neither a
-  scenario nor a model variant is listed as not covered, with the reason (a TSO/ARM
-  bug needs a weak-memory model the simulation does not have yet).
+  scenario nor a model variant is listed as not covered, with the reason (every slug
+  has a scenario today; a new one may come before its scenario).
 
 Expectations of a model live in its header comment (the ``/* ... */`` block the file
 starts with), one source of truth that the model's author writes from SPIN's verdicts::

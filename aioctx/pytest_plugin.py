@@ -110,7 +110,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "aioctx(strategy='pct', runs=None, seed=0, depth=3, bound=2, "
         "max_steps=20000, line_level=True, engine='fiber', workers=None, "
-        "allow_no_switch=False): run the test body under aioctx.sim.explore; on a "
+        "allow_no_switch=False, memory_model='sc'): run the test body under "
+        "aioctx.sim.explore; on a "
         "failure print the trace and the replay command")
 
 
@@ -225,7 +226,7 @@ def run_race_test(item: pytest.Item, program: Any, given: dict[str, Any]) -> Non
     result = sim.explore(program, strategy, runs=runs, seed=opts["seed"],
                          max_steps=opts["max_steps"], engine=opts["engine"],
                          line_level=opts["line_level"], max_executions=cap,
-                         workers=workers)
+                         workers=workers, memory_model=opts["memory_model"])
     seconds = time.perf_counter() - start
     notes = [n for n in (serial, saved) if n]
     config.stash[OUTCOMES][item.nodeid] = "; ".join([_describe(result, opts, seconds)]

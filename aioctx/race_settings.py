@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 OPTIONS = ("strategy", "runs", "seed", "depth", "bound", "max_steps", "line_level",
-           "engine", "workers", "allow_no_switch")
+           "engine", "workers", "allow_no_switch", "memory_model")
 DEFAULTS: dict[str, Any] = {"strategy": "pct", "runs": None, "seed": 0, "depth": 3,
                             "bound": 2, "max_steps": 20_000, "line_level": True,
-                            "engine": "fiber", "workers": None, "allow_no_switch": False}
+                            "engine": "fiber", "workers": None, "allow_no_switch": False,
+                            "memory_model": "sc"}
 SAMPLED_RUNS = 1000                  # runs of a sampling strategy given no ``runs``
 SYSTEMATIC_CAP = 1_000_000           # most executions any strategy runs given no ``runs``
 PROFILES: dict[str, dict[str, Any]] = {
@@ -70,6 +71,9 @@ def check(where: str, name: str, value: Any) -> None:
                            f"not {value!r}")
     if name == "engine" and value not in ("fiber", "thread"):
         raise SettingError(f"{where}: engine must be 'fiber' or 'thread', not {value!r}")
+    if name == "memory_model" and value not in ("sc", "tso", "arm"):
+        raise SettingError(f"{where}: memory_model must be 'sc', 'tso' or 'arm', not "
+                           f"{value!r}")
 
 
 def parse_profile_line(line: str) -> tuple[str, dict[str, Any]]:
@@ -145,7 +149,7 @@ def resolve(where: str, given: dict[str, Any], over: Overrides) -> dict[str, Any
         raise SettingError(f"{where}: unknown aioctx option(s) {', '.join(unknown)}; "
                            f"known: {', '.join(OPTIONS)}")
     for name, value in given.items():
-        if name in INTS or name == "engine":
+        if name in INTS or name in ("engine", "memory_model"):
             check(f"{where}: {name}", name, value)
     return over.apply({**DEFAULTS, **given})
 

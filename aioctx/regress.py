@@ -37,6 +37,7 @@ from .promela.errors import PromelaError
 PASS, FAIL, ERROR, UNCOVERED = "pass", "FAIL", "ERROR", "not covered"
 QUICK_PCT_RUNS = 1_000
 QUICK_DFS_BOUND = 1
+BARRIER_PCT_RUNS = 2_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,18 @@ class ScenarioCheck:
     strategy: str                       # "pct" or "dfs"
     pct_runs: int
     dfs_bound: int
+    memory_model: str = "sc"
+
+
+@dataclass(frozen=True)
+class BarrierCheck:
+    """Drop one barrier of a fixed scenario: it must be needed under ``model``."""
+
+    slug: str
+    label: str
+    model: str                          # "tso", or "arm" (needed under ARM only)
+    pct_runs: int
+    dfs_bound: int
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,7 @@ class Check:
     expected: str
     bound: str
     names: tuple[str, ...]              # what --only matches
-    job: ModelCheck | ScenarioCheck | Uncovered
+    job: ModelCheck | ScenarioCheck | BarrierCheck | Uncovered
 
     @property
     def key(self) -> str:
@@ -114,22 +127,35 @@ def plan(budget: Budget = QUICK, only: list[str] | None = None) -> list[Check]:
     """Every check of the catalogue, or those ``only`` names: a bug slug or model name,
     optionally narrowed as ``NAME/VARIANT`` or ``NAME/VARIANT/CHECK``
     (``aio-dispatching-flag/fixed/pct``)."""
+    from .sim.scenario import shows
+
     scenarios = catalogue.scenarios()
     checks: list[Check] = []
     for slug, sc in scenarios.items():
-        for buggy in (True, False):
-            pct_runs = sc.pct_runs if buggy or budget.fixed_pct_runs is None \
+        for buggy, strategy, model in _scenario_runs(sc):
+            must_fail = buggy and shows(model, sc.memory_model)
+            pct_runs = sc.pct_runs if must_fail or budget.fixed_pct_runs is None \
                 else min(sc.pct_runs, budget.fixed_pct_runs)
-            bound = sc.dfs_bound if buggy or budget.fixed_dfs_bound is None \
+            bound = sc.dfs_bound if must_fail or budget.fixed_dfs_bound is None \
                 else min(sc.dfs_bound, budget.fixed_dfs_bound)
-            expected = f"caught ({' | '.join(sc.expect)})" if buggy else "survives"
-            for strategy in ("pct", "dfs"):
-                text = (f"PCT depth {sc.pct_depth}, {pct_runs:,} runs, seed {sc.seed}"
-                        if strategy == "pct" else f"DFS <= {bound} preemptions")
-                variant = "buggy" if buggy else "fixed"
-                checks.append(Check("impl scenarios (sim)", slug, variant, strategy,
-                                    expected, text, _names(slug, variant, strategy),
-                                    ScenarioCheck(slug, buggy, strategy, pct_runs, bound)))
+            expected = f"caught ({' | '.join(sc.expect)})" if must_fail else "survives"
+            text = (f"PCT depth {sc.pct_depth}, {pct_runs:,} runs, seed {sc.seed}"
+                    if strategy == "pct" else f"DFS <= {bound} preemptions")
+            what = strategy if sc.memory_model == "sc" else f"{strategy}-{model}"
+            variant = "buggy" if buggy else "fixed"
+            checks.append(Check("impl scenarios (sim)", slug, variant, what,
+                                expected, text, _names(slug, variant, what),
+                                ScenarioCheck(slug, buggy, strategy, pct_runs, bound, model)))
+    for slug, sc in scenarios.items():
+        for label, model in sc.needed_barriers:
+            what = f"drop {label}"
+            expected = "needed under tso" if model == "tso" else "needed under arm only"
+            checks.append(Check("barrier audit (fixed code, one barrier dropped)", slug,
+                                "fixed", what, expected,
+                                f"PCT {BARRIER_PCT_RUNS:,} runs, then DFS <= {sc.dfs_bound}",
+                                _names(slug, "fixed", what),
+                                BarrierCheck(slug, label, model, BARRIER_PCT_RUNS,
+                                             sc.dfs_bound)))
     models = catalogue.model_checks()
     for mc in models:
         bound = "exhaustive" + (", weakly fair" if mc.fair else "")
@@ -153,6 +179,20 @@ def plan(budget: Budget = QUICK, only: list[str] | None = None) -> list[Check]:
     return checks
 
 
+def _scenario_runs(sc: Any) -> list[tuple[bool, str, str]]:
+    """(buggy, strategy, memory model) of each row of a scenario: buggy and fixed under
+    PCT and DFS in its model; a memory-ordering bug's buggy variant also under "sc"
+    (where it must survive: that shows it is a memory-ordering bug), and its fixed
+    variant under each model of ``also_clean_under`` (negative controls)."""
+    model = sc.memory_model
+    runs = [(True, "pct", model), (True, "dfs", model)]
+    if model != "sc":
+        runs.append((True, "dfs", "sc"))
+    runs += [(False, "pct", model), (False, "dfs", model)]
+    runs += [(False, "dfs", other) for other in sc.also_clean_under]
+    return runs
+
+
 def _names(entry: str, variant: str, what: str) -> tuple[str, ...]:
     """What ``--only`` matches: the entry, entry/variant and entry/variant/check."""
     return (entry, f"{entry}/{variant}", f"{entry}/{variant}/{what}")
@@ -169,6 +209,8 @@ def run_check(check: Check, out_dir: str | None) -> Row:
     try:
         if isinstance(job, ModelCheck):
             _run_model(job, row, out_dir)
+        elif isinstance(job, BarrierCheck):
+            _run_barrier(job, row)
         else:
             _run_scenario(job, row, out_dir)
     except PromelaError as exc:     # a catalogue model that no longer checks: a regression
@@ -207,24 +249,28 @@ def _run_model(job: ModelCheck, row: Row, out_dir: str | None) -> None:
 def _run_scenario(job: ScenarioCheck, row: Row, out_dir: str | None) -> None:
     from .sim import scenarios
     from .sim.scenario import check as sim_check
+    from .sim.scenario import shows
 
     sc = dataclasses.replace(scenarios.get(job.slug), dfs_bound=job.dfs_bound)
     # Drawn and shrunk: the buggy PCT counterexample, and any failure of a fixed
     # variant (a regression).  The buggy DFS search only has to find one.
-    shrink = not (job.buggy and job.strategy == "dfs")
+    shrink = not (job.buggy and job.strategy == "dfs"
+                  and shows(job.memory_model, sc.memory_model))
     verdict = sim_check(sc, job.buggy, job.strategy,
-                        runs=job.pct_runs if job.strategy == "pct" else None, shrink=shrink)
+                        runs=job.pct_runs if job.strategy == "pct" else None, shrink=shrink,
+                        memory_model=job.memory_model)
     r = verdict.result
     row.size = f"{r.executions:,} executions"
     if job.strategy == "dfs":
         row.bound += ", exhaustive" if r.exhaustive else ""
     cx = r.counterexample
+    must_fail = verdict.must_fail
     if cx is None:
-        row.got = "survived" if not job.buggy else "not caught"
+        row.got = "survived" if not must_fail else "not caught"
     else:
         where = "run" if job.strategy == "pct" else "execution"
         found = r.executions            # counted from 1: the search stops at its failure
-        row.got = (f"caught ({cx.failure.kind}) at {where} {found}" if job.buggy
+        row.got = (f"caught ({cx.failure.kind}) at {where} {found}" if must_fail
                    else f"FAILED ({cx.failure.kind}) at {where} {found}")
         row.trace = str(cx)
     row.status = PASS if verdict.as_expected else FAIL
@@ -233,6 +279,26 @@ def _run_scenario(job: ScenarioCheck, row: Row, out_dir: str | None) -> None:
         lane = from_sim(cx, title=f"{job.slug} [{'buggy' if job.buggy else 'fixed'}] "
                                   f"{job.strategy}: {cx.failure.kind}")
         row.pictures = lane.save_all(os.path.join(out_dir, picture_stem(row)))
+
+
+def _run_barrier(job: BarrierCheck, row: Row) -> None:
+    from .sim import barriers, scenarios
+
+    sc = scenarios.get(job.slug)
+    program = sc.program(False)
+    found = {b.label: b for b in barriers.barriers_executed(program, sc.max_steps,
+                                                            seed=sc.seed)}
+    if job.label not in found:
+        row.got, row.status = f"the fixed code no longer executes {job.label}", FAIL
+        return
+    finding, = barriers.audit(program, [found[job.label]], max_steps=sc.max_steps,
+                              bound=job.dfs_bound, pct_runs=job.pct_runs, seed=sc.seed)
+    executions = sum(r.executions for _, r in finding.searched)
+    row.size = f"{executions:,} executions"
+    row.got = f"{finding.verdict}: {finding.evidence()}"
+    row.status = PASS if finding.verdict == row.expected else FAIL
+    if finding.result is not None:
+        row.trace = str(finding.result.counterexample)
 
 
 def picture_stem(item: Check | Row) -> str:

@@ -58,7 +58,8 @@ def make_counterexample(runner: Runner, decisions: list[Decision],
     threads = [t.name for t in ex.threads]
     doc = make_document(runner.spec.program, list(ex.decisions), threads,
                         failure.to_json(), steps, recorder.preemptions,
-                        runner.spec.engine, runner.spec.max_steps, runner.spec.line_level)
+                        runner.spec.engine, runner.spec.max_steps, runner.spec.line_level,
+                        runner.spec.memory_model)
     return Counterexample(failure, doc, ex.trace or [], threads, recorder.preemptions,
                           shrunk_from)
 
@@ -85,5 +86,5 @@ def nondeterminism(spec: RunSpec, message: str) -> Counterexample:
     failure = Failure(F.NONDETERMINISM, "re-running a recorded prefix went another way: "
                       + message)
     doc = make_document(spec.program, [], [], failure.to_json(), [], 0, spec.engine,
-                        spec.max_steps)
+                        spec.max_steps, spec.line_level, spec.memory_model)
     return Counterexample(failure, doc, [], [], 0)

@@ -14,8 +14,8 @@ enabled ``SimThread`` objects themselves: ``decision`` is the thread number and
 buffers adds options that are not threads (a flush of a buffered store: ``runs_thread``
 False, a ``decision`` that is not a plain thread number, offered after the threads);
 deciders that replay or enumerate choices compare ``decision`` values, never assume
-they are thread numbers, and ``default_choice`` never picks an option that does not
-run a thread.
+they are thread numbers, ``default_choice`` never picks an option that does not run a
+thread, and ``is_preemption`` counts choosing one as a preemption.
 """
 
 from __future__ import annotations
@@ -41,9 +41,12 @@ class Option(Protocol):
 
 class Decider:
     """Picks what happens next.  ``every_step`` asks to be called even when only one
-    option exists (DPOR needs to see each transition)."""
+    option exists (DPOR needs to see each transition).  ``every_flush`` asks to be
+    offered every flushable store at every choice moment, not only the flushes another
+    thread could observe next (``sim.weak``; DPOR does its own reduction)."""
 
     every_step = False
+    every_flush = False
 
     def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
         return default_choice(enabled, cur)
@@ -65,5 +68,9 @@ def default_choice(enabled: list[SimThread], cur: SimThread) -> SimThread:
 
 
 def is_preemption(enabled: list[SimThread], cur: SimThread, chosen: SimThread) -> bool:
-    """Switching away from a thread that could have continued costs a preemption."""
-    return chosen is not cur and chosen.runs_thread and cur in enabled
+    """Switching away from a thread that could have continued costs a preemption, and
+    so does every flush of a buffered store (the default never flushes: a store stays
+    buffered until something drains it), so a preemption bound also bounds flushes."""
+    if not chosen.runs_thread:
+        return True
+    return chosen is not cur and cur in enabled

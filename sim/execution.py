@@ -329,6 +329,7 @@ class Execution:
                 if code is not None:
                     self.trace[-1].where = (code.co_filename, code.co_firstlineno)
             t.target(*t.args)
+            self.thread_end(t)
         except Abort:
             pass
         except Stall as exc:
@@ -362,6 +363,9 @@ class Execution:
         self.current = nxt
         self.slice_start = t.last_ran = self.nsteps
         return nxt
+
+    def thread_end(self, t: SimThread) -> None:
+        """``t``'s code returned (a memory model may still have work to do here)."""
 
     def _record_failure(self, t: SimThread, kind: str, exc: BaseException) -> None:
         tb = exc.__traceback__

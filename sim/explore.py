@@ -22,6 +22,7 @@ from . import schedule as S
 from .counterexample import deferred_counterexample, nondeterminism
 from .failures import NondeterministicProgram
 from .guided import RecordingReplay
+from .memory import check_memory_model
 from .parallel import default_executor
 from .result import ReplayResult, Result
 from .runner import RunSpec, guarded
@@ -37,7 +38,9 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
             executor: Executor | None = None, shrink: bool = True,
             line_level: bool = False, stall_timeout: float = 5.0,
             max_executions: int = 1_000_000,
-            on_execution: Callable[[int], None] | None = None) -> Result:
+            on_execution: Callable[[int], None] | None = None,
+            memory_model: str = "sc",
+            drop_fences: frozenset[str] = frozenset()) -> Result:
     """Search the schedules of ``program`` for a failure.
 
     ``strategy`` is a strategy object (``sim.PCT(3)``) or a registered name
@@ -49,11 +52,19 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
     ``engine`` is "fiber" (default) or "thread".  ``line_level``: a scheduling point
     before every line of the program's own code (``sim.linemode``), for code that
     shares plain Python objects.
+    ``memory_model`` is "sc" (sequential consistency, the default), "tso" (x86-TSO
+    store buffers) or "arm" (an ARM-style model): see ``sim.memory``.  Under a weak
+    model every buffered store's flush is a choice the strategy explores too.
+    ``drop_fences``: labels of barriers to leave out under a weak model (a fence with
+    that label is not executed, a read-modify-write with it is relaxed), for the
+    barrier audit (``sim.barriers``); under "sc" barriers order nothing anyway.
     """
+    check_memory_model(memory_model)
     chosen = as_strategy(strategy if strategy is not None else DEFAULT_STRATEGY)
     if engine is None:
         engine = "fiber"
-    spec = RunSpec(program, engine, max_steps, line_level)
+    spec = RunSpec(program, engine, max_steps, line_level, memory_model,
+                   frozenset(drop_fences))
     own_executor = None
     if executor is None and workers is not None and workers > 1:
         executor = own_executor = default_executor(workers)
@@ -85,13 +96,15 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
 
 def replay(program: Callable[[], None], schedule: dict[str, Any] | str | os.PathLike[str],
            *, engine: str | None = None, max_steps: int | None = None,
-           stall_timeout: float = 5.0) -> ReplayResult:
+           stall_timeout: float = 5.0, memory_model: str | None = None) -> ReplayResult:
     """Run ``program`` along a schedule document; report where it no longer fits.
-    Watched like ``explore``: a replay that stalls (a real lock) ends with a report."""
+    Watched like ``explore``: a replay that stalls (a real lock) ends with a report.
+    The memory model is the document's unless ``memory_model`` says otherwise."""
     doc = S.load(schedule)
+    model = check_memory_model(memory_model or S.memory_model_of(doc))
     spec = RunSpec(program, engine or doc.get("engine", "fiber"),
                    max_steps or int(doc.get("max_steps", 20_000)),
-                   doc.get("line_level") is True)
+                   doc.get("line_level") is True, model)
     with guarded(spec, stall_timeout) as runner:
         recorder = RecordingReplay(list(doc["decisions"]))
         ex = runner.run(recorder, trace=True)
@@ -104,5 +117,5 @@ def replay(program: Callable[[], None], schedule: dict[str, Any] | str | os.Path
     doc_out = S.make_document(program, list(ex.decisions), threads,
                               ex.failure.to_json() if ex.failure else None, steps,
                               recorder.preemptions, spec.engine, spec.max_steps,
-                              spec.line_level)
+                              spec.line_level, model)
     return ReplayResult(ex.failure, doc_out, ex.trace or [], threads, divergence)

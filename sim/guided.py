@@ -88,16 +88,21 @@ class GuidedDecider(_Counting):
 
     def __init__(self, deviations: list[Deviation]) -> None:
         super().__init__()
-        self.wanted = {(d[0], d[1]): d[2] for d in deviations}
+        # several deviations may share a key: flushes chosen before the thread's next
+        # step (a flush is not a step); they are taken in order
+        self.wanted: dict[tuple[int, int], list[Decision]] = {}
+        for d in deviations:
+            self.wanted.setdefault((d[0], d[1]), []).append(d[2])
 
     def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
         chosen = None
         if len(enabled) > 1:
-            target = self.wanted.get((cur.tid, self.counts.get(cur.tid, 0)))
-            if target is not None:
+            targets = self.wanted.get((cur.tid, self.counts.get(cur.tid, 0)))
+            if targets:
                 for t in enabled:
-                    if t.decision == target:
+                    if t.decision == targets[0]:
                         chosen = t
+                        del targets[0]
                         break
         if chosen is None:
             chosen = default_choice(enabled, cur)

@@ -1,10 +1,12 @@
 """Run a program once under a decider: the unit every strategy, worker and tool uses.
 
 A ``Runner`` holds what stays fixed for an exploration (the program, the engine, the
-step budget, line-level mode) and keeps one engine alive across executions so fibers
-are reused.  It is also where the runtime gets its pieces: the simulated primitive
-classes (``sim.devices.SIM_CLASSES``) and, in line-level mode, the line tracer are
-handed to each ``Execution`` here, so the runtime imports neither, and each execution
+step budget, line-level mode, the memory model) and keeps one engine alive across
+executions so fibers are reused.  It is also where the runtime gets its pieces: the
+simulated primitive classes (``sim.devices.SIM_CLASSES``, with ``sim.weak``'s atomics
+under a weak memory model) and, in line-level mode, the line tracer are handed to each
+``Execution`` (a ``sim.weak.WeakExecution`` under "tso" or "arm") here, so the runtime
+imports neither, and each execution
 runs with the standard library's ``threading``, ``queue`` and ``time`` names swapped
 for simulated ones (``sim.substitution``), put back when it ends.  ``Runner.spec`` is
 the picklable recipe a worker process rebuilds it from.  ``guarded(spec,
@@ -22,8 +24,12 @@ from .devices import SIM_CLASSES
 from .engines import make_engine
 from .execution import Execution
 from .linemode import LineTracer, TracedFiberEngine
+from .memory import SC, check_memory_model
 from .substitution import Substitution
 from .watchdog import watchdog
+from .weak import WEAK_CLASS_OVERRIDES, WeakExecution
+
+WEAK_CLASSES = {**SIM_CLASSES, **WEAK_CLASS_OVERRIDES}
 
 
 @dataclass(frozen=True)
@@ -34,12 +40,17 @@ class RunSpec:
     engine: str = "fiber"
     max_steps: int = 20_000
     line_level: bool = False
+    memory_model: str = SC
+    drop_fences: frozenset[str] = frozenset()       # labels (sim.barriers)
 
 
 class Runner:
     def __init__(self, spec: RunSpec) -> None:
         self.spec = spec
-        self.classes = SIM_CLASSES
+        # the memory model is chosen here, once: "sc" builds the plain runtime and
+        # primitives, a weak model the store-buffer ones (sim.weak)
+        self.memory_model = check_memory_model(spec.memory_model)
+        self.classes = SIM_CLASSES if spec.memory_model == SC else WEAK_CLASSES
         self.thread_hook: LineTracer | None = None
         if spec.line_level:
             self.thread_hook = LineTracer(per_os_thread=spec.engine != "fiber")
@@ -56,8 +67,14 @@ class Runner:
 
     def run(self, decider: Decider, trace: bool = False) -> Execution:
         """One execution to its end or first failure (``ex.failure``)."""
-        ex = Execution(self.spec.program, decider, self.engine, self.classes,
-                       self.spec.max_steps, trace, self.thread_hook)
+        if self.memory_model == SC:
+            ex = Execution(self.spec.program, decider, self.engine, self.classes,
+                           self.spec.max_steps, trace, self.thread_hook)
+        else:
+            ex = WeakExecution(self.spec.program, decider, self.engine, self.classes,
+                               self.spec.max_steps, trace, self.thread_hook,
+                               memory_model=self.memory_model,
+                               drop_fences=self.spec.drop_fences)
         self.executions += 1
         self.current = ex
         try:

@@ -1,22 +1,31 @@
 """Schedules as versioned JSON documents, and what a replay found.
 
-A schedule document records the decisions (the thread chosen at each choice moment with
-more than one enabled thread), the threads, the failure it reproduces, and each step's
+A schedule document records the decisions (the option chosen at each choice moment with
+more than one option), the threads, the failure it reproduces, and each step's
 (thread, operation, object, label, file:line) as a ``StepRow``, so that a replay of
-changed code can say where the run first went a different way.  Version 1 is the only
-version so far; a document of another version is refused with a message naming both.
+changed code can say where the run first went a different way.
+
+Version 1 (sequential consistency) holds thread numbers only.  Version 2 is a schedule
+under a weak memory model: it names the model (``"memory_model": "tso"`` or ``"arm"``)
+and its decisions may also be flushes of buffered stores (``"f1"``: thread 1's oldest
+store, TSO; ``"f1:7"``: thread 1's oldest store to object 7, ARM).  A document is
+written in the lowest version that can hold it, so schedules under sequential
+consistency stay readable by older aioctx; a document of another version is refused
+with a message naming the versions this one reads.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from .trace import StepRow
 
 FORMAT = "aioctx.sim.schedule"
-VERSION = 1
+VERSIONS = (1, 2)
+_FLUSH = re.compile(r"f\d+(:\d+)?")
 
 
 class ScheduleError(ValueError):
@@ -34,16 +43,19 @@ def program_name(program: Any) -> str:
 def make_document(program: Any, decisions: list[Any], threads: list[str],
                   failure: dict[str, Any] | None, steps: list[StepRow],
                   preemptions: int, engine: str, max_steps: int,
-                  line_level: bool = False) -> dict[str, Any]:
+                  line_level: bool = False, memory_model: str = "sc") -> dict[str, Any]:
     """The document as JSON-ready data (steps as plain lists).  ``"line_level": true``
-    is written only for a run with a step per program line, which its replay needs."""
-    extra = {"line_level": True} if line_level else {}
+    is written only for a run with a step per program line, which its replay needs;
+    ``"memory_model"`` only under a weak one (version 2)."""
+    extra: dict[str, Any] = {"line_level": True} if line_level else {}
+    weak = {"memory_model": memory_model} if memory_model != "sc" else {}
     return {
         "format": FORMAT,
-        "version": VERSION,
+        "version": 1 if memory_model == "sc" else 2,
         "program": program_name(program),
         "engine": engine,
         "max_steps": max_steps,
+        **weak,
         "threads": threads,
         "preemptions": preemptions,
         "decisions": decisions,
@@ -51,6 +63,11 @@ def make_document(program: Any, decisions: list[Any], threads: list[str],
         **extra,
         "steps": [list(row) for row in steps],
     }
+
+
+def memory_model_of(doc: dict[str, Any]) -> str:
+    """The memory model a loaded document was recorded under."""
+    return str(doc.get("memory_model", "sc"))
 
 
 def load(source: dict[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
@@ -77,14 +94,29 @@ def load(source: dict[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
                 from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ScheduleError(f"{where}: not an aioctx schedule (format should be {FORMAT!r})")
-    if doc.get("version") != VERSION:
-        raise ScheduleError(f"{where}: schedule version {doc.get('version')!r} is not "
-                            f"supported (this aioctx reads version {VERSION})")
+    version = doc.get("version")
+    if version not in VERSIONS:
+        raise ScheduleError(f"{where}: schedule version {version!r} is not supported "
+                            f"(this aioctx reads versions "
+                            f"{', '.join(str(v) for v in VERSIONS)})")
+    model = doc.get("memory_model", "sc")
+    if version == 1 and "memory_model" in doc:
+        raise ScheduleError(f"{where}: a version 1 schedule has no memory model")
+    if model not in ("sc", "tso", "arm"):
+        raise ScheduleError(f"{where}: unknown memory model {model!r} (sc, tso or arm)")
     decisions = doc.get("decisions")
     if not isinstance(decisions, list) or not all(
-            isinstance(d, int) and d >= 0 for d in decisions):
-        raise ScheduleError(f"{where}: 'decisions' must be a list of thread numbers")
+            _decision(d, model != "sc") for d in decisions):
+        what = ("thread numbers" if model == "sc"
+                else "thread numbers and flushes ('f1', 'f1:7')")
+        raise ScheduleError(f"{where}: 'decisions' must be a list of {what}")
     return doc
+
+
+def _decision(d: Any, weak: bool) -> bool:
+    if isinstance(d, int) and not isinstance(d, bool):
+        return d >= 0
+    return weak and isinstance(d, str) and _FLUSH.fullmatch(d) is not None
 
 
 def dumps(doc: dict[str, Any]) -> str:

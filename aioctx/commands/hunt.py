@@ -1,7 +1,8 @@
 """``aioctx hunt SLUG``: search one catalogue scenario for a counterexample and save it.
 
     aioctx hunt SLUG [--strategy NAME] [--runs N] [--seed S] [--depth D] [--bound B]
-                     [--fixed] [-o FILE] [--picture PATH] [--force]
+                     [--fixed] [--memory-model sc|tso|arm] [-o FILE] [--picture PATH]
+                     [--force]
 
 Runs the buggy variant (``--fixed``: the fixed one) of the scenario under the strategy;
 on a failure, saves the schedule as JSON, prints the readable trace and the command
@@ -10,7 +11,9 @@ random, dfs, dpor, hypothesis, or one added with ``aioctx.sim.register_strategy`
 the ``aioctx.strategies`` entry-point group.  ``--runs`` is the budget of every
 strategy: the runs PCT, random walk and Hypothesis sample, the most executions DFS and
 DPOR try (a search stopped there says so: it did not cover its space).  A progress
-line is shown on stderr when it is a terminal.
+line is shown on stderr when it is a terminal.  ``--memory-model`` runs it under
+sequential consistency, x86-TSO or the ARM-style model (default: the model the
+catalogue names for the bug; a memory-ordering bug's buggy variant survives under sc).
 
 Exit status (as for every command): 0 no failure found (PCT, random walk and
 Hypothesis ran all their runs; DFS and DPOR covered their space), 1 a race was caught
@@ -44,6 +47,8 @@ def register(subparsers) -> None:
     p.add_argument("--bound", type=int, default=None, metavar="B",
                    help="DFS preemption bound")
     p.add_argument("--fixed", action="store_true", help="hunt in the fixed variant")
+    p.add_argument("--memory-model", choices=("sc", "tso", "arm"), default=None,
+                   help="memory model (default: the one the catalogue names for the bug)")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="schedule file (default: SLUG-VARIANT-STRATEGY.json)")
     p.add_argument("--picture", metavar="PATH", help="also draw the swimlane (.svg or .png)")
@@ -76,12 +81,14 @@ def run(args: argparse.Namespace) -> int:
         writable("--picture", args.picture)
     seed = args.seed if args.seed is not None else sc.seed
     runs = args.runs if args.runs is not None else sc.pct_runs
+    model = args.memory_model or sc.memory_model
     bar = ProgressLine(f"hunt {args.strategy}")
     result = sim.explore(sc.program(not args.fixed), strategy, runs=runs, seed=seed,
                          max_steps=sc.max_steps, max_executions=runs,
-                         on_execution=bar.counter(runs))
+                         on_execution=bar.counter(runs),
+                         memory_model=model)
     bar.clear()
-    print(f"{sc.slug} ({variant}): {sc.summary}")
+    print(f"{sc.slug} ({variant}, {model} memory): {sc.summary}")
     print(result.summary())
     cx = result.counterexample
     if cx is None:

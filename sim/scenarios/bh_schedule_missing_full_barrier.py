@@ -12,13 +12,21 @@ callback).
 from __future__ import annotations
 
 from ..scenario import Scenario
-from .pool_completions import body
+from . import pool_completions
+
+
+def body(bugs: frozenset[str]) -> None:
+    """Two thread-pool requests, a nested poll in the first callback."""
+    pool_completions.body(bugs)
 
 SCENARIO = Scenario(
     slug="bh-schedule-missing-full-barrier",
     summary="a worker's plain test sees SCHEDULED still set while the completion BH, "
             "having cleared it, reads the request's stale state",
     body=body,
+    memory_model="tso",
+    also_clean_under=("arm",),                # the negative control: no extra
+                                              # barrier needed in enqueue/dequeue
     expect=("lost-wakeup",),
     checks=("every finished request's callback runs (no lost completion)",
             "bh_list consistent: each BH linked once, with PENDING"),

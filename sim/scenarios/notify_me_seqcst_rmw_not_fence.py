@@ -35,6 +35,8 @@ SCENARIO = Scenario(
     summary="the poller's notify_me RMW is not yet visible when the notifier reads "
             "it, and the poller's later load of notified was stale",
     body=body,
+    memory_model="arm",
+    needed_barriers=(("aio_poll.notify_me_mb", "tso"),),
     expect=("lost-wakeup",),
     checks=("no lost wakeup: a scheduled BH wakes the home thread",),
 )

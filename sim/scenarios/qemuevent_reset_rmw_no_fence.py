@@ -43,6 +43,8 @@ SCENARIO = Scenario(
     summary="the RCU thread's count load passes its reset of the event, and call_rcu "
             "sees the event still set",
     body=body,
+    memory_model="arm",
+    needed_barriers=(("qemu_event_reset.mb_after_rmw", "arm"),),
     expect=("lost-wakeup",),
     checks=("no lost wakeup: a queued callback wakes the RCU thread",),
 )

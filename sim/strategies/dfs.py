@@ -2,10 +2,14 @@
 Qadeer 2007).
 
 Level b runs every execution with exactly b preemptions (switching away from a thread
-that could have continued); switches forced by blocking are free and explored at every
-level.  A *work item* is a decision prefix whose last decision is the b-th preemption;
-exploring it is a plain DFS over the free choices below it, and every preemption it
-passes is a work item of level b+1, or, past the bound, counted as pruned.  Each
+that could have continued, or, under a weak memory model, flushing a buffered store:
+the default schedule keeps every store buffered until something drains it, and each
+flush chosen earlier than that costs one); switches forced by blocking are free and
+explored at every level.  ``preemption_bound=None`` explores every level: every
+schedule and every flush order.  A *work item* is a decision prefix whose last
+decision is the b-th preemption; exploring it is a plain DFS over the free choices
+below it, and every preemption it passes is a work item of level b+1, or, past the
+bound, counted as pruned.  Each
 execution is run exactly once, so "no failure with 0..B levels done" is an exhaustive
 result for preemption bound B.  Items of one level are independent subtrees, which is
 what ``explore(workers=N)`` distributes.  They are taken in an order shuffled by the
@@ -15,6 +19,7 @@ level show comes up after a fraction of it, deterministically for the seed.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -91,7 +96,7 @@ class ItemResult:
     next_level: list[Item] = field(default_factory=list)
 
 
-def explore_item(runner: Runner, item: Item, level: int, bound: int,
+def explore_item(runner: Runner, item: Item, level: int, bound: int | None,
                  budget: int, want: tuple[str, str] | None = None,
                  free_choices: bool = True) -> ItemResult:
     """DFS over the free choices below ``item`` (``budget`` executions at most).
@@ -116,15 +121,16 @@ def explore_item(runner: Runner, item: Item, level: int, bound: int,
         base = len(current)
         decisions = tuple(current) + tuple(f[2].decision for f in decider.frames)
         alternatives: list[Item] = []
+        deeper = bound is None or level < bound
         for k, (enabled, cur_enabled, chosen) in enumerate(decider.frames):
             for alt in enabled:
                 if alt is chosen:
                     continue
                 branch = (decisions, base + k, alt.decision)
-                if not cur_enabled:
+                if not cur_enabled and alt.runs_thread:
                     if free_choices:
                         alternatives.append(branch)
-                elif level < bound:
+                elif deeper:
                     out.next_level.append(branch)
                 else:
                     out.pruned += 1
@@ -132,7 +138,7 @@ def explore_item(runner: Runner, item: Item, level: int, bound: int,
     return out
 
 
-def explore_items(runner: Runner, items: list[Item], level: int, bound: int,
+def explore_items(runner: Runner, items: list[Item], level: int, bound: int | None,
                   budget: int) -> list[ItemResult]:
     """Explore work items in order, stopping after the first failing one (or when
     ``budget`` executions are spent)."""
@@ -189,13 +195,14 @@ def fewest_preemptions(runner: Runner, below: int, budget: int,
 
 @dataclass(frozen=True)
 class DFS:
-    """Exhaustive search up to ``preemption_bound`` preemptions, fewest first."""
+    """Exhaustive search up to ``preemption_bound`` preemptions (None: no bound), fewest
+    first."""
 
-    preemption_bound: int = 2
+    preemption_bound: int | None = 2
     name = "dfs"
 
     def __post_init__(self) -> None:
-        if self.preemption_bound < 0:
+        if self.preemption_bound is not None and self.preemption_bound < 0:
             raise ValueError("the preemption bound cannot be negative")
 
     def search(self, job: SearchJob) -> Found:
@@ -204,9 +211,10 @@ class DFS:
         any failure needs, since levels 0..b-1 were covered without one."""
         bound = self.preemption_bound
         order = random.Random(job.seed)
-        result = Result(f"dfs(preemption bound {bound})", 0, preemption_bound=bound)
+        result = Result(f"dfs(preemption bound {bound})" if bound is not None
+                        else "dfs(no preemption bound)", 0, preemption_bound=bound)
         level_items: list[Item] = [ROOT]
-        for level in range(bound + 1):
+        for level in itertools.count() if bound is None else range(bound + 1):
             outcomes = _level(job, level_items, level, bound,
                               job.max_executions - result.executions)
             next_items: list[Item] = []
@@ -235,7 +243,7 @@ class DFS:
         return Found(result, None)
 
 
-def _level(job: SearchJob, items: list[Item], level: int, bound: int,
+def _level(job: SearchJob, items: list[Item], level: int, bound: int | None,
            budget: int) -> list[ItemResult]:
     """One level's items, here or in batches on ``job.executor``."""
     if job.executor is None or len(items) < 2:

@@ -10,6 +10,13 @@ before p marks a race: p (or, if p could not run there, every enabled thread) is
 to the backtrack set of the state before that step.  Sleep sets skip orders already
 covered; an execution whose every enabled thread sleeps is cut short.
 
+Under a weak memory model each thread's store buffer is an object and each flush of a
+buffered store a process of its own (``sim.weak.weak_access``): a store writes only its
+thread's buffer, a load reads its word and its own buffer, a flush writes the buffer
+and the word (so it conflicts with every load of that word), and whatever drains
+writes the buffer and every word it flushes.  Processes are keyed by their options'
+``decision`` (a thread number, or a flush such as "f1").
+
 Independence is only as good as the objects: state shared through plain Python
 variables is invisible here (use DFS, or line-level mode with DFS, for such code), and
 virtual-time timeouts are treated as ordinary blocking.
@@ -18,18 +25,19 @@ virtual-time timeouts are treated as ordinary blocking.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..decider import Decider, default_choice
+from ..decider import Decider, Decision, default_choice
 from ..execution import OP_BEGIN
 from ..result import Result
 from ..strategy import Found, SearchJob, register_strategy
+from ..weak import WeakExecution, weak_access
 
 if TYPE_CHECKING:
     from ..execution import Execution, SimThread
 
 Access = tuple[tuple[int, ...], bool]        # (serials of the objects touched, writes?)
-Clock = dict[int, int]
+Clock = dict[Decision, int]
 
 NO_ACCESS: Access = ((), False)
 
@@ -46,6 +54,14 @@ def access_of(t: SimThread) -> Access:
     return ((obj.oid,), t.write)
 
 
+def option_access(ex: Execution, option: Any) -> Access:
+    """What ``option`` touches next, with the store buffers of a weak memory model."""
+    base = access_of(option) if option.runs_thread else NO_ACCESS
+    if isinstance(ex, WeakExecution):
+        return weak_access(ex, option, base)
+    return base
+
+
 def dependent(a: Access, b: Access) -> bool:
     if not (a[1] or b[1]):
         return False
@@ -60,20 +76,20 @@ class _Node:
 
     __slots__ = ("enabled", "accesses", "sleep", "backtrack", "done", "chosen")
 
-    def __init__(self, enabled: list[int], accesses: dict[int, Access],
-                 sleep: dict[int, Access]) -> None:
+    def __init__(self, enabled: list[Decision], accesses: dict[Decision, Access],
+                 sleep: dict[Decision, Access]) -> None:
         self.enabled = enabled
         self.accesses = accesses
         self.sleep = sleep
-        self.backtrack: list[int] = []
-        self.done: list[int] = []
-        self.chosen = -1
+        self.backtrack: list[Decision] = []
+        self.done: list[Decision] = []
+        self.chosen: Decision = -1
 
-    def add_backtrack(self, tid: int) -> None:
-        if tid not in self.backtrack:
-            self.backtrack.append(tid)
+    def add_backtrack(self, p: Decision) -> None:
+        if p not in self.backtrack:
+            self.backtrack.append(p)
 
-    def child_sleep(self) -> dict[int, Access]:
+    def child_sleep(self) -> dict[Decision, Access]:
         """Sleep set after taking ``chosen``: sleepers and explored siblings that are
         independent of it."""
         mine = self.accesses[self.chosen]
@@ -86,13 +102,14 @@ class _Node:
 
 class _DporDecider(Decider):
     every_step = True
+    every_flush = True
 
     def __init__(self, path: list[_Node]) -> None:
         self.path = path
         self.replay = len(path)
         self.k = 0
-        self.clocks: dict[int, Clock] = {}
-        self.events: list[tuple[int, Access, Clock, int]] = []   # tid, access, clock, node
+        self.clocks: dict[Decision, Clock] = {}
+        self.events: list[tuple[Decision, Access, Clock, int]] = []  # who, access, clock, node
         self.by_object: dict[int, list[int]] = {}                # serial -> event indices
         self.writes: dict[int, Clock] = {}
         self.reads: dict[int, Clock] = {}
@@ -104,26 +121,29 @@ class _DporDecider(Decider):
         if k < self.replay:
             node = self.path[k]
         else:
-            accesses = {t.tid: access_of(t) for t in ex.live}
+            accesses = {t.decision: option_access(ex, t) for t in ex.live}
+            for o in enabled:
+                if not o.runs_thread:
+                    accesses[o.decision] = option_access(ex, o)
             sleep = self.path[-1].child_sleep() if self.path else {}
-            node = _Node([t.tid for t in enabled], accesses, sleep)
+            node = _Node([t.decision for t in enabled], accesses, sleep)
             self._races(node)
-            awake = [t for t in enabled if t.tid not in sleep]
+            awake = [t for t in enabled if t.decision not in sleep]
             if not awake:
                 self.sleep_blocked = True
                 ex.stop()
             first = default_choice(awake, cur)
-            node.chosen = first.tid
-            node.backtrack.append(first.tid)
-            node.done.append(first.tid)
+            node.chosen = first.decision
+            node.backtrack.append(first.decision)
+            node.done.append(first.decision)
             self.path.append(node)
-        chosen = next(t for t in enabled if t.tid == node.chosen)
-        self._execute(chosen.tid, node.accesses[chosen.tid], k)
+        chosen = next(t for t in enabled if t.decision == node.chosen)
+        self._execute(chosen.decision, node.accesses[chosen.decision], k)
         return chosen
 
     def exited(self, ex: Execution, thread: SimThread) -> None:
         if thread.handle is not None:
-            self._execute(thread.tid, ((thread.handle.oid,), True), -1)
+            self._execute(thread.decision, ((thread.handle.oid,), True), -1)
 
     def _races(self, node: _Node) -> None:
         for p, acc in node.accesses.items():
@@ -151,7 +171,7 @@ class _DporDecider(Decider):
                 for q in pre.enabled:
                     pre.add_backtrack(q)
 
-    def _execute(self, tid: int, acc: Access, node: int) -> None:
+    def _execute(self, tid: Decision, acc: Access, node: int) -> None:
         clock = self.clocks.setdefault(tid, {})
         clock[tid] = clock.get(tid, 0) + 1
         objects, write = acc

@@ -63,30 +63,33 @@ class _PCTDecider(Decider):
     """Burckhardt et al. 2010: random distinct priorities (all above ``depth``), run the
     highest-priority enabled thread, and at ``depth - 1`` random steps lower the running
     thread's priority to ``depth - i``.  A bug of depth d is found with probability at
-    least 1/(n * k^(d-1)) per run."""
+    least 1/(n * k^(d-1)) per run.  Under a weak memory model each buffered store's
+    flush is an option with a random priority of its own (keyed by its decision, as
+    threads are): a store whose flush ranks below the running threads stays buffered
+    until they block or something drains it."""
 
     __slots__ = ("rng", "depth", "priority", "changes")
 
     def __init__(self, rng: random.Random, depth: int, steps_estimate: int) -> None:
         self.rng = rng
         self.depth = depth
-        self.priority: dict[int, float] = {}
+        self.priority: dict[Decision, float] = {}
         k = max(steps_estimate, depth)
         rand = rng.random
         # d-1 change points uniform in 1..k: (step, new priority), earliest first
         self.changes = sorted((1 + int(rand() * k), depth - 1 - i) for i in range(depth - 1))
 
     def _prio(self, t: SimThread) -> float:
-        p = self.priority.get(t.tid)
+        p = self.priority.get(t.decision)
         if p is None:
-            p = self.priority[t.tid] = self.depth + self.rng.random()
+            p = self.priority[t.decision] = self.depth + self.rng.random()
         return p
 
     def choose(self, ex: Execution, enabled: list[SimThread], cur: SimThread) -> SimThread:
         changes = self.changes
         while changes and changes[0][0] <= ex.nsteps:
             _, lowered = changes.pop(0)
-            self.priority[cur.tid] = lowered
+            self.priority[cur.decision] = lowered
         best = enabled[0]
         best_p = self._prio(best)
         for t in enabled[1:]:

@@ -115,8 +115,8 @@ def test_summary_says_execution_for_one_and_executions_for_more():
 def test_bad_input(capsys, tmp_path):
     code, out, err = run(capsys, "hunt", "no-such-bug")
     assert code == 2 and err.startswith("aioctx: no-such-bug: no such scenario; known:")
-    code, out, err = run(capsys, "hunt", "bh-cancel-missing-barrier")
-    assert code == 2 and "not covered yet (needs TSO model)" in err
+    code, out, err = run(capsys, "hunt", "bh-cancel-missing-barrier", "--memory-model", "pso")
+    assert code == 2 and "invalid choice: 'pso'" in err
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "aioctx.sim.schedule",\n "version": 1,\n "decisions": [1,')
     code, out, err = run(capsys, "replay", str(bad))

@@ -164,3 +164,36 @@ def test_a_replay_file_for_no_selected_race_test_is_an_error(project):
     assert run.returncode == 4 and "passed" not in run.stdout
     assert (f"the schedule is for {racy}, which is not among the selected aioctx race "
             f"tests (run: pytest '{racy}' --aioctx-replay racy.json)") in run.stderr
+
+
+@pytest.mark.timeout(300)
+def test_memory_model_option_runs_the_body_under_store_buffers(project):
+    (project / "tests" / "test_flags.py").write_text(
+        "import pytest\nfrom aioctx.impl import sync\n\n\n"
+        "def announce_then_check():\n"
+        "    flag, waiters = sync.Atomic(0, name='flag'), sync.Atomic(0, name='waiters')\n"
+        "    seen = {}\n\n"
+        "    def consumer():\n"
+        "        waiters.fetch_add(1)\n"
+        "        seen['flag'] = flag.load()\n\n"
+        "    def producer():\n"
+        "        flag.store(1)\n"
+        "        sync.smp_mb()\n"
+        "        seen['waiters'] = waiters.load()\n\n"
+        "    ts = [sync.Thread(consumer, name='consumer'),\n"
+        "          sync.Thread(producer, name='producer')]\n"
+        "    for t in ts:\n        t.start()\n"
+        "    for t in ts:\n        t.join()\n"
+        "    assert seen['flag'] or seen['waiters'], 'both sides missed each other'\n\n\n"
+        "@pytest.mark.aioctx(strategy='dfs', bound=3, memory_model='tso', line_level=False)\n"
+        "def test_tso():\n    announce_then_check()\n\n\n"
+        "@pytest.mark.aioctx(strategy='dfs', bound=3, memory_model='arm', line_level=False)\n"
+        "def test_arm():\n    announce_then_check()\n\n\n"
+        "@pytest.mark.aioctx(memory_model='pso')\n"
+        "def test_bad():\n    pass\n")
+    run = pytest_in(project, "tests/test_flags.py")
+    out = run.stdout
+    assert "FAILED tests/test_flags.py::test_arm" in out, out + run.stderr
+    assert "test_tso" not in out.split("short test summary")[-1]
+    assert "both sides missed each other" in out and "stale: consumer's store 1" in out
+    assert "memory_model must be 'sc', 'tso' or 'arm', not 'pso'" in out

@@ -113,7 +113,19 @@ def test_list_shows_every_entry_with_its_budget(capsys):
     assert code == 0
     for slug in catalogue.scenarios():
         assert f"{slug}" in out
-    assert "needs TSO model" in out and "DFS <= 1 preemptions" in out
+    assert "not covered" not in out and "DFS <= 1 preemptions" in out
+    # a memory-ordering bug: caught under its model, survives under sc, fix survives
+    rows = [line.split() for line in out.splitlines()
+            if line.startswith("bh-cancel-missing-barrier")]
+    assert [r[1:4] for r in rows] == [
+        ["buggy", "pct-tso", "caught"], ["buggy", "dfs-tso", "caught"],
+        ["buggy", "dfs-sc", "survives"], ["fixed", "pct-tso", "survives"],
+        ["fixed", "dfs-tso", "survives"], ["fixed", "dfs-arm", "survives"]]
+    audit = [line.split() for line in out.splitlines()
+             if line.startswith("aio-wait-kick-missing-barrier") and "drop" in line]
+    assert [r[1:6] for r in audit] == [
+        ["fixed", "drop", "aio_wait_kick.mb", "needed", "under"],
+        ["fixed", "drop", "AIO_WAIT_WHILE.mb_after_rmw", "needed", "under"]]
     code, out, err = regress(capsys, "--list", "--full")
     assert "DFS <= 1 preemptions" not in out
 

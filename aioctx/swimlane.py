@@ -378,8 +378,8 @@ def _stuck_processes(system: Any, cx: Any) -> list[tuple[str, str]]:
         return []
     state = cx.states[-1]
     out = []
-    for pid, proc in enumerate(state[system.P0:]):
-        loc = system.c.flows[proc[0]].locations[proc[1]]
+    for pid, (ptype, pc) in enumerate(system.processes(state)):
+        loc = system.c.flows[ptype].locations[pc]
         if loc.end:
             continue
         statement = "?"

@@ -9,7 +9,9 @@
     print(result)                                        # verdict, statistics, trail
 
 The pieces: ``system`` (the interface), ``checker.check`` (safety / acceptance /
-non-progress, BFS or DFS, fairness, budgets), ``claim`` (never claims and products),
+non-progress, BFS or DFS, fairness, budgets), ``store`` (exact, hash-compact and
+bitstate storage), ``nested`` (SPIN's nested depth-first search, for liveness with
+lossy storage), ``claim`` (never claims and products),
 ``ltl``/``buchi`` (LTL formulas and their Büchi automata, for never claims),
 ``builder``/``modelling`` (the Python modelling API), ``graph`` (networkx export and
 drawing), ``result`` (verdicts and counterexamples).

@@ -15,34 +15,51 @@ Modes follow SPIN's verifier:
   runs are not extended here (SPIN does not either).
 
 ``fair=True`` restricts cycles to weakly fair ones (``pan -f``); see ``system.py`` for
-the definition.  Budgets (``max_states``, ``max_depth``, ``time_limit`` in seconds)
-turn an exhausted search into an ``"incomplete"`` verdict naming the budget, never
-into ``"ok"``.
+the definition.  Budgets (``max_states``, ``max_depth``, ``time_limit`` in seconds,
+``memory_limit`` in bytes of the process's resident set, by default most of what the
+machine has available) turn an exhausted search into an ``"incomplete"`` verdict naming
+the budget, never into ``"ok"``; so does Ctrl-C (SIGINT) in the main thread.
+
+``storage`` chooses how states are kept (store.py): ``"exact"`` (the default),
+``"hash-compact"`` (64-bit fingerprints) or ``"bitstate"`` (``bits`` bits, ``hashes``
+per state); ``seed`` picks the hash function of a lossy store.  Lossy storage needs a
+depth-first search; its liveness searches are SPIN's nested depth-first search
+(nested.py), the exact ones an SCC search (liveness.py).
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import TextIO
 
 from .liveness import cycle_search
 from .monitor import Monitor
+from .nested import nested_search
 from .result import Result
 from .safety import safety_bfs, safety_dfs
+from .store import STORAGES, BitState, HashCompact
 from .system import TransitionSystem
 
 MODES = ("safety", "acceptance", "non-progress")
 SEARCHES = ("dfs", "bfs")
 
+#: bits of a bitstate search's array when the caller gives none (SPIN's -w: 2**27)
+DEFAULT_BITS = 1 << 27
+
 
 def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
           search: str = "dfs", max_states: int | None = None, max_depth: int | None = None,
           time_limit: float | None = None, progress: bool | None = None,
-          progress_stream: TextIO | None = None) -> Result:
+          progress_stream: TextIO | None = None, memory_limit: int | None = None,
+          storage: str = "exact", bits: int | None = None, hashes: int = 3,
+          seed: int = 0, order: Callable[[list], None] | None = None) -> Result:
     """Explore ``system`` and report the first error of ``mode``, or that there is none.
 
     ``search`` is ``"dfs"`` or ``"bfs"``; liveness modes always search depth-first.
     ``progress=None`` shows a progress bar on stderr only when it is a terminal.
+    ``order`` (a safety search's successor order, for swarms) reorders each state's new
+    successors in place.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -51,26 +68,40 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
     if mode != "safety" and search == "bfs":
         raise ValueError(f"{mode} checking needs a depth-first search (search='dfs')")
     for name, value in (("max_states", max_states), ("max_depth", max_depth),
-                        ("time_limit", time_limit)):
-        if value is not None and value < 0:
-            raise ValueError(f"{name} must not be negative")
+                        ("time_limit", time_limit), ("memory_limit", memory_limit)):
+        if value is not None and not value >= 0:
+            raise ValueError(f"{name} must be a number, not negative")
+    if storage not in STORAGES:
+        raise ValueError(f"unknown storage {storage!r}; expected one of {', '.join(STORAGES)}")
+    if storage != "exact" and search == "bfs":
+        raise ValueError(f"{storage} storage needs a depth-first search (search='dfs')")
     note = ""
     if mode == "acceptance" and system.accepting is None:
         mode, note = "safety", ("no accepting states: a safety search instead (as SPIN "
                                 "does for -a without accept labels)")
     result = Result(model=system.name, mode=mode, fair=fair and mode != "safety",
-                    search=search, note=note)
+                    search=search, note=note, storage=storage, seed=seed)
     monitor = Monitor(f"{system.name} ({mode})", max_states, max_depth, time_limit, progress,
-                      progress_stream)
-    # The search allocates many tuples and no reference cycles: the cyclic garbage
+                      progress_stream, memory_limit)
+    store: HashCompact | BitState | None = None
+    if storage == "hash-compact":
+        store = HashCompact(seed)
+    elif storage == "bitstate":
+        store = BitState(bits or DEFAULT_BITS, hashes, seed)
+    # The search allocates many objects and no reference cycles: the cyclic garbage
     # collector would only rescan the growing state table, so it waits until the end.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        if mode == "safety":
-            (safety_bfs if search == "bfs" else safety_dfs)(system, monitor, result)
-        else:
-            cycle_search(system, monitor, result, mode, fair)
+        with monitor.interruptible():
+            if mode == "safety" and search == "bfs":
+                safety_bfs(system, monitor, result)
+            elif mode == "safety":
+                safety_dfs(system, monitor, result, store, order)
+            elif store is None:
+                cycle_search(system, monitor, result, mode, fair)
+            else:
+                nested_search(system, monitor, result, mode, fair, store)
     finally:
         if collecting:
             gc.enable()

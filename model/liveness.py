@@ -83,6 +83,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
 
     H: dict[Any, int] = {}
     setdefault = H.setdefault
+    monitor.watch(H)
     live: list[Any] = []
     # SCC roots, innermost last: [dfs number, position in ``live``, acc, moved, always,
     # bit of the tree edge that entered the root].  Process p is bit p + 1 of the masks;
@@ -160,9 +161,11 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                 dead.append(0)
                 if len(frames) > deepest:
                     deepest = len(frames)
-                if not counter & TICK_MASK and monitor.tick(len(H), ntrans, len(frames)):
-                    truncated = "time"
-                    break
+                if not counter & TICK_MASK:
+                    reason = monitor.tick(len(H), ntrans, len(frames))
+                    if reason:
+                        truncated = reason
+                        break
             if not frames:
                 # -- the next tree: a pending state nobody has explored yet
                 while pending:
@@ -356,6 +359,22 @@ def _reach(start: State, edges: dict[Any, list[State]]) -> set:
             seen.add(s)
             stack.extend(edges[s])
     return seen
+
+
+def _report_cycle_path(system: TransitionSystem, result: Result, mode: str, fair: bool,
+                       initial: State, prefix: list[Move], cycle_start: State,
+                       cycle: list[Move]) -> None:
+    """Report a cycle found along known moves: ``prefix`` from ``initial`` to
+    ``cycle_start``, then ``cycle`` back to it."""
+    kind = NON_PROGRESS if mode == "non-progress" else ACCEPTANCE
+    msg = ("a cycle that never passes a progress state" if kind == NON_PROGRESS
+           else "a cycle through an accepting state")
+    if fair:
+        msg += " (weakly fair: every process moves or is blocked on it)"
+    result.verdict, result.kind, result.message = VIOLATION, kind, msg
+    result.counterexample = Counterexample(
+        kind, msg, initial, system.variables(initial), build_steps(system, initial, prefix),
+        build_steps(system, cycle_start, cycle), liveness=True)
 
 
 def _component_cycle(system: TransitionSystem, component: list[State], mode: str,

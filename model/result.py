@@ -143,7 +143,8 @@ class Result:
     kind: str | None = None                 # error kind when verdict == "violation"
     message: str = ""
     counterexample: Counterexample | None = None
-    limit: str | None = None                # "states", "depth" or "time" when truncated
+    #: when truncated: "states", "depth", "time", "memory" or "interrupted"
+    limit: str | None = None
     states: int = 0                         # states stored
     transitions: int = 0                    # transitions explored
     max_depth: int = 0
@@ -153,6 +154,9 @@ class Result:
     fair: bool = False
     search: str = "dfs"
     note: str = ""                          # e.g. why another mode was run
+    storage: str = "exact"                  # "exact", "hash-compact" or "bitstate"
+    store: Any = None                       # a lossy store's StoreReport (store.py)
+    seed: int = 0                           # the hash seed of a lossy store
 
     @property
     def ok(self) -> bool:
@@ -175,19 +179,38 @@ class Result:
                 "message": self.message, "limit": self.limit, "states": self.states,
                 "transitions": self.transitions, "max_depth": self.max_depth,
                 "seconds": self.seconds, "cpu_seconds": self.cpu_seconds,
-                "peak_memory": self.peak_memory,
+                "peak_memory": self.peak_memory, "storage": self.storage,
+                "store": self.store.as_dict() if self.store is not None else None,
                 "counterexample": (self.counterexample.as_dict()
                                    if self.counterexample is not None else None)}
 
     def summary(self) -> str:
         what = {OK: "ok", VIOLATION: f"VIOLATION ({self.kind})",
-                INCOMPLETE: f"INCOMPLETE ({self.limit} budget reached)"}[self.verdict]
+                INCOMPLETE: f"INCOMPLETE ({_LIMITS.get(self.limit, self.limit)})"
+                }[self.verdict]
         fair = ", weakly fair" if self.fair else ""
+        storage = "" if self.storage == "exact" else f", {self.storage}"
         note = f" [{self.note}]" if self.note else ""
-        return (f"{self.model}: {self.mode} ({self.search}{fair}): {what}; "
+        text = (f"{self.model}: {self.mode} ({self.search}{fair}{storage}): {what}; "
                 f"{self.states:,} states, {self.transitions:,} transitions, "
                 f"depth {self.max_depth}, {self.seconds:.2f}s, "
                 f"{self.peak_memory / 2**20:.1f} MiB{note}")
+        return text + self.storage_note()
+
+    def storage_note(self) -> str:
+        """What a lossy store means for the verdict ('' for exact storage)."""
+        r = self.store
+        if r is None:
+            return ""
+        if self.storage == "hash-compact":
+            return (f"\n  hash-compact storage (64-bit fingerprints, {r.nbytes / 2**20:.1f} "
+                    f"MiB): probability that a state was missed (TLC's estimate) "
+                    f"{r.omission_probability:.1e}")
+        proof = ("; 'ok' is not a proof: states may have been missed"
+                 if self.verdict == OK else "")
+        return (f"\n  bitstate storage ({r.bits:,} bits, {r.hashes} per state, "
+                f"{r.nbytes / 2**20:.1f} MiB): hash factor {r.hash_factor:,.1f}, "
+                f"about {r.expected_missed:,.1f} states missed{proof}")
 
     def __str__(self) -> str:
         text = self.summary()
@@ -202,6 +225,11 @@ class Result:
         if self.counterexample is not None:
             body += self.counterexample._repr_html_()
         return body
+
+
+_LIMITS = {"states": "states budget reached", "depth": "depth budget reached",
+           "time": "time budget reached", "memory": "memory budget reached",
+           "interrupted": "interrupted"}
 
 
 def _plain(value: Any) -> Any:

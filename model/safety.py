@@ -2,17 +2,26 @@
 
 BFS stores, per state, the index of its parent (one flat integer array); its
 counterexamples are shortest, their moves found again among each parent's successors.
-DFS keeps only the current path and a set of visited states; its counterexample is
-that path.  Both stop at the first error, as SPIN does by default.
+DFS keeps the current path, the successors of each state on it that are still to be
+explored, and the states seen; its counterexample is that path.  Both stop at the
+first error, as SPIN does by default.
+
+Both ask the system for successor *states* only (``next_states``); the moves of a
+counterexample are found again at the end.  DFS marks a successor as seen when it is
+generated, not when it is entered, so each frame of the path holds only the successors
+no other path has reached, and a path of a million states costs little more than the
+states themselves.  DFS stores the states exactly (a set) or in a lossy store of
+store.py (hash compaction, bitstate); BFS always exactly.
 
 The inner loops are written for CPython: locals instead of attributes, one hash per
-new state (``dict.setdefault`` / set length), no allocation per transition beyond what
-the system's ``successors`` makes.
+state (``bytes`` keep theirs), no allocation per transition beyond what the system's
+successor function makes.
 """
 
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 from .monitor import TICK_MASK, Monitor, table_bytes
@@ -40,22 +49,21 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
     Per state it stores only the index of its BFS parent; a counterexample's moves are
     found again, when needed, among the parent's successors.
     """
-    succ = system.successors
+    succ = system.next_states
     invariant = system.invariant
     valid_end = system.valid_end
     max_states, max_depth = monitor.max_states, monitor.max_depth
     seen: dict[Any, int] = {}
     states: list[Any] = []
     parent = array("q")
+    monitor.watch(seen)
 
     def path_to(index: int) -> tuple[State, list[tuple[int, int, State]]]:
         chain = [index]
         while parent[chain[-1]] >= 0:
             chain.append(parent[chain[-1]])
         chain.reverse()
-        moves = [move_between(system, states[a], states[b])
-                 for a, b in zip(chain[:-1], chain[1:], strict=True)]
-        return states[chain[0]], moves
+        return states[chain[0]], moves_along(system, [states[k] for k in chain])
 
     def fail(kind: str, message: str, index: int, failed: AssertionViolation | None = None):
         initial, moves = path_to(index)
@@ -88,13 +96,13 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
             depth += 1
             level_end = nstates
         s = states[i]
-        if not i & TICK_MASK and monitor.tick(nstates, ntrans, depth):
-            truncated = "time"
-            break
+        if not i & TICK_MASK:
+            reason = monitor.tick(nstates, ntrans, depth)
+            if reason:
+                truncated = reason
+                break
         try:
             ts = succ(s)
-            if ts.__class__ is not list:
-                ts = list(ts)
         except AssertionViolation as exc:
             result.states, result.transitions, result.max_depth = nstates, ntrans, depth
             fail(exc.kind, exc.message, i, exc)
@@ -111,12 +119,11 @@ def safety_bfs(system: TransitionSystem, monitor: Monitor, result: Result) -> No
             i += 1
             continue
         ntrans += len(ts)
-        for move in ts:
-            t = move[2]
+        for t in ts:
             try:
                 k = setdefault(t, nstates)
             except TypeError as exc:
-                raise unhashable(system, s, move[0], move[1], exc) from exc
+                raise unhashable_state(system, s, exc) from exc
             if k == nstates:
                 if depth >= max_depth or nstates >= max_states:
                     del seen[t]
@@ -152,113 +159,148 @@ def move_between(system: TransitionSystem, source: State,
                      "transition is gone")
 
 
-def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result) -> None:
-    """Depth-first safety search; fills ``result`` (counterexample = the DFS path)."""
-    succ = system.successors
+def moves_along(system: TransitionSystem, path: list[State]) -> list[tuple[int, int, State]]:
+    """The moves of a path of states (each the first move ``successors`` lists)."""
+    return [move_between(system, a, b) for a, b in zip(path[:-1], path[1:], strict=True)]
+
+
+def unhashable_state(system: TransitionSystem, source: State, exc: Exception) -> ModelError:
+    """The error for a successor of ``source`` that cannot be stored, naming its move."""
+    for pid, step, t in system.successors(source):
+        try:
+            hash(t)
+        except TypeError:
+            return unhashable(system, source, pid, step, exc)
+    return ModelError(f"{system.name}: a successor state is unhashable ({exc})")
+
+
+def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
+               store: Any = None, order: Callable[[list], None] | None = None) -> None:
+    """Depth-first safety search; fills ``result`` (counterexample = the DFS path).
+
+    ``store`` is a lossy store of store.py (None: every state kept exactly);
+    ``order``, if given, reorders each state's new successors in place before they are
+    explored (a swarm search's diversification).
+    """
+    nxt = system.next_states
     invariant = system.invariant
     valid_end = system.valid_end
     max_states, max_depth = monitor.max_states, monitor.max_depth
-    seen: set[Any] = set()
+    exact = store is None
+    seen: Any = set() if exact else store
     add = seen.add
-    path_states: list[Any] = []
-    path_moves: list[tuple[int, int, Any]] = []
-    iters: list[Any] = []
+    if exact:
+        monitor.watch(seen)
+    path: list[Any] = []            # the current path, an initial state first
+    frames: list[list] = []         # per state of the path: successors still to explore
     ntrans = 0
     deepest = 0
-    truncated = None
+    expanded = 0
+    truncated: str | None = None
 
-    def fail(kind: str, message: str, failed: AssertionViolation | None = None) -> None:
+    def fail(kind: str, message: str, states: list,
+             failed: AssertionViolation | None = None) -> None:
         result.verdict, result.kind, result.message = VIOLATION, kind, message
-        result.counterexample = path_counterexample(system, kind, message, path_states[0],
-                                                    list(path_moves), failed)
+        result.counterexample = path_counterexample(
+            system, kind, message, states[0], moves_along(system, states), failed)
 
-    def expand(s: State) -> list | None:
-        """Successors of ``s`` as a list; None once an error has been reported."""
-        nonlocal ntrans
+    def expand(s: State, depth: int) -> list | None:
+        """The successors of ``s`` (at ``depth``) nobody has seen, now marked seen, the
+        first to explore last; None once an error has been reported."""
+        nonlocal ntrans, truncated
         try:
-            ts = succ(s)
-            if ts.__class__ is not list:
-                ts = list(ts)
+            ts = nxt(s)
         except AssertionViolation as exc:
-            fail(exc.kind, exc.message, exc)
+            fail(exc.kind, exc.message, path, exc)
             return None
         except ModelError:
             raise
         except Exception as exc:
             raise successors_error(system, exc) from exc
-        if not ts and valid_end is not None and not check_valid_end(system, s):
-            fail(INVALID_END, INVALID_END_MESSAGE)
-            return None
+        if not ts:
+            if valid_end is not None and not check_valid_end(system, s):
+                fail(INVALID_END, INVALID_END_MESSAGE, path)
+                return None
+            return ts
         ntrans += len(ts)
-        return ts
+        try:
+            if depth >= max_depth:
+                if any(t not in seen for t in ts):
+                    truncated = "depth"
+                return []
+            before = len(seen)
+            if exact:
+                new = [t for t in ts if t not in seen and not add(t)]
+            else:
+                new = [t for t in ts if add(t)]
+        except TypeError as exc:
+            raise unhashable_state(system, s, exc) from exc
+        room = max_states - before
+        if len(new) > room:
+            truncated = "states"
+            if exact:
+                for t in new[room:]:
+                    seen.discard(t)
+            del new[room:]
+        if order is not None:
+            order(new)
+        new.reverse()
+        return new
 
     stop = False
     for s0 in distinct_initial_states(system):
         if s0 in seen:
             continue
         add(s0)
-        path_states.append(s0)
+        path.append(s0)
         if invariant is not None:
             msg = check_invariant(system, s0)
             if msg:
-                fail(INVARIANT, msg)
+                fail(INVARIANT, msg, path)
                 break
-        ts = expand(s0)
-        if ts is None:
+        new = expand(s0, 0)
+        if new is None:
             break
-        iters.append(iter(ts))
-        while iters:
-            for move in iters[-1]:
-                t = move[2]
-                n = len(seen)
-                try:
-                    add(t)
-                except TypeError as exc:
-                    raise unhashable(system, path_states[-1], move[0], move[1], exc) from exc
-                if len(seen) == n:
-                    continue
-                depth = len(path_states)
-                if depth > max_depth or n >= max_states:
-                    seen.discard(t)
-                    truncated = "depth" if depth > max_depth else "states"
-                    if truncated == "states":
-                        stop = True
-                        break
-                    continue
-                path_states.append(t)
-                path_moves.append(move)
-                if depth > deepest:
-                    deepest = depth
-                if invariant is not None:
-                    msg = check_invariant(system, t)
-                    if msg:
-                        fail(INVARIANT, msg)
-                        stop = True
-                        break
-                if not n & TICK_MASK and monitor.tick(n, ntrans, depth):
-                    truncated = "time"
-                    stop = True
-                    break
-                ts = expand(t)
-                if ts is None:
-                    stop = True
-                    break
-                iters.append(iter(ts))
-                break
-            else:
-                iters.pop()
-                path_states.pop()
-                if path_moves:
-                    path_moves.pop()
+        frames.append(new)
+        while frames:
+            new = frames[-1]
+            if not new:
+                frames.pop()
+                path.pop()
                 continue
-            if stop:
+            if truncated == "states":
+                stop = True
                 break
+            t = new.pop()
+            path.append(t)
+            if invariant is not None:
+                msg = check_invariant(system, t)
+                if msg:
+                    fail(INVARIANT, msg, path)
+                    stop = True
+                    break
+            depth = len(path) - 1
+            if depth > deepest:
+                deepest = depth
+            expanded += 1
+            if not expanded & TICK_MASK:
+                reason = monitor.tick(len(seen), ntrans, depth)
+                if reason:
+                    truncated = reason
+                    stop = True
+                    break
+            new = expand(t, depth)
+            if new is None:
+                stop = True
+                break
+            frames.append(new)
         if stop:
             break
-        path_states.clear()
-        path_moves.clear()
-    monitor.account(table_bytes(seen, path_states, iters))
+        path.clear()
+    monitor.account(table_bytes(seen, path, frames) if exact else seen.nbytes())
     result.states, result.transitions, result.max_depth = len(seen), ntrans, deepest
+    if not exact:
+        result.store = seen.report(len(seen) + ntrans)
     if result.verdict != VIOLATION:
         result.verdict = INCOMPLETE if truncated else OK
         result.limit = truncated

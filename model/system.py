@@ -121,6 +121,11 @@ class TransitionSystem(ABC):
     def successors(self, state: State) -> Iterable[Transition]:
         """Every enabled transition of ``state``; may raise ``AssertionViolation``."""
 
+    def next_states(self, state: State) -> list[State]:
+        """The successor states of ``state`` without their moves: all a safety search
+        needs.  A system may offer a faster one (Promela's generated code does)."""
+        return [move[2] for move in self.successors(state)]
+
     @abstractmethod
     def step_info(self, step: int) -> StepInfo:
         """Static description of ``step``."""

@@ -9,8 +9,9 @@
 
 The stages, one module each: ``preprocess`` (cpp with a line map), ``parser`` (lark
 LALR, cached), ``semantics`` (names, inlines, checks), ``flow`` (locations and
-transitions), ``codegen`` (Python successor functions generated from the syntax tree),
-``system`` (the ``TransitionSystem`` with SPIN's scheduling rules), ``trail``
+transitions), ``layout`` (where each variable, channel and process lives in a state, a
+flat byte string), ``codegen`` (Python successor functions generated from the syntax
+tree), ``system`` (the ``TransitionSystem`` with SPIN's scheduling rules), ``trail``
 (counterexamples like ``spin -t -p``).  Every problem with the input is a
 ``PromelaError`` whose text is ``file:line:col: message``.
 """

@@ -53,7 +53,7 @@ class ClaimGen:
         self.gen = gen
         self.x = gen.x
         self.flow = flow
-        self.ctx = Ctx("s", None, "0", f"(len(s) - {gen.lay.NR})", np="np", claim=True)
+        self.ctx = Ctx("s", None, "0", "0", gen.g.nr("s"), np="np", claim=True)
         self.dsteps: list[Flow] = []
         body = gen.m.claim.body
         #: the claim reads timeout or np_: its moves depend on more than the state
@@ -131,36 +131,44 @@ class ClaimGen:
     def npv(self) -> None:
         """``NPV(s)``: the value of ``np_`` in ``s`` (``NPMODE`` is set per mode by the
         system; ``S0`` is the initial state, where pan has not looked yet)."""
-        P0 = self.gen.lay.P0
-        stutter = self.gen.lay.STUTTER
-        self.gen.out += ["def NPV(s):",
-                         f"    if {stutter} >= 0 and s[{stutter}] and not NPFAIR:",
-                         "        return False",
+        stutter = self.gen.lay.stutter
+        flag = [f"    if s[{stutter}] and not NPFAIR:", "        return False"] \
+            if stutter is not None else []
+        self.gen.out += ["def NPV(s):", *flag,
                          "    if not NPMODE or s == S0:",
-                         "        return True",
-                         f"    for k in range({P0}, len(s)):",
-                         "        p = s[k]",
-                         "        if PROG[p[0]][p[1]]:",
-                         "            return False",
+                         "        return True"] + _ind(self.gen.each_process(
+                             f"if PROG[t][{self.gen.pc('s', 'o')}]:", "    return False")) + [
                          "    return True"]
 
     def product(self) -> None:
         """``PROD(s)``: the product moves of ``s`` (see the module docstring).  A product
         step is numbered ``PAIR + system step * NSTEPS + claim step``; a claim move on
-        its own has pid -1 and the claim step's number."""
+        its own has pid -1 and the claim step's number.  In the states-only module
+        (``MV`` false) the successors are the states alone."""
         end = self.flow.terminal
         pair = f"{PAIR_BASE} + step * NSTEPS + cstep"
-        at = self.gen.lay.STUTTER
+        lay = self.gen.lay
+        cl = lay.claim
+        if lay.claim_width == 1:
+            q, put = f"s[{cl}]", [f"    l[{cl}] = cdest"]
+        else:
+            q = f"(s[{cl}] | s[{cl + 1}] << 8)"
+            put = [f"    l[{cl}] = cdest & 255", f"    l[{cl + 1}] = cdest >> 8"]
+        if lay.stutter is not None:
+            put.append(f"    l[{lay.stutter}] = flag")
 
-        def put(state: str, stutter: int) -> str:
-            """``state`` with the claim at ``cdest`` (and the stutter flag set)."""
-            if at < 0:
-                return f"{state}[:2] + (cdest,) + {state}[3:]"
-            return f"{state}[:2] + (cdest,) + {state}[3:{at}] + ({stutter},) + {state}[{at + 1}:]"
+        def move(pid: str, step: str, state: str, flag: int) -> str:
+            return (f"res.append(({pid}, {step}, PUT({state}, cdest, {flag})) if MV else "
+                    f"PUT({state}, cdest, {flag}))")
 
         retry = "True" if self.context else "False"
         np = "NPV(s)" if self.reads_np else "False"
+        system_moves = (["        for pid, step, t in out:"] if self.gen.moves else
+                        ["        for t in out:", "            pid = step = -1"])
         self.gen.out += [
+            "def PUT(t, cdest, flag):",
+            "    l = bytearray(t)", *put,
+            "    return bytes(l)",
             "def CLAIM(s, q, to, np):",
             "    try:",
             "        cm = C[q](s, to, np)",
@@ -172,7 +180,7 @@ class ClaimGen:
             "            raise AV(-1, cstep, CLAIM_END, 'claim')",
             "    return cm",
             "def PROD(s):",
-            "    q = s[2]",
+            f"    q = {q}",
             "    out = []",
             "    if CIN[q]:",
             "        code = -1",
@@ -186,7 +194,7 @@ class ClaimGen:
             "    leave = []",
             "    for cstep, cdest in cm:",
             "        if CIN[cdest]:",
-            f"            res.append((-1, cstep, {put('s', 0)}))",
+            "            " + move("-1", "cstep", "s", 0),
             "        else:",
             "            leave.append((cstep, cdest))",
             "    if not leave:",
@@ -197,16 +205,16 @@ class ClaimGen:
             f"        if {retry}:",
             "            leave = CLAIM(s, q, code == 2, np)",
             "        for cstep, cdest in leave:",
-            f"            res.append((-1, cstep, {put('s', 1)}))",
+            "            " + move("-1", "cstep", "s", 1),
             "        return res",
             f"    if code == 2 and {retry}:",
             "        leave = []",
             "        for cstep, cdest in CLAIM(s, q, True, np):",
             "            if CIN[cdest]:",
-            f"                res.append((-1, cstep, {put('s', 0)}))",
+            "                " + move("-1", "cstep", "s", 0),
             "            else:",
             "                leave.append((cstep, cdest))",
             "    for cstep, cdest in leave:",
-            "        for pid, step, t in out:",
-            f"            res.append((pid, {pair}, {put('t', 0)}))",
+            *system_moves,
+            "            " + move("pid", pair, "t", 0),
             "    return res"]

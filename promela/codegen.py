@@ -1,16 +1,22 @@
 """Generates and loads the Python module that computes a model's successor states.
 
 For every location of every process type the module has one function
-``L<type>_<pc>(s, i, p, out, to)`` that appends the successors produced by process
-``i`` (whose tuple is ``p``) to ``out``; ``D[type][pc]`` finds it.  ``R[type][pc]`` holds
-the variants with only rendezvous receives (used while a rendezvous offer is pending),
-``C[pc]`` the never claim's locations (returning ``(step, target)`` pairs),
-``NEW<type>`` starts a process and ``INIT`` sets up the globals.
+``L<type>_<pc>(s, i, o, out, to)`` that appends the successors produced by process
+``i`` (whose record starts at byte ``o`` of the state ``s``, see layout.py) to ``out``;
+``D[type][pc]`` finds it.  ``R[type][pc]`` holds the variants with only rendezvous
+receives (used while a rendezvous offer is pending), ``C[pc]`` the never claim's
+locations (returning ``(step, target)`` pairs), ``NEW<type>`` starts a process and
+``INIT`` sets up the globals.  ``SUCC``/``PROD`` give a state's successors (without and
+with the never claim).
+
+The module comes in two variants: with ``moves`` the successors are ``(pid, step,
+state)`` moves (counterexamples, liveness, fairness), without it they are the states
+alone, which is all a safety search needs and saves a tuple per transition.
 
 The source is assembled from the syntax tree only: it contains numbers, fixed
 templates and calls of runtime helpers; names and texts of the model stay in tables
 (``MSG``, the helpers' ``names``).  It is compiled with ``compile``/``exec`` once per
-model and option set.
+model, mode and variant.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from typing import Any
 
 from . import ast, runtime
 from .claimgen import CLAIM_END, ClaimGen
-from .exprgen import Ctx, ExprGen, Layout
+from .exprgen import Ctx, ExprGen, write_src
 from .flow import Flow, Location, build_flow
+from .layout import EX, NPR, RVC, Layout, build_layout
 from .stmtgen import Emit, StmtGen, _ind
 from .symbols import Model, ProcType, Var
 from .unparse import stmt as stmt_text
@@ -49,33 +56,34 @@ class Compiled:
     has_rv: bool = False
     has_atomic: bool = False
     has_timeout: bool = False
+    #: the states-only module (safety searches), compiled on first use
+    fast: dict[str, Any] | None = None
 
 
-def layout_of(model: Model, claim_runs: bool) -> Layout:
+def layout_of(model: Model, claim_runs: bool, flows: list[Flow],
+              claim_flow: Flow | None) -> Layout:
     """The state layout; ``claim_runs``: a never claim (the model's, or SPIN's own in
     non-progress mode) is running, which SPIN counts in ``_nr_pr``."""
-    g = 3 if model.claim is not None else 2
-    last = g if model.has_last else -1
-    g += model.has_last
-    stutter = -1
-    if model.claim is not None and ast.contains(model.claim.body, ast.NonProgress):
-        stutter, g = g, g + 1
-    ct = g + model.nglobals
-    return Layout(G=g, CT=ct, CH=ct + 1, P0=ct + 2, NR=ct + 2 - int(claim_runs), LAST=last,
-                  STUTTER=stutter)
+    reads_np = model.claim is not None and ast.contains(model.claim.body, ast.NonProgress)
+    return build_layout(model, claim_runs, [len(f.locations) for f in flows],
+                        len(claim_flow.locations) if claim_flow is not None else 0,
+                        reads_np)
 
 
 class CodeGen:
-    def __init__(self, model: Model, claim_runs: bool) -> None:
+    def __init__(self, model: Model, claim_runs: bool, moves: bool = True) -> None:
         self.m = model
-        self.lay = layout_of(model, claim_runs)
+        self.flows = [build_flow(model, p) for p in model.proctypes]
+        self.claim_flow = build_flow(model, model.claim) if model.claim is not None else None
+        self.lay = layout_of(model, claim_runs, self.flows, self.claim_flow)
         self.x = ExprGen(model, self.lay)
         bodies = [p.body for p in model.proctypes]
         self.has_rv = any(c.capacity == 0 for c in model.chan_types)
         self.has_atomic = ast.contains(bodies, ast.Atomic)
         self.has_timeout = ast.contains(bodies, ast.Timeout) or (
             model.claim is not None and ast.contains(model.claim.body, ast.Timeout))
-        self.g = StmtGen(self.x, self.has_rv, self.has_atomic)
+        self.moves = moves
+        self.g = StmtGen(self.x, self.has_rv, self.has_atomic, moves)
         self.steps: list[StepRecord] = []
         self.out: list[str] = []
         self.prints: list[int] = []           # steps that print (see print_args)
@@ -90,6 +98,12 @@ class CodeGen:
         self.steps.append(StepRecord(text, pos, at, s))
         return len(self.steps) - 1
 
+    def pc(self, buf: str, base: str) -> str:
+        """Source reading the program counter of the record at ``base``."""
+        if self.lay.pc_width == 1:
+            return f"{buf}[{base} + 1]"
+        return f"({buf}[{base} + 1] | {buf}[{base} + 2] << 8)"
+
     # ---- processes ----
 
     def location(self, proc: ProcType, loc: Location, prefix: str, rv_only: bool = False
@@ -100,16 +114,14 @@ class CodeGen:
             if rv_only:
                 return None
             step = self.new_step(loc, None)
-            lines = ["if i == len(s) - 1:", "    l = list(s[:i])"]
-            nchans = sum(v.size for v in proc.created if v.chan_type is not None)
-            if nchans:
-                lines += [f"    l[{self.lay.CT}] = l[{self.lay.CT}][:-{nchans}]",
-                          f"    l[{self.lay.CH}] = l[{self.lay.CH}][:-{nchans}]"]
+            size = self.lay.procs[proc.index].size
+            lines = [f"if o + {size} == len(s):", "    l = bytearray(s[:o])",
+                     f"    l[{NPR}] = s[{NPR}] - 1"]
             if self.has_atomic:
-                lines.append("    l[0] = 0")
-            if self.lay.LAST >= 0:
-                lines.append(f"    l[{self.lay.LAST}] = i - {self.lay.P0}")
-            lines.append(f"    out.append((i - {self.lay.P0}, {step}, tuple(l)))")
+                lines.append(f"    l[{EX}] = 0")
+            if self.lay.last is not None:
+                lines.append(f"    l[{self.lay.last}] = i")
+            lines.append("    " + self.g.emit(step, "bytes(l)"))
         else:
             has_else = any(isinstance(t.stmt, ast.Else) for t in loc.transitions)
             if has_else and not rv_only:
@@ -124,7 +136,7 @@ class CodeGen:
                     lines += ["if len(out) > n0:", "    return"]
                 group = t.escape
                 t.step = self.new_step(loc, t.stmt) if t.step < 0 else t.step
-                e = Emit(t.step, t.dest, t.keeps, proc.index, proc.nslots, t.dstep)
+                e = Emit(t.step, t.dest, t.keeps, proc.index, t.dstep)
                 if rv_only:
                     lines += self.g.receive(t.stmt, e, [], rendezvous=True)
                 elif isinstance(t.stmt, ast.Else):
@@ -135,72 +147,101 @@ class CodeGen:
                     self.print_args(t.stmt, t.step)
             if rv_only and not lines:
                 return None
-        self.out.append(f"def {name}(s, i, p, out, to):")
+        self.out.append(f"def {name}(s, i, o, out, to):")
         self.out += _ind(lines or ["pass"])
         return name
 
     def print_args(self, s: ast.Printf | ast.Printm, step: int) -> None:
-        """``PF<step>(s, i, p)``: the values a printf/printm step prints (for trails)."""
+        """``PF<step>(s, i, o)``: the values a printf/printm step prints (for trails)."""
         args = s.args if isinstance(s, ast.Printf) else [s.expr]
         ctx = self.g.guard_ctx()
         values = "".join(self.x.value(a, ctx) + ", " for a in args)
         self.prints.append(step)
-        self.out += [f"def PF{step}(s, i, p):", f"    return ({values})"]
+        self.out += [f"def PF{step}(s, i, o):", f"    return ({values})"]
 
     def dstep(self, proc: ProcType, number: int, flow: Flow) -> None:
         saved, self.g.in_dstep = self.g.in_dstep, True
         names = [self.location(proc, loc, f"X{number}_") for loc in flow.locations]
         self.g.in_dstep = saved
         self.out.append(f"X{number} = ({', '.join(names)},)")
-        self.out += [f"def DS{number}(s, i, p, to):",
+        self.out += [f"def DS{number}(s, i, o, to):",
                      f"    pc = {flow.entry}",
                      "    first = True",
                      f"    while pc != {flow.terminal}:",
                      "        out = []",
-                     f"        X{number}[pc](s, i, p, out, to)",
+                     f"        X{number}[pc](s, i, o, out, to)",
                      "        if not out:",
                      "            if first:",
                      "                return None",
                      "            raise Fault('a d_step blocked after its first statement')",
                      "        pc, _, s = out[0]",
-                     "        p = s[i]",
                      "        first = False",
                      "    return s"]
 
     def new_function(self, proc: ProcType, flow: Flow) -> None:
-        ctx = Ctx("l", "q", "pid", f"(len(l) - {self.lay.NR})")
-        lines = [f"pid = len(l) - {self.lay.P0}",
-                 f"q = [{proc.index}, {flow.entry}] + [0] * {proc.nslots}"]
+        """``NEW<type>(l, args)``: append a process record to the state being built in
+        the bytearray ``l``; its pid."""
+        pl = self.lay.procs[proc.index]
+        ctx = Ctx("l", "q", "0", "pid", self.g.nr("l"))
+        lines = [f"pid = l[{NPR}]", f"q = bytearray({pl.size})", f"q[0] = {proc.index}"]
+        lines += self.g.set_pc("q", "0", flow.entry)
         for k, var in enumerate(proc.params):
-            lines.append(f"q[{2 + var.slot}] = {self.x.store(var, f'args[{k}]')}")
-        for var in proc.created:
-            lines += self.init_var(var, ctx, "q", 2)
-        lines += ["l.append(tuple(q))", "return pid"]
+            place = self.lay.place(var)
+            lines.append(write_src("q", str(place.offset), place,
+                                   self.x.store(var, f"args[{k}]")))
+        if pl.chans:
+            lines.append("c0 = nchans(l)")
+        lines += self.init_vars(proc.created, ctx, "q", "c0 + ")
+        lines += ["l.extend(q)", f"l[{NPR}] = pid + 1", "return pid"]
         self.out.append(f"def NEW{proc.index}(l, args):")
         self.out += _ind(lines)
 
-    def init_var(self, var: Var, ctx: Ctx, cont: str, base: int) -> list[str]:
-        first = base + var.slot
-        if var.chan_type is not None:
-            return [f"{cont}[{first + k}] = newchan(l, {var.chan_type})"
-                    for k in range(var.size)]
+    def init_vars(self, variables: list[Var], ctx: Ctx, cont: str, first_chan: str
+                  ) -> list[str]:
+        """Lines initialising ``variables`` in ``cont``; a channel variable gets the
+        number of a channel made with it (``first_chan`` + 1, + 2, ...: SPIN numbers
+        them in creation order)."""
+        lines: list[str] = []
+        chan = 0
+        for var in variables:
+            if var.chan_type is None:
+                lines += self.init_var(var, ctx, cont)
+                continue
+            place = self.lay.place(var)
+            for k in range(var.size):
+                chan += 1
+                lines.append(f"{cont}[{place.offset + k}] = {first_chan}{chan}")
+        return lines
+
+    def init_var(self, var: Var, ctx: Ctx, cont: str) -> list[str]:
+        """Lines giving the non-channel variable ``var`` its initial value in ``cont``
+        (the state for a global, the new record for a local)."""
+        place = self.lay.place(var)
+        first = place.offset
         if isinstance(var.init, list):
-            return [f"{cont}[{first + k}] = {self.x.store(var, self.x.value(e, ctx))}"
+            return [write_src(cont, str(first + k * place.width), place,
+                              self.x.store(var, self.x.value(e, ctx)))
                     for k, e in enumerate(var.init)]
         if var.init is not None:
             value = self.x.store(var, self.x.value(var.init, ctx))
-            return [f"{cont}[{first + k}] = {value}" for k in range(var.size)]
+            lines = [f"v = {value}"]
+            return lines + [write_src(cont, str(first + k * place.width), place, "v")
+                            for k in range(var.size)]
         return []
 
     def globals_function(self) -> None:
-        ctx = Ctx("l", None, "0", f"(len(l) - {self.lay.NR})")
-        lines: list[str] = []
-        for var in self.m.globals:
-            lines += self.init_var(var, ctx, "l", self.lay.G)
+        ctx = Ctx("l", None, "0", "0", self.g.nr("l"))
+        lines = self.init_vars(self.m.globals, ctx, "l", "")
         self.out.append("def INIT(l):")
         self.out += _ind(lines or ["pass"])
 
     # ---- scheduling ----
+
+    def each_process(self, *body: str) -> list[str]:
+        """A loop over the processes of ``s`` in pid order (``i`` pid, ``o`` offset,
+        ``t`` proctype) running the lines ``body``."""
+        return [f"o = {self.lay.P0}", f"for i in range(s[{NPR}]):", "    t = s[o]",
+                *_ind(list(body)), "    o += SIZE[t]"]
 
     def scheduler(self) -> None:
         """``MOVES(s, out)``: the system's moves into ``out``; 0 if a never claim may not
@@ -208,23 +249,22 @@ class CodeGen:
         were looked for with ``timeout`` true, else 1.  ``SUCC(s)``: the moves as a list,
         for models without a claim (the checker calls it directly).  See system.py for
         the rules."""
+        pc = self.pc("s", "o")
         for name, head, done in (("MOVES", "def MOVES(s, out):", ("return 0", "return 1")),
                                  ("SUCC", "def SUCC(s):", ("return out", "return out"))):
             body = [] if name == "MOVES" else ["out = []"]
             if self.has_atomic:
-                body += ["ex = s[0]", "if ex:", "    p = s[ex]",
-                         "    D[p[0]][p[1]](s, ex, p, out, False)",
+                body += [f"ex = s[{EX}]", "if ex:", "    i = ex - 1", "    o = poff(s, i)",
+                         f"    D[s[o]][{pc}](s, i, o, out, False)",
                          "    if out:", f"        {done[0]}"]
             if self.has_rv:
-                body += ["if s[1]:", f"    for i in range({self.lay.P0}, len(s)):",
-                         "        p = s[i]", "        f = R[p[0]][p[1]]",
-                         "        if f is not None:", "            f(s, i, p, out, False)",
-                         f"    {done[0]}"]
-            body += [f"for i in range({self.lay.P0}, len(s)):", "    p = s[i]",
-                     "    D[p[0]][p[1]](s, i, p, out, False)"]
+                body += [f"if s[{RVC}]:"] + _ind(self.each_process(
+                    f"f = R[t][{pc}]", "if f is not None:", "    f(s, i, o, out, False)"
+                )) + [f"    {done[0]}"]
+            body += self.each_process(f"D[t][{pc}](s, i, o, out, False)")
             if self.has_timeout:
-                body += ["if not out:", f"    for i in range({self.lay.P0}, len(s)):",
-                         "        p = s[i]", "        D[p[0]][p[1]](s, i, p, out, True)"]
+                body += ["if not out:"] + _ind(
+                    self.each_process(f"D[t][{pc}](s, i, o, out, True)"))
                 if name == "MOVES":
                     body.append("    return 2")
             body.append(done[1])
@@ -235,8 +275,7 @@ class CodeGen:
     # ---- assembly ----
 
     def build(self) -> Compiled:
-        flows = [build_flow(self.m, p) for p in self.m.proctypes]
-        claim_flow = build_flow(self.m, self.m.claim) if self.m.claim is not None else None
+        flows, claim_flow = self.flows, self.claim_flow
         for proc, flow in zip(self.m.proctypes, flows, strict=True):
             for loc in flow.locations:
                 for label in loc.labels:
@@ -262,17 +301,12 @@ class CodeGen:
         self.globals_function()
         self.out.append(f"D = ({', '.join(dispatch)},)")
         self.out.append(f"R = ({', '.join(rv_dispatch)},)" if self.has_rv else "R = None")
+        self.out.append(f"MV = {self.moves}")
         if self.has_rv:
-            self.out += ["def TAKERS(t):",
-                         "    tmp = []",
-                         f"    for i in range({self.lay.P0}, len(t)):",
-                         "        p = t[i]",
-                         "        f = R[p[0]][p[1]]",
-                         "        if f is not None:",
-                         "            f(t, i, p, tmp, False)",
-                         "            if tmp:",
-                         "                return True",
-                         "    return False"]
+            self.out += ["def TAKERS(s):", "    tmp = []"] + _ind(self.each_process(
+                f"f = R[t][{self.pc('s', 'o')}]", "if f is not None:",
+                "    f(s, i, o, tmp, False)", "    if tmp:", "        return True"
+            )) + ["    return False"]
         self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
         self.scheduler()
         self.out.append("PRINTS = {" + "".join(f"{k}: PF{k}, " for k in self.prints) + "}")
@@ -293,29 +327,27 @@ class CodeGen:
         """``EN`` (``enabled(pid)``) and ``PCV`` (``pc_value(pid)``).  A pid that no
         process has is not enabled and at state 0 (pan reads zeroed memory); a process
         asking whether it is enabled itself is a run-time error, as in pan."""
-        P0 = self.lay.P0
         numbers = ", ".join("(" + "".join(f"{loc.number}, " for loc in f.locations) + ")"
                             for f in flows)
+        pc = self.pc("s", "o")
         self.out += [f"SEQNO = ({numbers},)",
                      "def EN(s, pid, to, me):",
                      "    if pid == me:",
                      "        raise Fault('enabled() of the process itself')",
-                     f"    i = {P0} + pid",
-                     "    if pid < 0 or i >= len(s):",
+                     f"    if pid < 0 or pid >= s[{NPR}]:",
                      "        return 0",
-                     "    p = s[i]",
+                     "    o = poff(s, pid)",
                      "    tmp = []",
                      "    try:",
-                     "        D[p[0]][p[1]](s, i, p, tmp, to)",
+                     f"        D[s[o]][{pc}](s, pid, o, tmp, to)",
                      "    except AV:",
                      "        return 1",
                      "    return 1 if tmp else 0",
                      "def PCV(s, pid):",
-                     f"    i = {P0} + pid",
-                     "    if pid < 0 or i >= len(s):",
+                     f"    if pid < 0 or pid >= s[{NPR}]:",
                      "        return 0",
-                     "    p = s[i]",
-                     "    return SEQNO[p[0]][p[1]]"]
+                     "    o = poff(s, pid)",
+                     f"    return SEQNO[s[o]][{pc}]"]
 
 
 def _owns(flow: Flow, sub: Flow) -> bool:
@@ -326,21 +358,20 @@ def _owns(flow: Flow, sub: Flow) -> bool:
     return False
 
 
-def compile_model(model: Model, assertion_violation: type, claim_runs: bool) -> Compiled:
-    """Generate, compile and load the successor module of ``model``."""
-    gen = CodeGen(model, claim_runs)
+
+def compile_model(model: Model, assertion_violation: type, claim_runs: bool,
+                  moves: bool = True) -> Compiled:
+    """Generate, compile and load the successor module of ``model`` (``moves``: the
+    variant whose successors are moves, else the states-only one)."""
+    gen = CodeGen(model, claim_runs, moves)
     compiled = gen.build()
-    caps = [c.capacity for c in model.chan_types]
-    fields = [[(b, s) for b, s, _ in c.fields] for c in model.chan_types]
-    ns: dict[str, Any] = runtime.make_helpers(gen.lay.CT, gen.lay.CH, caps, fields,
-                                              gen.x.names)
-    ns.update(runtime.remote_helpers(gen.lay.P0, [p.name for p in model.proctypes],
+    ns: dict[str, Any] = runtime.make_helpers(gen.lay, gen.x.names)
+    ns.update(runtime.remote_helpers(gen.lay, [p.name for p in model.proctypes],
                                      gen.x.refs))
     ns["AV"] = assertion_violation
     ns["MSG"] = gen.g.messages
     ns["CLAIM_END"] = CLAIM_END
-    ns["__builtins__"] = {"len": len, "list": list, "tuple": tuple, "enumerate": enumerate,
-                          "str": str,
+    ns["__builtins__"] = {"len": len, "bytes": bytes, "bytearray": bytearray, "str": str,
                           "range": range, "True": True, "False": False, "None": None}
     code = compile(compiled.source, f"<promela:{model.file}>", "exec")
     exec(code, ns)      # the source was generated from the syntax tree, never model text

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import ast
 from .errors import PromelaError
+from .layout import Layout, Place
 from .symbols import Model, Var
 from .unparse import expr as unparse_expr
 
@@ -22,29 +23,22 @@ _HELPER = {"/": "cdiv", "%": "cmod", "<<": "shl", ">>": "shr"}
 
 
 @dataclass(frozen=True)
-class Layout:
-    """Where things live in a state tuple."""
-
-    G: int          # first global
-    CT: int         # channel types
-    CH: int         # channel contents
-    P0: int         # first process
-    NR: int         # _nr_pr == len(state) - NR (SPIN counts a never claim as a process)
-    LAST: int = -1  # ``_last``, the pid of the process that moved last (-1: not kept)
-    STUTTER: int = -1   # 1 after the never claim moved alone (kept if it reads np_)
-
-
-@dataclass(frozen=True)
 class Ctx:
-    """How to reach the data an expression reads."""
+    """How to reach the data an expression reads (see layout.py for the bytes)."""
 
-    g: str                  # the global container ("s" or the mutable "l")
-    loc: str | None         # the process-local container ("p" or "q"); None: no process
+    g: str                  # the buffer holding the globals ("s" or the mutable "l")
+    loc: str | None         # the buffer holding the process's record; None: no process
+    base: str               # offset of the record in ``loc`` ("o", or "0" in a new record)
     pid: str                # expression for _pid
     nr: str                 # expression for _nr_pr
     to: str = "to"          # the timeout flag
     np: str = "False"       # ``np_`` (only a never claim reads it)
     claim: bool = False     # the expression belongs to the never claim
+
+
+#: unpack_from / pack_into of each wide element kind, by (width, signed)
+READERS = {(2, True): "I16", (2, False): "U16", (4, True): "I32", (4, False): "U32"}
+WRITERS = {(2, True): "W16", (2, False): "WU16", (4, True): "W32", (4, False): "WU32"}
 
 
 class ExprGen:
@@ -69,23 +63,27 @@ class ExprGen:
 
     # ---- variables ----
 
-    def slot(self, n: ast.Name, ctx: Ctx) -> tuple[str, str]:
-        """(container, index source) of the variable ``n`` (resolved, not a constant)."""
+    def slot(self, n: ast.Name, ctx: Ctx) -> tuple[str, str, Place]:
+        """(buffer, offset source, place) of the variable element ``n`` (resolved, not
+        a constant)."""
         var = n.sym
+        place = self.lay.place(var)
         if var.scope == "global":
-            cont, base = ctx.g, self.lay.G + var.slot
+            cont, base = ctx.g, ""
         else:
             if ctx.loc is None:
                 raise self.error(n.pos, f"{n.name!r} is local to a process")
-            cont, base = ctx.loc, 2 + var.slot
+            cont, base = ctx.loc, ("" if ctx.base == "0" else f"{ctx.base} + ")
+        first = place.offset
         if n.index is None:
-            return cont, str(base)
+            return cont, f"{base}{first}", place
         if isinstance(n.index, ast.Num):
             k = n.index.value
             if 0 <= k < var.size:
-                return cont, str(base + k)
-        idx = self.value(n.index, ctx)
-        return cont, f"{base} + ix({idx}, {var.size}, {self.var_id(var)})"
+                return cont, f"{base}{first + k * place.width}", place
+        idx = f"ix({self.value(n.index, ctx)}, {var.size}, {self.var_id(var)})"
+        scaled = idx if place.width == 1 else f"{place.width} * {idx}"
+        return cont, f"{base}{first} + {scaled}", place
 
     def name(self, n: ast.Name, ctx: Ctx) -> str:
         if n.const is not None:
@@ -95,9 +93,13 @@ class ExprGen:
         if n.sym == "_nr_pr":
             return ctx.nr
         if n.sym == "_last":
-            return f"{ctx.g}[{self.lay.LAST}]"
-        cont, index = self.slot(n, ctx)
-        return f"{cont}[{index}]"
+            return f"{ctx.g}[{self.lay.last}]"
+        return read_src(*self.slot(n, ctx))
+
+    def write(self, n: ast.Name, ctx: Ctx, value: str) -> str:
+        """The statement storing ``value`` (reduced to the variable's range) into ``n``."""
+        cont, offset, place = self.slot(n, ctx)
+        return write_src(cont, offset, place, self.store(n.sym, value))
 
     def chan(self, n: ast.Name, ctx: Ctx) -> str:
         return self.name(n, ctx)
@@ -149,11 +151,11 @@ class ExprGen:
         if isinstance(e, ast.PcValue):
             return f"PCV({ctx.g}, {self.value(e.pid, ctx)})"
         if isinstance(e, ast.ChanLen):
-            return f"len(qget({ctx.g}, {self.chan(e.chan, ctx)})[1])"
+            return f"qget({ctx.g}, {self.chan(e.chan, ctx)})[2]"
         if isinstance(e, ast.ChanTest):
             c = self.chan(e.chan, ctx)
-            return {"empty": f"(not qget({ctx.g}, {c})[1])",
-                    "nempty": f"(len(qget({ctx.g}, {c})[1]) > 0)",
+            return {"empty": f"(not qget({ctx.g}, {c})[2])",
+                    "nempty": f"(qget({ctx.g}, {c})[2] > 0)",
                     "full": f"cfull({ctx.g}, {c})",
                     "nfull": f"(not cfull({ctx.g}, {c}))"}[e.op]
         if isinstance(e, ast.Poll):
@@ -178,10 +180,13 @@ class ExprGen:
             pcs = self.label_pcs.get((ptype, e.label), ())
             return f"rat({ctx.g}, {pid}, {ptype}, {pcs!r}, {ref})"
         var = e.sym
-        offset = str(2 + var.slot)
+        place = self.lay.place(var)
+        offset = str(place.offset)
         if e.index is not None:
-            offset += f" + ix({self.value(e.index, ctx)}, {var.size}, {self.var_id(var)})"
-        return f"rvar({ctx.g}, {pid}, {ptype}, {offset}, {ref})"
+            idx = f"ix({self.value(e.index, ctx)}, {var.size}, {self.var_id(var)})"
+            offset += f" + {idx}" if place.width == 1 else f" + {place.width} * {idx}"
+        kind = READERS.get((place.width, place.signed), "")
+        return f"rvar({ctx.g}, {pid}, {ptype}, {offset}, {kind or 'None'}, {ref})"
 
     def pattern(self, args: list[ast.Expr], ctx: Ctx) -> str:
         """A tuple with the value to match per field, ``None`` where a variable is."""
@@ -202,3 +207,17 @@ class ExprGen:
             half = 1 << (var.bits - 1)
             return f"((({value}) + {half}) & {mask}) - {half}"
         return f"({value}) & {mask}"
+
+
+def read_src(cont: str, offset: str, place: Place) -> str:
+    """Source reading the element at ``offset`` of buffer ``cont``."""
+    if place.width == 1:
+        return f"{cont}[{offset}]"
+    return f"{READERS[place.width, place.signed]}({cont}, {offset})[0]"
+
+
+def write_src(cont: str, offset: str, place: Place, value: str) -> str:
+    """Source of the statement writing ``value`` (already in range) at ``offset``."""
+    if place.width == 1:
+        return f"{cont}[{offset}] = {value}"
+    return f"{WRITERS[place.width, place.signed]}({cont}, {offset}, {value})"

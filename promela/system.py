@@ -1,12 +1,13 @@
 """A compiled Promela model as a ``TransitionSystem``, with SPIN's scheduling rules.
 
-* Atomic sequences: ``s[0]`` holds the index of the process whose last step ended
-  inside an ``atomic``; while it can move, only it moves.  When it blocks, every process
+* Atomic sequences: the state's ``EX`` byte holds 1 + the pid of the process whose last
+  step ended inside an ``atomic``; while it can move, only it moves.  When it blocks, every process
   may move (the atomic sequence loses control), as in SPIN.
 * Rendezvous: a send on a zero-capacity channel leaves the message in the channel and
-  records the offer in ``s[1]``; the only moves then are matching receives by other
-  processes.  An offer nobody can take is not a move (SPIN undoes it), neither for
-  deadlocks and ``timeout`` nor against the sender's ``else``.
+  records the offer (channel and sender) in the state's ``RVC``/``RVP`` bytes; the
+  only moves then are matching receives by other processes.  An offer nobody can take
+  is not a move (SPIN undoes it), neither for deadlocks and ``timeout`` nor against the
+  sender's ``else``.
 * ``timeout`` is true only when no process can move otherwise.
 * A process that reached the end of its body is removed by an extra step, only when it
   is the most recently created one (SPIN's rule; pids are reused after that).
@@ -24,14 +25,18 @@ from typing import Any
 from ..model.system import STUTTER, AssertionViolation, ModelError, StepInfo, TransitionSystem
 from .claimgen import PAIR_BASE
 from .codegen import Compiled, compile_model
+from .layout import EX, NPR, RVC, RVP
 from .runtime import Fault
-from .stmtgen import RV_SHIFT
 from .symbols import Model
 from .trail import state_variables
 
 
 class PromelaSystem(TransitionSystem):
-    """The transition system of one Promela model in one verification mode."""
+    """The transition system of one Promela model in one verification mode.
+
+    States are ``bytes`` (see layout.py).  ``successors`` gives moves; ``next_states``
+    gives the states alone, from a second generated module compiled on first use.
+    """
 
     def __init__(self, compiled: Compiled, mode: str = "safety", fair: bool = False) -> None:
         self.c = compiled
@@ -42,6 +47,7 @@ class PromelaSystem(TransitionSystem):
         self._D, self._R = ns["D"], ns["R"]
         self._C = ns["C"] if mode != "non-progress" else None
         lay = compiled.layout
+        self.layout = lay
         self.P0 = lay.P0
         flows = compiled.flows
         self._end = [tuple(loc.end for loc in f.locations) for f in flows]
@@ -66,24 +72,32 @@ class PromelaSystem(TransitionSystem):
             self.progress = self._progress
         if compiled.has_atomic or compiled.has_rv or any(self._claim_inside):
             self.exclusive = self._exclusive
-        ns["FAULT"] = self._fault
-        ns["NPMODE"] = mode == "acceptance"
-        # pan -f moves a blocked system's claim by its fairness rule, which does not
-        # mark the move as a stutter: np_ keeps its value there
-        ns["NPFAIR"] = fair
-        ns["S0"] = self.initial_states()[0]
+        self._fair = fair
+        self._context(ns)
         self._succ = ns["PROD"] if claim else ns["SUCC"]
         self.successors = self._succ            # type: ignore[method-assign]
+        self._next: Any = None
+
+    def _context(self, ns: dict[str, Any]) -> None:
+        """What a generated module needs from the system: its fault reports, the mode
+        (``np_`` is computed only in acceptance mode), fairness (pan -f moves a blocked
+        system's claim by its fairness rule, which does not mark the move as a stutter:
+        ``np_`` keeps its value there) and the initial state."""
+        ns["FAULT"] = self._fault
+        ns["NPMODE"] = self.mode == "acceptance"
+        ns["NPFAIR"] = self._fair
+        ns["S0"] = self.initial_states()[0]
 
     # ---- the interface ----
 
-    def initial_states(self) -> list[tuple]:
+    def initial_states(self) -> list[bytes]:
         m = self.c.model
-        lay = self.c.layout
-        state: list[Any] = [0] * lay.G + [0] * m.nglobals + [(), ()]
-        if m.claim is not None:
-            state[2] = self.c.claim_flow.entry
-        assert len(state) == lay.P0
+        lay = self.layout
+        state = bytearray(lay.P0)
+        if lay.claim is not None:
+            entry = self.c.claim_flow.entry
+            state[lay.claim:lay.claim + lay.claim_width] = entry.to_bytes(lay.claim_width,
+                                                                          "little")
         ns = self.c.ns
         try:
             ns["INIT"](state)
@@ -91,13 +105,26 @@ class PromelaSystem(TransitionSystem):
                 ns["NEW"][proc.index](state, (0,) * len(proc.params))
         except Fault as exc:
             raise ModelError(f"{self.name}: initial state: {exc}") from None
-        return [tuple(state)]
+        return [bytes(state)]
 
-    def successors(self, s: tuple) -> list:
+    def successors(self, s: bytes) -> list:
         """The generated ``SUCC`` (no never claim) or ``PROD`` (the product with the
         claim); ``__init__`` also stores it on the instance, so the checkers call the
         generated function directly."""
         return self._succ(s)
+
+    @property
+    def next_states(self) -> Any:
+        """``state -> list of successor states`` (no moves): the generated states-only
+        module, compiled on first use (the safety searches call it)."""
+        if self._next is None:
+            fast = compile_model(self.c.model, AssertionViolation,
+                                 bool(self.layout.nr_extra), moves=False)
+            if len(fast.steps) != len(self.c.steps):
+                raise ModelError(f"{self.name}: the two successor modules disagree")
+            self._context(fast.ns)
+            self._next = fast.ns["PROD"] if self._C is not None else fast.ns["SUCC"]
+        return self._next
 
     def step_info(self, step: int) -> StepInfo:
         if 0 <= step < len(self._infos):
@@ -106,41 +133,46 @@ class PromelaSystem(TransitionSystem):
             return self._infos[self.pair_parts(step)[0]]
         return StepInfo("-stutter-", self.name)
 
-    def process_name(self, state: tuple, pid: int) -> str:
-        i = self.P0 + pid
-        if pid < 0 or i >= len(state):
+    def process_name(self, state: bytes, pid: int) -> str:
+        if pid < 0 or pid >= state[NPR]:
             return "never claim" if pid == STUTTER else f"pid {pid}"
-        return f"{self.c.model.proctypes[state[i][0]].name}({pid})"
+        ptype = self.layout.processes(state)[pid][1]
+        return f"{self.c.model.proctypes[ptype].name}({pid})"
 
-    def variables(self, state: tuple) -> dict[str, Any]:
+    def variables(self, state: bytes) -> dict[str, Any]:
         return state_variables(self, state)
+
+    def processes(self, state: bytes) -> list[tuple[int, int]]:
+        """(proctype index, location) of each running process, in pid order."""
+        return [(t, pc) for _o, t, pc in self.layout.processes(state)]
 
     # ---- scheduling ----
 
-    def _transient(self, s: tuple) -> bool:
+    def _transient(self, s: bytes) -> bool:
         """True inside an atomic sequence that can go on (the system's or the never
         claim's), or with an offer pending."""
-        if s[1]:
+        if s[RVC]:
             return True
-        if self._C is not None and self._claim_inside[s[2]]:
+        if self._C is not None and self._claim_inside[self.layout.claim_pc(s)]:
             return True
-        ex = s[0]
+        ex = s[EX]
         if ex:
-            p, tmp = s[ex], []
+            o, t, pc = self.layout.processes(s)[ex - 1]
+            tmp: list = []
             try:
-                self._D[p[0]][p[1]](s, ex, p, tmp, False)
+                self._D[t][pc](s, ex - 1, o, tmp, False)
             except (Fault, AssertionViolation):
                 return True         # it can move (into an error that successors reports)
             return bool(tmp)
         return False
 
-    def _fault(self, s: tuple, exc: Fault) -> AssertionViolation:
-        for i in range(self.P0, len(s)):        # find the process whose step faults
-            p, tmp = s[i], []
+    def _fault(self, s: bytes, exc: Fault) -> AssertionViolation:
+        for pid, (o, t, pc) in enumerate(self.layout.processes(s)):
+            tmp: list = []                  # find the process whose step faults
             try:
-                self._D[p[0]][p[1]](s, i, p, tmp, False)
+                self._D[t][pc](s, pid, o, tmp, False)
             except Fault:
-                return AssertionViolation(i - self.P0, self._first[p[0]][p[1]],
+                return AssertionViolation(pid, self._first[t][pc],
                                           f"run-time error: {exc}")
         return AssertionViolation(STUTTER, -1, f"run-time error: {exc}")
 
@@ -152,30 +184,30 @@ class PromelaSystem(TransitionSystem):
 
     # ---- predicates ----
 
-    def _valid_end(self, s: tuple) -> bool:
+    def _valid_end(self, s: bytes) -> bool:
         end = self._end
-        return all(end[p[0]][p[1]] for p in s[self.P0:])
+        return all(end[t][pc] for _o, t, pc in self.layout.processes(s))
 
-    def _accepting(self, s: tuple) -> bool:
+    def _accepting(self, s: bytes) -> bool:
         if self._transient(s):
             return False
         acc = self._accept
-        if any(acc[p[0]][p[1]] for p in s[self.P0:]):
+        if any(acc[t][pc] for _o, t, pc in self.layout.processes(s)):
             return True
-        return self._C is not None and self._claim_accept[s[2]]
+        return self._C is not None and self._claim_accept[self.layout.claim_pc(s)]
 
-    def _progress(self, s: tuple) -> bool:
+    def _progress(self, s: bytes) -> bool:
         if self._transient(s):
             return False
         prog = self._prog
-        return any(prog[p[0]][p[1]] for p in s[self.P0:])
+        return any(prog[t][pc] for _o, t, pc in self.layout.processes(s))
 
-    def _exclusive(self, s: tuple) -> int | None:
-        if s[1]:
-            return s[1] % RV_SHIFT - self.P0
-        if self._C is not None and self._claim_inside[s[2]]:
+    def _exclusive(self, s: bytes) -> int | None:
+        if s[RVC]:
+            return s[RVP]
+        if self._C is not None and self._claim_inside[self.layout.claim_pc(s)]:
             return STUTTER          # the claim runs its atomic sequence: nobody else
-        return s[0] - self.P0 if self._transient(s) else None
+        return s[EX] - 1 if self._transient(s) else None
 
     def _info(self, k: int) -> StepInfo:
         rec = self.c.steps[k]

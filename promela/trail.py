@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..model.system import STUTTER, AssertionViolation
+from .layout import Layout, read
 
 if TYPE_CHECKING:
     from ..model.result import Counterexample, Result
@@ -26,48 +27,50 @@ def _value(model, var, value: int) -> Any:
     return value
 
 
-def _queue(state: tuple, lay, cid: int) -> str:
-    if not 0 < cid <= len(state[lay.CT]):
+def _queue(state: bytes, lay: Layout, cid: int) -> str:
+    messages = lay.messages(state, cid)
+    if messages is None:
         return "-"
-    return "".join("[" + ",".join(str(v) for v in m) + "]" for m in state[lay.CH][cid - 1])
+    return "".join("[" + ",".join(str(v) for v in m) + "]" for m in messages)
 
 
-def state_variables(system: PromelaSystem, state: tuple) -> dict[str, Any]:
+def state_variables(system: PromelaSystem, state: bytes) -> dict[str, Any]:
     """Globals, channel contents and ``proc(pid):local`` values of ``state``."""
     m = system.c.model
     lay = system.c.layout
     out: dict[str, Any] = {}
 
-    def put(prefix: str, var, base: int, values: tuple) -> None:
+    def put(prefix: str, var, base: int) -> None:
+        place = lay.place(var)
         for k in range(var.size):
             key = f"{prefix}{var.name}[{k}]" if var.is_array else prefix + var.name
-            v = values[base + var.slot + k]
+            v = read(state, base + place.offset + k * place.width, place)
             out[key] = (f"queue {v} ({_queue(state, lay, v)})" if var.type == "chan"
                         else _value(m, var, v))
 
     for var in m.globals:
-        put("", var, lay.G, state)
-    for pid, p in enumerate(state[lay.P0:]):
-        proc = m.proctypes[p[0]]
+        put("", var, 0)
+    for pid, (o, ptype, _pc) in enumerate(lay.processes(state)):
+        proc = m.proctypes[ptype]
         for var in proc.locals:
-            put(f"{proc.name}({pid}):", var, 2, p)
+            put(f"{proc.name}({pid}):", var, o)
     return out
 
 
 _CONVERSION = re.compile(r"%([-+ #0]*\d*(?:\.\d+)?)([a-zA-Z%])")
 
 
-def printed(system: PromelaSystem, step: int, before: tuple, pid: int) -> str | None:
+def printed(system: PromelaSystem, step: int, before: bytes, pid: int) -> str | None:
     """What a printf/printm step prints (C conversions; %e prints an mtype name)."""
     from . import ast
 
     fn = system.c.ns["PRINTS"].get(step)
     rec = system.c.steps[step]
-    i = system.c.layout.P0 + pid
-    if fn is None or not 0 <= i < len(before):
+    procs = system.layout.processes(before)
+    if fn is None or not 0 <= pid < len(procs):
         return None
     try:
-        values = list(fn(before, i, before[i]))
+        values = list(fn(before, pid, procs[pid][0]))
     except Exception:       # a bad index or channel: the step itself reports it
         return None
     model = system.c.model
@@ -89,7 +92,7 @@ def printed(system: PromelaSystem, step: int, before: tuple, pid: int) -> str | 
     return _CONVERSION.sub(convert, rec.stmt.fmt)
 
 
-def _step_of(system: PromelaSystem, before: tuple, pid: int, after: tuple) -> int | None:
+def _step_of(system: PromelaSystem, before: bytes, pid: int, after: bytes) -> int | None:
     try:
         moves = system.successors(before)
     except AssertionViolation as exc:
@@ -104,7 +107,6 @@ def trail_records(system: PromelaSystem, cx: Counterexample) -> list[dict[str, A
     """One dict per step: number, pid, process, statement, location, state, changes."""
     records = []
     states = cx.states
-    lay = system.c.layout
     for n, st in enumerate(cx.steps):
         before = states[n]
         step = _step_of(system, before, st.pid, st.state) if not st.note else \
@@ -117,8 +119,9 @@ def trail_records(system: PromelaSystem, cx: Counterexample) -> list[dict[str, A
         rec = system.c.steps[step] if step is not None and step >= 0 else None
         output = printed(system, step, before, st.pid) if rec is not None else None
         pc = None
-        if st.pid >= 0 and lay.P0 + st.pid < len(before):
-            pc = before[lay.P0 + st.pid][1]
+        procs = system.processes(before)
+        if 0 <= st.pid < len(procs):
+            pc = procs[st.pid][1]
         records.append({
             "step": n + 1, "pid": st.pid, "process": st.process,
             "statement": rec.text if rec else st.label, "location": st.location,

@@ -2,7 +2,9 @@
 
     aioctx check model.pml [-D NAME[=VALUE]]... [-U NAME]... [-N NAME | --ltl FORMULA]
                  [--safety | --acceptance | --non-progress] [--fair] [--bfs] [--json]
+                 [--hash-compact | --bitstate [-w N] [-k N]] [--seed N]
                  [--max-states N] [--max-depth N] [--time-limit SECONDS]
+                 [--memory-limit SIZE]
 
 The property checked is the model's never claim or ltl formula named by ``-N`` (as
 ``pan -N``), by default the first one (never claims come before ltl formulas, as in
@@ -16,6 +18,16 @@ weak fairness (``pan -f``).  Without one, the mode follows the property, as
 else safety.  Acceptance mode on a model without accept labels checks safety, as SPIN
 does (and says so).
 
+States are stored exactly by default.  ``--hash-compact`` stores a 64-bit fingerprint
+per state (SPIN's -DHC) and reports the probability that a state was missed;
+``--bitstate`` stores k bits per state in an array of 2**N bits (SPIN's supertrace,
+-DBITSTATE with -wN and -kN): much less memory, but states can be missed, so its "no
+error" is not a proof.  ``--seed`` picks the hash function.
+
+``--memory-limit`` bounds the memory of the whole process (default: what it holds plus
+80% of what the machine has available); like the other budgets and like Ctrl-C, it stops
+the search with its statistics so far, the verdict "incomplete" and exit status 3.
+
 Exit status: 0 no error, 1 a property is violated (the counterexample is printed like
 ``spin -t -p``), 2 bad input (one line: ``file:line:col: message`` where the problem
 is in the model, else ``aioctx: message``), 3 the search stopped at a budget before
@@ -28,8 +40,12 @@ import argparse
 import json
 import sys
 
+from ..budgets import parse_size
 from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
+
+#: -w when --bitstate is given without it: 2**27 bits, 16 MiB
+DEFAULT_LOG_BITS = 27
 
 
 def register(subparsers) -> None:
@@ -63,7 +79,23 @@ def register(subparsers) -> None:
                    help="do not search deeper than N steps")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="stop after this many seconds")
-    p.set_defaults(run=run, mode=None)
+    p.add_argument("--memory-limit", type=parse_size, default=None, metavar="SIZE",
+                   help="stop before the process uses more memory than this ('4G', "
+                        "'512M'; default: 80%% of what the machine has available)")
+    storage = p.add_mutually_exclusive_group()
+    storage.add_argument("--hash-compact", dest="storage", action="store_const",
+                         const="hash-compact",
+                         help="store 64-bit fingerprints of states (SPIN's -DHC)")
+    storage.add_argument("--bitstate", dest="storage", action="store_const",
+                         const="bitstate",
+                         help="store k bits per state (SPIN's supertrace): not a proof")
+    p.add_argument("-w", dest="log_bits", type=int, default=None, metavar="N",
+                   help=f"--bitstate: an array of 2**N bits (default {DEFAULT_LOG_BITS})")
+    p.add_argument("-k", dest="hashes", type=int, default=3, metavar="N",
+                   help="--bitstate: bits per state (default 3)")
+    p.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="hash seed of --hash-compact and --bitstate")
+    p.set_defaults(run=run, mode=None, storage="exact")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +104,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.bfs and args.mode not in ("safety", None):
         raise UsageError("--bfs applies to --safety only (liveness searches are depth-first)")
+    if args.bfs and args.storage != "exact":
+        raise UsageError(f"--{args.storage} needs a depth-first search (drop --bfs)")
+    if args.storage != "bitstate" and (args.log_bits is not None or args.hashes != 3):
+        raise UsageError("-w and -k apply to --bitstate only")
+    if not 3 <= (args.log_bits or DEFAULT_LOG_BITS) <= 40:
+        raise UsageError("-w takes 3..40 (an array of 2**N bits)")
+    if not 1 <= args.hashes <= 32:
+        raise UsageError("-k takes 1..32 (bits per state)")
     for name in ("max_states", "max_depth", "time_limit"):
         value = getattr(args, name)
         if value is not None and value < 0:
@@ -82,7 +122,10 @@ def run(args: argparse.Namespace) -> int:
                                undefines=args.undefines, claim=args.claim, ltl=args.ltl,
                                max_states=args.max_states,
                                max_depth=args.max_depth, time_limit=args.time_limit,
-                               progress=False if args.json else None)
+                               progress=False if args.json else None,
+                               memory_limit=args.memory_limit, storage=args.storage,
+                               bits=1 << (args.log_bits or DEFAULT_LOG_BITS),
+                               hashes=args.hashes, seed=args.seed)
     except PromelaError as exc:
         raise UsageError(str(exc), located=exc.where is not None) from None
     except ModelError as exc:
@@ -132,6 +175,8 @@ def _as_json(args, result, system) -> dict:
         "verdict": result.verdict, "kind": result.kind, "message": result.message,
         "limit": result.limit, "states": result.states, "transitions": result.transitions,
         "depth": result.max_depth, "seconds": round(result.seconds, 6),
+        "memory": result.peak_memory, "storage": result.storage, "seed": result.seed,
+        "store": None if result.store is None else result.store.as_dict(),
         "counterexample": None if cx is None else {
             "liveness": cx.liveness, "steps": trail_records(system, cx)},
     }

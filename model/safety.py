@@ -181,6 +181,11 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
     ``store`` is a lossy store of store.py (None: every state kept exactly);
     ``order``, if given, reorders each state's new successors in place before they are
     explored (a swarm search's diversification).
+
+    ``frames[k]`` holds the successors of ``path[k - 1]`` still to explore, the next
+    one last (``frames[0]``: the initial states); every state in a frame is already
+    marked seen.  One loop does everything, the rare cases (errors, budgets) out of
+    its way.
     """
     nxt = system.next_states
     invariant = system.invariant
@@ -191,112 +196,85 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
     add = seen.add
     if exact:
         monitor.watch(seen)
-    path: list[Any] = []            # the current path, an initial state first
-    frames: list[list] = []         # per state of the path: successors still to explore
+    path: list[Any] = []
+    frames: list[list] = [[]]
+    for s0 in distinct_initial_states(system):
+        if s0 not in seen and len(frames[0]) < max_states:
+            add(s0)
+            frames[0].append(s0)
+    frames[0].reverse()
     ntrans = 0
     deepest = 0
     expanded = 0
     truncated: str | None = None
 
-    def fail(kind: str, message: str, states: list,
-             failed: AssertionViolation | None = None) -> None:
+    def fail(kind: str, message: str, failed: AssertionViolation | None = None) -> None:
         result.verdict, result.kind, result.message = VIOLATION, kind, message
         result.counterexample = path_counterexample(
-            system, kind, message, states[0], moves_along(system, states), failed)
+            system, kind, message, path[0], moves_along(system, path), failed)
 
-    def expand(s: State, depth: int) -> list | None:
-        """The successors of ``s`` (at ``depth``) nobody has seen, now marked seen, the
-        first to explore last; None once an error has been reported."""
-        nonlocal ntrans, truncated
-        try:
-            ts = nxt(s)
-        except AssertionViolation as exc:
-            fail(exc.kind, exc.message, path, exc)
-            return None
-        except ModelError:
-            raise
-        except Exception as exc:
-            raise successors_error(system, exc) from exc
-        if not ts:
-            if valid_end is not None and not check_valid_end(system, s):
-                fail(INVALID_END, INVALID_END_MESSAGE, path)
-                return None
-            return ts
-        ntrans += len(ts)
-        try:
-            if depth >= max_depth:
-                if any(t not in seen for t in ts):
-                    truncated = "depth"
-                return []
-            before = len(seen)
-            if exact:
-                new = [t for t in ts if t not in seen and not add(t)]
-            else:
-                new = [t for t in ts if add(t)]
-        except TypeError as exc:
-            raise unhashable_state(system, s, exc) from exc
-        room = max_states - before
-        if len(new) > room:
-            truncated = "states"
-            if exact:
-                for t in new[room:]:
-                    seen.discard(t)
-            del new[room:]
-        if order is not None:
-            order(new)
-        new.reverse()
-        return new
-
-    stop = False
-    for s0 in distinct_initial_states(system):
-        if s0 in seen:
-            continue
-        add(s0)
-        path.append(s0)
-        if invariant is not None:
-            msg = check_invariant(system, s0)
-            if msg:
-                fail(INVARIANT, msg, path)
-                break
-        new = expand(s0, 0)
-        if new is None:
-            break
-        frames.append(new)
+    ts: Any = None
+    t: Any = None
+    try:
         while frames:
             new = frames[-1]
             if not new:
                 frames.pop()
-                path.pop()
+                if path:
+                    path.pop()
                 continue
-            if truncated == "states":
-                stop = True
-                break
             t = new.pop()
             path.append(t)
             if invariant is not None:
                 msg = check_invariant(system, t)
                 if msg:
-                    fail(INVARIANT, msg, path)
-                    stop = True
+                    fail(INVARIANT, msg)
                     break
             depth = len(path) - 1
             if depth > deepest:
                 deepest = depth
             expanded += 1
             if not expanded & TICK_MASK:
-                reason = monitor.tick(len(seen), ntrans, depth)
-                if reason:
-                    truncated = reason
-                    stop = True
+                truncated = monitor.tick(len(seen), ntrans, depth) or truncated
+                if truncated in STOPS:
                     break
-            new = expand(t, depth)
-            if new is None:
-                stop = True
+            ts = None
+            ts = nxt(t)
+            if not ts:
+                if valid_end is not None and not check_valid_end(system, t):
+                    fail(INVALID_END, INVALID_END_MESSAGE)
+                    break
+                frames.append([])
+                continue
+            ntrans += len(ts)
+            if depth >= max_depth:
+                if any(u not in seen for u in ts):
+                    truncated = "depth"
+                frames.append([])
+                continue
+            if exact:
+                new = [u for u in ts if u not in seen and not add(u)]
+            else:
+                new = [u for u in ts if add(u)]
+            if len(seen) > max_states:
+                truncated = "states"
+                _trim(seen, new, len(seen) - max_states, exact)
+                frames.append(new)
                 break
+            if order is not None:
+                order(new)
+            new.reverse()
             frames.append(new)
-        if stop:
-            break
-        path.clear()
+    except AssertionViolation as exc:
+        fail(exc.kind, exc.message, exc)
+    except ModelError:
+        raise
+    except TypeError as exc:
+        if ts is None:
+            raise successors_error(system, exc) from exc
+        raise unhashable_state(system, t, exc) from exc
+    except Exception as exc:
+        raise successors_error(system, exc) from exc
     monitor.account(table_bytes(seen, path, frames) if exact else seen.nbytes())
     result.states, result.transitions, result.max_depth = len(seen), ntrans, deepest
     if not exact:
@@ -304,3 +282,16 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
     if result.verdict != VIOLATION:
         result.verdict = INCOMPLETE if truncated else OK
         result.limit = truncated
+
+
+#: budgets that end a search at once (a depth bound only prunes)
+STOPS = ("states", "time", "memory", "interrupted")
+
+
+def _trim(seen: Any, new: list, excess: int, exact: bool) -> None:
+    """Forget the last ``excess`` of the states just added (the state budget); a lossy
+    store cannot forget, its states stay counted."""
+    if exact:
+        for u in new[len(new) - excess:]:
+            seen.discard(u)
+        del new[len(new) - excess:]

@@ -38,6 +38,7 @@ from .monitor import Monitor
 from .nested import nested_search
 from .result import Result
 from .safety import safety_bfs, safety_dfs
+from .sketch import Sketch
 from .store import STORAGES, BitState, HashCompact
 from .system import TransitionSystem
 
@@ -53,13 +54,16 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
           time_limit: float | None = None, progress: bool | None = None,
           progress_stream: TextIO | None = None, memory_limit: int | None = None,
           storage: str = "exact", bits: int | None = None, hashes: int = 3,
-          seed: int = 0, order: Callable[[list], None] | None = None) -> Result:
+          seed: int = 0, order: Callable[[list], None] | None = None,
+          sketch: Sketch | None = None, stop: Callable[[], bool] | None = None) -> Result:
     """Explore ``system`` and report the first error of ``mode``, or that there is none.
 
     ``search`` is ``"dfs"`` or ``"bfs"``; liveness modes always search depth-first.
     ``progress=None`` shows a progress bar on stderr only when it is a terminal.
-    ``order`` (a safety search's successor order, for swarms) reorders each state's new
-    successors in place.
+    ``order`` (a depth-first search's successor order, for swarms) reorders each
+    state's new successors in place; a lossy store adds the states it stores to
+    ``sketch`` (sketch.py); ``stop()``, looked at now and then, stops the search when
+    true (limit "stopped").  swarm.py runs many such searches at once.
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -82,12 +86,12 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
     result = Result(model=system.name, mode=mode, fair=fair and mode != "safety",
                     search=search, note=note, storage=storage, seed=seed)
     monitor = Monitor(f"{system.name} ({mode})", max_states, max_depth, time_limit, progress,
-                      progress_stream, memory_limit)
+                      progress_stream, memory_limit, stop)
     store: HashCompact | BitState | None = None
     if storage == "hash-compact":
-        store = HashCompact(seed)
+        store = HashCompact(seed, sketch=sketch)
     elif storage == "bitstate":
-        store = BitState(bits or DEFAULT_BITS, hashes, seed)
+        store = BitState(bits or DEFAULT_BITS, hashes, seed, sketch=sketch)
     # The search allocates many objects and no reference cycles: the cyclic garbage
     # collector would only rescan the growing state table, so it waits until the end.
     collecting = gc.isenabled()
@@ -101,7 +105,7 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
             elif store is None:
                 cycle_search(system, monitor, result, mode, fair)
             else:
-                nested_search(system, monitor, result, mode, fair, store)
+                nested_search(system, monitor, result, mode, fair, store, order)
     finally:
         if collecting:
             gc.enable()

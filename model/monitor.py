@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, TextIO
 
 #: expansions between two calls of ``Monitor.tick`` (a power of two minus one: a mask)
@@ -130,16 +130,19 @@ class Growth:
 class Monitor:
     """Watches one search: its clock, its memory, its budgets and its progress bar.
 
-    ``tick`` returns why the search must stop now ("time", "memory", "interrupted"),
-    or None.  The memory budget bounds the resident set of the whole process; a
-    SIGINT (Ctrl-C) during ``interruptible()`` stops the search at its next tick with
-    the statistics so far (a second one interrupts at once).
+    ``tick`` returns why the search must stop now ("time", "memory", "interrupted",
+    "stopped" when ``stop()`` says so), or None.  The memory budget bounds the resident
+    set of the whole process; a SIGINT (Ctrl-C) during ``interruptible()`` stops the
+    search at its next tick with the statistics so far (a second one interrupts at
+    once).
     """
 
     def __init__(self, name: str, max_states: int | None, max_depth: int | None,
                  time_limit: float | None, progress: bool | None,
-                 stream: TextIO | None = None, memory_limit: int | None = None) -> None:
+                 stream: TextIO | None = None, memory_limit: int | None = None,
+                 stop: Callable[[], bool] | None = None) -> None:
         self.name = name
+        self.stop = stop
         self.max_states = max_states if max_states is not None else sys.maxsize
         self.max_depth = max_depth if max_depth is not None else sys.maxsize
         self.time_limit = time_limit
@@ -187,6 +190,8 @@ class Monitor:
             self._draw(states, transitions, depth, now - self.start)
         if self.interrupted:
             return "interrupted"
+        if self.stop is not None and self.stop():
+            return "stopped"
         if self.time_limit is not None and now - self.start >= self.time_limit:
             return "time"
         if rss + sum(g.extra_bytes(margin) for g in self._growing) > self.memory_limit:

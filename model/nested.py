@@ -37,11 +37,13 @@ state's hash mixed with a constant per (``aux``, inner or outer).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .liveness import _report_cycle_path, _report_path, _report_stutter
 from .monitor import TICK_MASK, Monitor
 from .result import INCOMPLETE, OK, VIOLATION, Result
+from .safety import STOPS
 from .search import call_predicate, check_invariant, distinct_initial_states, successors_error
 from .store import rehash
 from .system import AssertionViolation, ModelError, State, TransitionSystem
@@ -62,10 +64,11 @@ def _mix(index: int, cache: dict[int, int] = {}) -> int:     # noqa: B006 (a mem
 
 
 def nested_search(system: TransitionSystem, monitor: Monitor, result: Result, mode: str,
-                  fair: bool, store: Any) -> None:
+                  fair: bool, store: Any, order: Callable[[list], None] | None = None) -> None:
     """Search ``system`` for an acceptance (or non-progress) cycle with ``store``
-    keeping the marks; fills ``result``."""
-    search = _Nested(system, monitor, result, mode, fair, store)
+    keeping the marks; fills ``result``.  ``order`` reorders the edges out of each node
+    the outer search enters (a swarm's diversification)."""
+    search = _Nested(system, monitor, result, mode, fair, store, order)
     try:
         search.run()
     except _Found:
@@ -81,8 +84,10 @@ def nested_search(system: TransitionSystem, monitor: Monitor, result: Result, mo
 
 class _Nested:
     def __init__(self, system: TransitionSystem, monitor: Monitor, result: Result,
-                 mode: str, fair: bool, store: Any) -> None:
+                 mode: str, fair: bool, store: Any,
+                 order: Callable[[list], None] | None = None) -> None:
         self.system = system
+        self.order = order
         self.monitor = monitor
         self.result = result
         self.mode = mode
@@ -168,8 +173,13 @@ class _Nested:
         return out
 
     def new_node(self, t: State, aux: int, inner: bool) -> bool:
-        """Mark ``(t, aux)`` in the outer or inner search; True if it was unmarked."""
-        return self.store.add_hash(hash(t) ^ _mix(aux << 1 | inner))
+        """Mark ``(t, aux)`` in the outer or inner search; True if it was unmarked
+        (the outer search's new nodes go into the store's sketch, if it has one)."""
+        if not self.store.add_hash(hash(t) ^ _mix(aux << 1 | inner)):
+            return False
+        if not inner and self.store.sketch is not None:
+            self.store.sketch.add(t)
+        return True
 
     # -- the searches -------------------------------------------------------------
 
@@ -179,7 +189,7 @@ class _Nested:
             if self.new_node(s0, 0, False):
                 self.check_invariant(s0)
                 self.outer(s0)
-                if self.truncated in ("time", "memory", "interrupted", "states"):
+                if self.truncated in STOPS:
                     return
 
     def check_invariant(self, t: State) -> None:
@@ -196,7 +206,10 @@ class _Nested:
                 self.base_accepting(s, 0):
             _report_stutter(self.system, self.result, s)
             raise _Found
-        frames.append((s, aux, iter(self.successors(s, aux, moves))))
+        edges = self.successors(s, aux, moves)
+        if self.order is not None:
+            self.order(edges)
+        frames.append((s, aux, iter(edges)))
         self.on_stack[(s, aux)] = len(frames) - 1
         if len(frames) > self.deepest:
             self.deepest = len(frames)

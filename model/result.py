@@ -143,7 +143,8 @@ class Result:
     kind: str | None = None                 # error kind when verdict == "violation"
     message: str = ""
     counterexample: Counterexample | None = None
-    #: when truncated: "states", "depth", "time", "memory" or "interrupted"
+    #: when truncated: "states", "depth", "time", "memory", "interrupted" or "stopped"
+    #: (a search of a swarm stopped because another one found an error)
     limit: str | None = None
     states: int = 0                         # states stored
     transitions: int = 0                    # transitions explored
@@ -157,6 +158,7 @@ class Result:
     storage: str = "exact"                  # "exact", "hash-compact" or "bitstate"
     store: Any = None                       # a lossy store's StoreReport (store.py)
     seed: int = 0                           # the hash seed of a lossy store
+    swarm: Any = None                       # a swarm's SwarmReport (swarm.py)
 
     @property
     def ok(self) -> bool:
@@ -181,6 +183,7 @@ class Result:
                 "seconds": self.seconds, "cpu_seconds": self.cpu_seconds,
                 "peak_memory": self.peak_memory, "storage": self.storage,
                 "store": self.store.as_dict() if self.store is not None else None,
+                "swarm": self.swarm.as_dict() if self.swarm is not None else None,
                 "counterexample": (self.counterexample.as_dict()
                                    if self.counterexample is not None else None)}
 
@@ -199,6 +202,8 @@ class Result:
 
     def storage_note(self) -> str:
         """What a lossy store means for the verdict ('' for exact storage)."""
+        if self.swarm is not None:
+            return self.swarm_note()
         r = self.store
         if r is None:
             return ""
@@ -211,6 +216,14 @@ class Result:
         return (f"\n  bitstate storage ({r.bits:,} bits, {r.hashes} per state, "
                 f"{r.nbytes / 2**20:.1f} MiB): hash factor {r.hash_factor:,.1f}, "
                 f"about {r.expected_missed:,.1f} states missed{proof}")
+
+    def swarm_note(self) -> str:
+        runs = self.swarm.runs
+        proof = ("; 'ok' is not a proof: each search may have missed states"
+                 if self.verdict == OK else "")
+        return (f"\n  swarm of {len(runs)} {self.storage} searches on {self.swarm.where}: "
+                f"{sum(r['states'] for r in runs):,} states stored, about "
+                f"{self.swarm.distinct:,} distinct{proof}")
 
     def __str__(self) -> str:
         text = self.summary()
@@ -229,7 +242,8 @@ class Result:
 
 _LIMITS = {"states": "states budget reached", "depth": "depth budget reached",
            "time": "time budget reached", "memory": "memory budget reached",
-           "interrupted": "interrupted"}
+           "interrupted": "interrupted",
+           "stopped": "stopped: another search of the swarm found an error"}
 
 
 def _plain(value: Any) -> Any:

@@ -285,7 +285,7 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
 
 
 #: budgets that end a search at once (a depth bound only prunes)
-STOPS = ("states", "time", "memory", "interrupted")
+STOPS = ("states", "time", "memory", "interrupted", "stopped")
 
 
 def _trim(seen: Any, new: list, excess: int, exact: bool) -> None:

@@ -17,9 +17,12 @@
 The fingerprint is Python's own hash of the state (SipHash for ``bytes``, computed once
 and kept by the object).  A bitstate search derives its bit positions from it through
 a mixer seeded with ``seed``: different seeds are different hash functions, which is how
-a swarm diversifies its searches.  Which states share a whole 64-bit hash depends only
-on Python's per-process salt of the hash of ``bytes`` (fixed by ``PYTHONHASHSEED``), so
-two runs of a lossy search may differ in the few states they miss.
+a swarm diversifies its searches.  A store given a ``sketch`` (sketch.py) adds every
+state it stores to it, so that the searches of a swarm can count their states together.
+
+Which states share a whole 64-bit hash depends only on Python's per-process salt of the
+hash of ``bytes`` (fixed by ``PYTHONHASHSEED``), so two runs of a lossy search may
+differ in the few states they miss.
 """
 
 from __future__ import annotations
@@ -43,8 +46,8 @@ def seed_mix(seed: int) -> int:
 
 
 def rehash(h: int) -> int:
-    """A second 64-bit hash derived from ``h`` (a bijection: the bit positions of a
-    bitstate search)."""
+    """A 64-bit hash derived from ``h``, every bit depending on every other (a
+    bijection: the nested search's per-node constants, the sketch's hash)."""
     h = ((h ^ (h >> 31)) * _MIX) & M64
     return h ^ (h >> 29)
 
@@ -70,8 +73,9 @@ class HashCompact:
 
     storage = "hash-compact"
 
-    def __init__(self, seed: int = 0, slots: int = 1 << 16) -> None:
+    def __init__(self, seed: int = 0, slots: int = 1 << 16, sketch: Any = None) -> None:
         self.mix = seed_mix(seed)
+        self.sketch = sketch
         self.table = array("Q", bytes(8 * slots))
         self.mask = slots - 1
         self.n = 0
@@ -83,7 +87,11 @@ class HashCompact:
 
     def add(self, state: Any) -> bool:
         """Store ``state``'s fingerprint; False if it was there already."""
-        return self.add_hash(hash(state))
+        if not self.add_hash(hash(state)):
+            return False
+        if self.sketch is not None:
+            self.sketch.add(state)
+        return True
 
     def add_hash(self, h: int) -> bool:
         fp = (h ^ self.mix) & M64 or 1
@@ -141,12 +149,13 @@ class BitState:
 
     storage = "bitstate"
 
-    def __init__(self, bits: int, k: int = 3, seed: int = 0) -> None:
+    def __init__(self, bits: int, k: int = 3, seed: int = 0, sketch: Any = None) -> None:
         if bits < 8 or bits & (bits - 1):
             raise ValueError("the bit array's size must be a power of two of at least 8")
         if not 1 <= k <= 32:
             raise ValueError("bits per state must be 1..32")
         self.mix = seed_mix(seed)
+        self.sketch = sketch
         self.array = bytearray(bits // 8)
         self.bits = bits
         self.mask = bits - 1
@@ -160,13 +169,19 @@ class BitState:
         return self.n
 
     def add(self, state: Any) -> bool:
-        return self.add_hash(hash(state))
+        """Set ``state``'s bits; False if it counts as seen already."""
+        if not self.add_hash(hash(state)):
+            return False
+        if self.sketch is not None:
+            self.sketch.add(state)
+        return True
 
     def add_hash(self, h: int) -> bool:
         """Set ``h``'s bits; False if they were all set already (the state counts as
         seen)."""
-        h = rehash((h ^ self.mix) & M64)
-        step = rehash(h) | 1
+        h = ((h ^ self.mix) * _MIX) & M64     # the bit positions: double hashing over
+        h ^= h >> 29                           # one multiply-xorshift of the hash
+        step = h >> 33 | 1
         arr, mask = self.array, self.mask
         fresh = 0
         for _ in range(self.k):
@@ -187,8 +202,9 @@ class BitState:
         return True
 
     def __contains__(self, state: Any) -> bool:
-        h = rehash((hash(state) ^ self.mix) & M64)
-        step = rehash(h) | 1
+        h = ((hash(state) ^ self.mix) * _MIX) & M64
+        h ^= h >> 29
+        step = h >> 33 | 1
         arr, mask = self.array, self.mask
         for _ in range(self.k):
             j = h & mask

@@ -18,6 +18,7 @@ tree), ``system`` (the ``TransitionSystem`` with SPIN's scheduling rules), ``tra
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from .errors import PromelaError
@@ -95,7 +96,8 @@ def build(model: Model, mode: str = "safety", fair: bool = False) -> PromelaSyst
 def check(path: str, mode: str | None = None, *, fair: bool = False, search: str = "dfs",
           defines: list[str] | None = None, undefines: list[str] | None = None,
           text: str | None = None, claim: str | None = None, ltl: str | None = None,
-          **budgets: Any) -> tuple[Result, PromelaSystem]:
+          workers: int | None = None, client: Any = None, scheduler: str | None = None,
+          searches: int | None = None, **budgets: Any) -> tuple[Result, PromelaSystem]:
     """Check a Promela file as SPIN's ``pan`` would in ``mode``; (result, system).
 
     ``claim`` and ``ltl`` choose the property (see ``load``); the one checked is
@@ -104,24 +106,58 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     one and an accept label (in the claim or a process), else safety.  As in SPIN,
     acceptance mode on a model without any accept label is a safety check, and
     non-progress mode ignores the never claim.
+
+    ``workers`` (local processes), ``client`` (a ``distributed.Client``) or
+    ``scheduler`` (a Dask scheduler's address) run a swarm of ``searches`` lossy
+    searches instead of one search (model/swarm.py; ``storage`` "bitstate" unless
+    "hash-compact" is asked for); each worker compiles the model again from its text.
     """
     from ..model.checker import check as run_check
-    from .system import PromelaSystem
 
     if mode == "non-progress" and (claim is not None or ltl is not None):
         raise PromelaError(None, "non-progress mode checks no never claim or ltl formula "
                            "(SPIN's -DNP replaces them with its own claim)")
+    swarm = workers is not None or client is not None or scheduler is not None
+    if swarm and text is None:
+        from .preprocess import read_model
+        text = read_model(path)
     model = load(path, defines, undefines, text, claim=claim, ltl=ltl)
     if mode is None:
         mode = "acceptance" if model.property is not None else "safety"
+    system = _system(model, mode, fair)
+    effective = system.mode
+    if swarm:
+        from ..model.swarm import swarm as run_swarm
+        if budgets.get("storage", "exact") == "exact":
+            budgets["storage"] = "bitstate"
+        again = functools.partial(rebuild, path, defines, undefines, text, claim, ltl,
+                                  mode, fair)
+        result = run_swarm(again, effective, fair=fair and effective != "safety",
+                           searches=searches,
+                           workers=workers or 2, client=client, scheduler=scheduler,
+                           **budgets)
+    else:
+        result = run_check(system, effective, fair=fair and effective != "safety",
+                           search=search if effective == "safety" else "dfs", **budgets)
+    return result, system
+
+
+def _system(model: Model, mode: str, fair: bool) -> PromelaSystem:
+    """The system ``check`` searches in ``mode``."""
+    from .system import PromelaSystem
+
     system = build(model, mode, fair)
     if mode == "acceptance" and not system.has_accept:
         # safety and acceptance run the same compiled code (the claim runs in both)
         system = PromelaSystem(system.c, "safety")
-    effective = system.mode
-    result = run_check(system, effective, fair=fair and effective != "safety",
-                       search=search if effective == "safety" else "dfs", **budgets)
-    return result, system
+    return system
+
+
+def rebuild(path: str, defines: list[str] | None, undefines: list[str] | None, text: str,
+            claim: str | None, ltl: str | None, mode: str, fair: bool) -> PromelaSystem:
+    """The system ``check`` searches, built again from the model's text (in a worker
+    of a swarm)."""
+    return _system(load(path, defines, undefines, text, claim=claim, ltl=ltl), mode, fair)
 
 
 def format_trail(system: PromelaSystem, result: Result) -> str:

@@ -4,7 +4,7 @@
                  [--safety | --acceptance | --non-progress] [--fair] [--bfs] [--json]
                  [--hash-compact | --bitstate [-w N] [-k N]] [--seed N]
                  [--max-states N] [--max-depth N] [--time-limit SECONDS]
-                 [--memory-limit SIZE]
+                 [--memory-limit SIZE] [--workers N | --scheduler ADDRESS] [--searches N]
 
 The property checked is the model's never claim or ltl formula named by ``-N`` (as
 ``pan -N``), by default the first one (never claims come before ltl formulas, as in
@@ -23,6 +23,12 @@ per state (SPIN's -DHC) and reports the probability that a state was missed;
 ``--bitstate`` stores k bits per state in an array of 2**N bits (SPIN's supertrace,
 -DBITSTATE with -wN and -kN): much less memory, but states can be missed, so its "no
 error" is not a proof.  ``--seed`` picks the hash function.
+
+``--workers N`` runs a swarm instead of one search (Holzmann's swarm verification):
+diversified searches, each with its own hash seed and successor order and a lossy
+store (bitstate unless ``--hash-compact``), on N local processes, or on a Dask cluster
+with ``--scheduler ADDRESS``; the first error found stops them all.  The report counts
+the distinct states they stored between them (an estimate).
 
 ``--memory-limit`` bounds the memory of the whole process (default: what it holds plus
 80% of what the machine has available); like the other budgets and like Ctrl-C, it stops
@@ -95,10 +101,19 @@ def register(subparsers) -> None:
                    help="--bitstate: bits per state (default 3)")
     p.add_argument("--seed", type=int, default=0, metavar="N",
                    help="hash seed of --hash-compact and --bitstate")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="a swarm: diversified lossy searches on N local processes "
+                        "(--bitstate unless --hash-compact is given)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the swarm on the Dask cluster whose scheduler is at ADDRESS "
+                        "(needs the 'dask' extra)")
+    p.add_argument("--searches", type=int, default=None, metavar="N",
+                   help="searches of the swarm (default: one per process or Dask thread)")
     p.set_defaults(run=run, mode=None, storage="exact")
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..model.swarm import SchedulerError
     from ..model.system import ModelError
     from ..promela import PromelaError, check, format_trail
 
@@ -112,6 +127,19 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("-w takes 3..40 (an array of 2**N bits)")
     if not 1 <= args.hashes <= 32:
         raise UsageError("-k takes 1..32 (bits per state)")
+    swarm = args.workers is not None or args.scheduler is not None
+    if args.searches is not None and not swarm:
+        raise UsageError("--searches applies to a swarm (--workers or --scheduler)")
+    if args.workers is not None and args.scheduler is not None:
+        raise UsageError("give --workers (local processes) or --scheduler (Dask), not both")
+    if swarm and args.bfs:
+        raise UsageError("a swarm's searches are depth-first (drop --bfs)")
+    for name in ("workers", "searches"):
+        value = getattr(args, name)
+        if value is not None and not 1 <= value <= 4096:
+            raise UsageError(f"--{name} takes 1..4096")
+    if swarm and args.storage == "exact":
+        args.storage = "bitstate"
     for name in ("max_states", "max_depth", "time_limit"):
         value = getattr(args, name)
         if value is not None and value < 0:
@@ -125,7 +153,15 @@ def run(args: argparse.Namespace) -> int:
                                progress=False if args.json else None,
                                memory_limit=args.memory_limit, storage=args.storage,
                                bits=1 << (args.log_bits or DEFAULT_LOG_BITS),
-                               hashes=args.hashes, seed=args.seed)
+                               hashes=args.hashes, seed=args.seed, workers=args.workers,
+                               scheduler=args.scheduler, searches=args.searches)
+    except ImportError as exc:
+        if args.scheduler is None:
+            raise
+        raise UsageError(f"--scheduler needs Dask ({exc}): install aioctx with its 'dask' "
+                         "extra") from None
+    except SchedulerError as exc:
+        raise UsageError(str(exc)) from None
     except PromelaError as exc:
         raise UsageError(str(exc), located=exc.where is not None) from None
     except ModelError as exc:
@@ -177,6 +213,7 @@ def _as_json(args, result, system) -> dict:
         "depth": result.max_depth, "seconds": round(result.seconds, 6),
         "memory": result.peak_memory, "storage": result.storage, "seed": result.seed,
         "store": None if result.store is None else result.store.as_dict(),
+        "swarm": None if result.swarm is None else result.swarm.as_dict(),
         "counterexample": None if cx is None else {
             "liveness": cx.liveness, "steps": trail_records(system, cx)},
     }

@@ -73,11 +73,11 @@ def test_lossy_safety_search_finds_what_the_exact_one_finds(storage):
 def test_a_cramped_bitstate_search_says_it_is_not_a_proof():
     system = philosophers(5, ordered=True).system()
     exact = check(system)
-    lossy = check(system, storage="bitstate", bits=1 << 9, hashes=2)
+    lossy = check(system, storage="bitstate", bits=1 << 6, hashes=2)
     assert lossy.ok and lossy.states < exact.states
     text = lossy.summary()
     assert "bitstate" in text and "not a proof" in text and "missed" in text
-    assert lossy.as_dict()["store"]["bits"] == 512
+    assert lossy.as_dict()["store"]["bits"] == 64
 
 
 @pytest.mark.parametrize("storage", ["hash-compact", "bitstate"])

@@ -17,18 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .commands.outputs import write_atomically
 from .sim.schedule import ScheduleError, dumps, load
 
 PASSING = "passing_runs"
 DEFAULT_KEEP = 3
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a rename over the old file)."""
-    partial = path + ".partial"
-    with open(partial, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(partial, path)
 
 
 @dataclass

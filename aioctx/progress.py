@@ -33,7 +33,8 @@ class ProgressLine:
         width = 20
         filled = width * done // total if total else width
         bar = "#" * filled + "." * (width - filled)
-        text = (f"{self.what} [{bar}] {done}/{total} {format_seconds(elapsed)}"
+        text = (f"{self.what} [{bar}] {done:,}/{total:,} {format_seconds(elapsed)}"
+                + rate_and_eta(done, total, elapsed)
                 + (f"  running: {', '.join(running)}" if running else ""))
         columns = shutil.get_terminal_size((100, 20)).columns
         if len(text) >= columns:
@@ -64,6 +65,16 @@ class ProgressLine:
             self.stream.write("\r" + " " * (columns - 1) + "\r")
             self.stream.flush()
             self.shown = False
+
+
+def rate_and_eta(done: int, total: int, elapsed: float) -> str:
+    """' 4,100/s, ETA 2.1s' once there is something to measure, else ''."""
+    if done <= 0 or elapsed <= 0:
+        return ""
+    rate = done / elapsed
+    left = max(total - done, 0) / rate
+    shown = f"{rate:,.1f}" if rate < 10 else f"{rate:,.0f}"
+    return f", {shown}/s, ETA {format_seconds(left)}"
 
 
 def format_seconds(seconds: float) -> str:

@@ -35,6 +35,7 @@ from .pictures import SUFFIXES
 from .promela.errors import PromelaError
 
 PASS, FAIL, ERROR, UNCOVERED = "pass", "FAIL", "ERROR", "not covered"
+SCHEDULE_SUFFIX = ".json"            # beside a scenario's picture: its schedule
 QUICK_PCT_RUNS = 1_000
 QUICK_DFS_BOUND = 1
 BARRIER_PCT_RUNS = 2_000
@@ -116,6 +117,7 @@ class Row:
     status: str
     trace: str = ""                     # the readable counterexample, if one was caught
     pictures: list[str] = field(default_factory=list)
+    schedule: str = ""                  # its schedule (JSON), which `aioctx replay` reads
     traceback: str = ""                 # an ERROR row's, for --debug
 
     @property
@@ -274,6 +276,12 @@ def _run_scenario(job: ScenarioCheck, row: Row, out_dir: str | None) -> None:
                    else f"FAILED ({cx.failure.kind}) at {where} {found}")
         row.trace = str(cx)
     row.status = PASS if verdict.as_expected else FAIL
+    if cx is not None and out_dir is not None:
+        from .commands.outputs import write_atomically
+        from .hunting import tag
+        from .sim.schedule import dumps
+        row.schedule = os.path.join(out_dir, picture_stem(row) + SCHEDULE_SUFFIX)
+        write_atomically(row.schedule, dumps(tag(cx.schedule, job.slug, job.buggy)))
     if cx is not None and out_dir is not None and shrink:
         from .swimlane import from_sim
         lane = from_sim(cx, title=f"{job.slug} [{'buggy' if job.buggy else 'fixed'}] "
@@ -307,9 +315,11 @@ def picture_stem(item: Check | Row) -> str:
 
 
 def picture_names(checks: list[Check]) -> list[str]:
-    """Every file name the pictures of ``checks`` may take in the output folder."""
+    """Every file name the pictures (and, for scenarios, the schedules) of ``checks``
+    may take in the output folder."""
     return [picture_stem(c) + suffix for c in checks if not isinstance(c.job, Uncovered)
-            for suffix in SUFFIXES]
+            for suffix in SUFFIXES + ((SCHEDULE_SUFFIX,) if isinstance(c.job, ScenarioCheck)
+                                      else ())]
 
 
 def _uncovered_row(check: Check) -> Row:

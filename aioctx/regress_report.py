@@ -129,9 +129,15 @@ def report(rows: list[Row], seconds: float, budget: str, workers: int) -> dict[s
             "section": r.section, "entry": r.entry, "variant": r.variant, "check": r.what,
             "expected": r.expected, "got": r.got, "status": r.status, "size": r.size,
             "bound": r.bound, "seconds": round(r.seconds, 2), "pictures": r.pictures,
+            "schedule": r.schedule, "replay": replay_command(r),
             "trace": r.trace,
         } for r in rows],
     }
+
+
+def replay_command(row: Row) -> str:
+    """The command that replays a row's counterexample ('' when it has none)."""
+    return f"aioctx replay {row.schedule}" if row.schedule else ""
 
 
 def write_json(path: str, doc: dict[str, Any]) -> None:
@@ -198,6 +204,10 @@ def write_html(path: str, doc: dict[str, Any]) -> None:
                 with open(pic, encoding="utf-8") as f:
                     svg = f.read()
                 out.append(f"<div class='pic'>{svg[svg.find('<svg'):]}</div>")
+        if r.get("replay"):
+            out.append(f"<p>replay it: <code>{esc(r['replay'])}</code> (schedule "
+                       f"<a href='{esc(os.path.basename(r['schedule']))}'>"
+                       f"{esc(r['schedule'])}</a>)</p>")
         out.append(f"<pre>{esc(r['trace'])}</pre></details>")
     out.append("</body></html>")
     with open(path, "w", encoding="utf-8") as f:

@@ -119,6 +119,7 @@ class Execution:
         self.pending_checks: list[tuple[Callable[[], Any], str]] = []
         self.invariants: list[tuple[Callable[[], Any], str]] = []
         self.failure: Failure | None = None
+        self.interrupted: KeyboardInterrupt | None = None    # raised again by ``run``
         self.halted = False           # aborting, or inspecting state outside a step
         self.aborting = False
 
@@ -335,6 +336,9 @@ class Execution:
         except Stall as exc:
             if not self.aborting:
                 self._record_failure(t, F.STALL, exc)
+        except KeyboardInterrupt as exc:     # the user's Ctrl-C: not the program's failure
+            self.interrupted = exc
+            self.halted = self.aborting = True
         except BaseException as exc:         # the program's own failure, any kind
             if not self.aborting:
                 self._record_failure(t, F.EXCEPTION, exc)
@@ -425,6 +429,8 @@ class Execution:
                     self.engine.abort(self)
             self.aborting = False
             self.halted = True            # from now on its objects can be inspected freely
+            if self.interrupted is not None:
+                raise self.interrupted
             if self.failure is None:
                 broken = self._check(self.invariants)
                 if broken is not None:

@@ -143,6 +143,38 @@ def steps_in(doc: dict[str, Any]) -> list[StepRow]:
     return out
 
 
+def divergence_index(expected: list[StepRow], actual: list[StepRow]) -> int | None:
+    """The first step at which the two runs differ (or one ends), None if they agree."""
+    for i, (want, got) in enumerate(zip(expected, actual, strict=False)):
+        if not want.same_operation(got):
+            return i
+    if len(expected) != len(actual):
+        return min(len(expected), len(actual))
+    return None
+
+
+def around_divergence(expected: list[StepRow], actual: list[StepRow], before: int = 3,
+                      after: int = 2) -> list[str]:
+    """The steps of both runs around where they part, for a person: each step as the
+    schedule has it and as the code ran it, the first difference marked with '>'."""
+    at = divergence_index(expected, actual)
+    if at is None:
+        return []
+    lines = [f"around step {at}, where the run leaves the schedule:"]
+    for i in range(max(0, at - before), at + after + 1):
+        mark = ">" if i == at else " "
+        want = (f"thread {expected[i].tid} {expected[i].describe()}"
+                if i < len(expected) else "(the schedule has ended)")
+        got = (f"thread {actual[i].tid} {actual[i].describe()}"
+               if i < len(actual) else "(the run has ended)")
+        if want == got:
+            lines.append(f" {mark}{i:5d}  both:     {want}")
+        else:
+            lines.append(f" {mark}{i:5d}  schedule: {want}")
+            lines.append(f"  {'':5}  now:      {got}")
+    return lines
+
+
 def first_divergence(expected: list[StepRow], actual: list[StepRow]) -> str | None:
     """Compare (thread, op, object, label) step by step; describe the first difference."""
     for i, (want, got) in enumerate(zip(expected, actual, strict=False)):

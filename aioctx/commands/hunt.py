@@ -1,8 +1,8 @@
 """``aioctx hunt SLUG``: search one catalogue scenario for a counterexample and save it.
 
     aioctx hunt SLUG [--strategy NAME] [--runs N] [--seed S] [--depth D] [--bound B]
-                     [--fixed] [--memory-model sc|tso|arm] [-o FILE] [--picture PATH]
-                     [--force]
+                     [--workers N | --dask ADDRESS] [--fixed] [--memory-model sc|tso|arm]
+                     [-o FILE] [--picture PATH] [--force]
 
 Runs the buggy variant (``--fixed``: the fixed one) of the scenario under the strategy;
 on a failure, saves the schedule as JSON, prints the readable trace and the command
@@ -10,25 +10,32 @@ that replays it.  ``--strategy`` names any registered strategy: pct (default),
 random, dfs, dpor, hypothesis, or one added with ``aioctx.sim.register_strategy`` or
 the ``aioctx.strategies`` entry-point group.  ``--runs`` is the budget of every
 strategy: the runs PCT, random walk and Hypothesis sample, the most executions DFS and
-DPOR try (a search stopped there says so: it did not cover its space).  A progress
-line is shown on stderr when it is a terminal.  ``--memory-model`` runs it under
-sequential consistency, x86-TSO or the ARM-style model (default: the model the
+DPOR try (a search stopped there says so: it did not cover its space).  ``--workers N``
+spreads the search over N local processes, ``--dask ADDRESS`` over the workers of a
+Dask scheduler (``tcp://host:8786``; needs ``distributed``); the outcome is the one a
+single process finds with the same seed.  A progress line (executions, rate, time
+left at most) is shown on stderr when it is a terminal.  ``--memory-model`` runs it
+under sequential consistency, x86-TSO or the ARM-style model (default: the model the
 catalogue names for the bug; a memory-ordering bug's buggy variant survives under sc).
+Ctrl-C stops the search: it prints what was searched and writes nothing (a schedule
+file is only ever written whole).
 
 Exit status (as for every command): 0 no failure found (PCT, random walk and
 Hypothesis ran all their runs; DFS and DPOR covered their space), 1 a race was caught
 (the counterexample is saved), 2 bad input, 3 DFS or DPOR stopped at ``--runs`` before
 covering their space, 4 an internal error (a bug in aioctx: one line, the traceback
-with --debug).
+with --debug); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
-from .outputs import distinct, new_file, new_picture, writable
+from .outputs import distinct, new_file, new_picture, writable, write_atomically
 
 
 def register(subparsers) -> None:
@@ -46,6 +53,11 @@ def register(subparsers) -> None:
     p.add_argument("--depth", type=int, default=None, metavar="D", help="PCT bug depth")
     p.add_argument("--bound", type=int, default=None, metavar="B",
                    help="DFS preemption bound")
+    workers = p.add_mutually_exclusive_group()
+    workers.add_argument("--workers", type=int, default=None, metavar="N",
+                         help="search in N local worker processes")
+    workers.add_argument("--dask", metavar="ADDRESS",
+                         help="search on the workers of this Dask scheduler")
     p.add_argument("--fixed", action="store_true", help="hunt in the fixed variant")
     p.add_argument("--memory-model", choices=("sc", "tso", "arm"), default=None,
                    help="memory model (default: the one the catalogue names for the bug)")
@@ -82,21 +94,41 @@ def run(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else sc.seed
     runs = args.runs if args.runs is not None else sc.pct_runs
     model = args.memory_model or sc.memory_model
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    executor, close = _executor(args.dask)
     bar = ProgressLine(f"hunt {args.strategy}")
-    result = sim.explore(sc.program(not args.fixed), strategy, runs=runs, seed=seed,
-                         max_steps=sc.max_steps, max_executions=runs,
-                         on_execution=bar.counter(runs),
-                         memory_model=model)
+    shown = bar.counter(runs)
+    done = [0]
+
+    def count(n: int) -> None:
+        done[0] = n
+        if shown is not None:
+            shown(n)
+
+    try:
+        result = sim.explore(sc.program(not args.fixed), strategy, runs=runs, seed=seed,
+                             max_steps=sc.max_steps, max_executions=runs,
+                             on_execution=count, workers=args.workers, executor=executor,
+                             memory_model=model)
+        cx = result.counterexample
+    except KeyboardInterrupt:
+        bar.clear()
+        where = "" if executor is None and not args.workers else " in this process"
+        print(f"{sc.slug} ({variant}): interrupted: {args.strategy} ran {done[0]:,} "
+              f"execution(s){where} of at most {runs:,} (seed {seed}) without a "
+              f"complete result; nothing was saved", file=sys.stderr)
+        raise
+    finally:
+        close()
     bar.clear()
     print(f"{sc.slug} ({variant}, {model} memory): {sc.summary}")
     print(result.summary())
-    cx = result.counterexample
     if cx is None:
         return EXIT_INCOMPLETE if result.capped else EXIT_CLEAN
     print()
     print(cx)
-    with open(output, "w", encoding="utf-8") as f:
-        f.write(dumps(hunting.tag(cx.schedule, sc.slug, not args.fixed)))
+    write_atomically(output, dumps(hunting.tag(cx.schedule, sc.slug, not args.fixed)))
     print(f"\nsaved the schedule to {output}")
     if args.picture:
         from ..swimlane import from_sim
@@ -104,3 +136,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"drew it in {args.picture}")
     print(f"replay it with:  aioctx replay {output}")
     return EXIT_FOUND
+
+
+def _executor(address: str | None) -> tuple[Any, Any]:
+    """The Dask scheduler's workers as a ``concurrent.futures`` executor, and how to
+    let it go; (None, a no-op) without ``--dask``."""
+    if address is None:
+        return None, lambda: None
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--dask needs the 'distributed' package "
+                         "(pip install 'dask[distributed]')") from None
+    try:
+        client = Client(address, timeout=10)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UsageError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
+    return client.get_executor(), client.close

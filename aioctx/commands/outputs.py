@@ -57,3 +57,12 @@ def writable(option: str, path: str) -> None:
                          f"{exc.strerror or exc}") from None
     if os.path.exists(path) and not os.access(path, os.W_OK):
         raise UsageError(f"{option} {path}: cannot write: permission denied")
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: into a file beside it, renamed
+    over it once complete, so an interrupted command leaves no half-written file."""
+    partial = path + ".partial"
+    with open(partial, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(partial, path)

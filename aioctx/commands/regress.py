@@ -105,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         format_row,
         full_columns,
         header,
+        replay_command,
         report,
         write_html,
         write_json,
@@ -132,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
             section[0] = row.section
             print(f"\n{row.section}\n{header(columns)}")
         print(format_row(row, columns), flush=True)
+        if row.schedule:
+            print(f"{'':6}replay: {replay_command(row)}", flush=True)
 
     start = time.monotonic()
     rows = regress.run_all(checks, args.out, args.workers, on_row, bar.update)
@@ -142,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         write_json(args.json, doc)
     if args.html:
         write_html(args.html, doc)
-    folder.record([p for r in rows for p in r.pictures]
+    folder.record([p for r in rows for p in r.pictures + ([r.schedule] if r.schedule else [])]
                   + [p for p in (args.json, args.html) if p is not None and folder.holds(p)])
     s = doc["summary"]
     npics = sum(1 for r in rows if r.pictures)
@@ -150,7 +153,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nregress: {s['checks']} checks, {s['passed']} as expected, "
           f"{len(s['failed'])} not{crashed}; {len(s['uncovered'])} catalogue bugs not "
           f"covered; {format_seconds(seconds)} on {args.workers} worker(s)")
-    written = [f"pictures of {npics} counterexamples in {args.out}/"]
+    nschedules = sum(1 for r in rows if r.schedule)
+    written = [f"pictures of {npics} counterexamples and the schedules of {nschedules} "
+               f"(each replays with: aioctx replay FILE) in {args.out}/"]
     written += [f"JSON {args.json}"] if args.json else []
     written += [f"HTML {args.html}"] if args.html else []
     print("wrote " + ", ".join(written))

@@ -2,9 +2,10 @@
 
     aioctx replay FILE.json [--fixed | --buggy] [--picture PATH] [--force]
 
-The schedule (from ``aioctx hunt``, or any ``sim`` schedule document naming a
-zero-argument ``module:function``) is followed decision by decision; the trace is
-printed, and where the run leaves the recorded steps the first difference is named.
+The schedule (from ``aioctx hunt`` or ``aioctx regress``, or any ``sim`` schedule
+document naming a zero-argument ``module:function``) is followed decision by decision;
+the trace is printed, and where the run leaves the recorded steps the first difference
+is named and the steps around it are shown, as recorded and as run.
 ``--fixed``/``--buggy`` replay a hunted schedule on the other variant of its scenario.
 ``--fixed`` asks whether the fix holds: the fixed code is expected not to reproduce
 the failure, and the output says so and where its run left the schedule.
@@ -41,7 +42,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import hunting, sim
-    from ..sim.schedule import ScheduleError, load
+    from ..sim.schedule import ScheduleError, around_divergence, load, steps_in
+    from ..sim.trace import steps_of
 
     try:
         doc = load(args.file)
@@ -70,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
         from_sim(cx, title=f"replay of {args.file}: {result.failure.kind}").save(args.picture)
         print(f"drew it in {args.picture}")
     diverged = f"; diverged at {result.divergence}" if result.divergence else ""
+    context = around_divergence(steps_in(doc), steps_of(result.trace))
+    if context:
+        print("\n" + "\n".join(context))
     want = recorded["kind"] if recorded else "no failure"
     status = EXIT_CLEAN if got is None else EXIT_FOUND
     if args.buggy is False:

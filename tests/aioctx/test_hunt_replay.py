@@ -39,6 +39,14 @@ def test_hunt_saves_and_replay_reproduces(capsys, tmp_path):
     assert code == 0, out                      # the point of --fixed: the fix holds
     assert ("replay: the fixed code does not reproduce the recorded lost-wakeup: the fix "
             "holds on this schedule; diverged at step") in out
+    # the steps around the divergence, as recorded and as run now
+    at = re.search(r"around step (\d+), where the run leaves the schedule:\n", out)
+    assert at is not None, out
+    context = out[at.end():].split("\n\n")[0].splitlines()
+    marked = [line for line in context if line.startswith(" >")]
+    assert len(marked) == 1 and f"{int(at.group(1)):5d}  schedule: thread" in marked[0]
+    assert context[context.index(marked[0]) + 1].lstrip().startswith("now:      thread")
+    assert any("both:" in line for line in context[:context.index(marked[0])])
     # never overwritten without --force
     code, out, err = run(capsys, "hunt", SLUG, "-o", str(saved))
     assert code == 2 and "not overwriting" in err
@@ -100,6 +108,7 @@ def test_dpor_and_dfs_stop_at_runs_and_say_so_with_progress_on_a_terminal(
     assert code == 3 and "dpor: 200 executions, no failure found (not exhaustive)" in out
     assert "stopped at its cap of 200 executions" in out
     assert terminal.text.startswith("\rhunt dpor [") and "/200" in terminal.text
+    assert re.search(r"/200 \d+\.\ds, [\d,.]+/s, ETA \d+\.\ds", terminal.text)
     assert terminal.text.endswith("\r")                  # cleared before the output
     code, out, err = run(capsys, "hunt", "aio-dispatching-flag", "--strategy", "dfs",
                          "--runs", "100", "-o", str(tmp_path / "none.json"))
@@ -151,3 +160,41 @@ def test_bad_fields_of_a_schedule_and_outputs_that_collide(capsys, tmp_path):
     code, out, err = run(capsys, "regress", "--only", "lockcnt", "--json", str(same),
                          "--html", str(same), "--out", str(tmp_path / "out"))
     assert code == 2 and "the same file as --json" in err and not same.exists()
+
+
+@pytest.mark.timeout(300)
+def test_hunt_on_ctrl_c_says_what_it_searched_and_saves_nothing(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    saved = tmp_path / "cx.json"
+    hunt = subprocess.Popen([sys.executable, "-m", "aioctx", "hunt", "aio-dispatching-flag",
+                             "--fixed", "--runs", "1000000", "-o", str(saved)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    hunt.send_signal(signal.SIGINT)
+    out, err = hunt.communicate(timeout=60)
+    assert hunt.returncode == 130, out + err
+    assert re.search(r"aio-dispatching-flag \(fixed\): interrupted: pct ran [\d,]+ "
+                     r"execution\(s\) of at most 1,000,000 \(seed 1\) without a complete "
+                     r"result; nothing was saved", err), err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
+@pytest.mark.timeout(300)
+def test_hunt_with_workers_and_on_a_dask_scheduler(capsys, tmp_path):
+    code, out, err = run(capsys, "hunt", SLUG, "--workers", "2", "-o",
+                         str(tmp_path / "w.json"))
+    assert code == 1 and "lost-wakeup" in out, err
+    alone = json.loads((tmp_path / "w.json").read_text())
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  protocol="tcp", dashboard_address=None) as cluster:
+        code, out, err = run(capsys, "hunt", SLUG, "--dask", cluster.scheduler_address,
+                             "-o", str(tmp_path / "d.json"))
+    assert code == 1 and "lost-wakeup" in out, err
+    assert json.loads((tmp_path / "d.json").read_text())["decisions"] == alone["decisions"]
+    code, out, err = run(capsys, "hunt", SLUG, "--dask", "tcp://127.0.0.1:9",
+                         "-o", str(tmp_path / "x.json"))
+    assert code == 2 and "--dask tcp://127.0.0.1:9: cannot reach the scheduler" in err

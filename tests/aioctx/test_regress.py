@@ -225,3 +225,30 @@ def test_reports_may_go_into_the_out_folder_it_creates(capsys, tmp_path):
     code, _out, err = regress(capsys, "--only", "lockcnt", "--out", str(out),
                               "--json", str(tmp_path / "elsewhere" / "r.json"))
     assert code == 2 and "no such folder" in err
+
+
+@pytest.mark.timeout(300)
+def test_each_caught_counterexample_has_its_schedule_and_replay_command(capsys, tmp_path):
+    out_dir = tmp_path / "out"
+    code, out, err = regress(capsys, "--only", "aiowait-home-thread-no-waiter-count/buggy",
+                             "--out", str(out_dir), "--json", str(tmp_path / "r.json"),
+                             "--html", str(tmp_path / "r.html"))
+    assert code == 0, out + err
+    rows = json.loads((tmp_path / "r.json").read_text())["rows"]
+    assert [r["check"] for r in rows] == ["pct", "dfs"]
+    page = (tmp_path / "r.html").read_text()
+    for row in rows:
+        schedule = row["schedule"]
+        assert schedule.startswith(str(out_dir)) and schedule.endswith(f"-{row['check']}.json")
+        assert row["replay"] == f"aioctx replay {schedule}"
+        assert f"      replay: aioctx replay {schedule}\n" in out          # in the table
+        assert f"replay it: <code>aioctx replay {schedule}</code>" in page
+        doc = json.loads(open(schedule).read())
+        assert doc["scenario"] == {"slug": "aiowait-home-thread-no-waiter-count",
+                                   "buggy": True}
+        assert cli.main(["replay", schedule]) == 1                          # caught again
+        assert "the run matches the schedule" in capsys.readouterr().out
+    assert "and the schedules of 2 (each replays with: aioctx replay FILE)" in out
+    code, out, err = regress(capsys, "--only", "aiowait-home-thread-no-waiter-count/buggy",
+                             "--out", str(out_dir))
+    assert code == 0, err                   # its own schedules are replaced, not refused

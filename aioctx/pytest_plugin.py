@@ -228,6 +228,10 @@ def run_race_test(item: pytest.Item, program: Any, given: dict[str, Any]) -> Non
                          line_level=opts["line_level"], max_executions=cap,
                          workers=workers, memory_model=opts["memory_model"])
     seconds = time.perf_counter() - start
+    if result.executions > cap:
+        pytest.fail(f"{item.nodeid}: strategy {opts['strategy']!r} ran "
+                    f"{result.executions:,} executions with runs={cap:,}: it does not "
+                    "keep to the runs budget, so it cannot be used with one", pytrace=False)
     notes = [n for n in (serial, saved) if n]
     config.stash[OUTCOMES][item.nodeid] = "; ".join([_describe(result, opts, seconds)]
                                                     + notes)

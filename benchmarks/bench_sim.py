@@ -26,6 +26,10 @@
    hang/deadlock for a lost wakeup or deadlock) and the same tool does not give the
    same report on the fixed variant within the same budget (a false alarm).  Each tool
    gets ``--budget`` seconds per bug; ratios are against the best peer.
+3. Plain ``threading`` programs, unmodified, under aioctx (a step per line), frontrun,
+   interleave-test and ploom: time to the first failure, false alarms on the fixed
+   variants, and whether each tool's replay of its failure fails again
+   (``plain_threading.py``; ``--section plain`` runs only this part).
 """
 
 from __future__ import annotations
@@ -434,6 +438,8 @@ def main() -> int:
     ap.add_argument("--work", action="store_true",
                     help="print the scheduling points each PCT counterexample costs to "
                          "build, beside its search's (no timing, no peers)")
+    ap.add_argument("--section", choices=("all", "catalogue", "plain"), default="all",
+                    help="run the catalogue comparison, the plain-threading one, or both")
     ap.add_argument("--child", nargs=2, metavar=("TOOL", "SLUG"), help=argparse.SUPPRESS)
     ap.add_argument("--fixed", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--repeats", type=int, default=REPEATS, help=argparse.SUPPRESS)
@@ -453,15 +459,26 @@ def main() -> int:
     if sys.version_info < (3, 12):
         tools = [t for t in tools if t == "stress"]   # the others need Python 3.12
     report: dict[str, Any] = {"python": sys.version.split()[0], "budget_s": args.budget,
-                              "engines": engines(args.budget), "bugs": {}}
-    print(f"engines: {json.dumps(report['engines'])}", flush=True)
-    for slug in args.bugs.split(","):
-        report["bugs"][slug] = row = bug_row(slug, tools, args.budget)
-        print(slug, json.dumps(row), flush=True)
+                              "load_average": os.getloadavg(), "bugs": {}}
+    if args.section != "plain":
+        report["engines"] = engines(args.budget)
+        print(f"engines: {json.dumps(report['engines'])}", flush=True)
+        for slug in args.bugs.split(","):
+            report["bugs"][slug] = row = bug_row(slug, tools, args.budget)
+            print(slug, json.dumps(row), flush=True)
+    if args.section != "catalogue":
+        import plain_threading
+        peers = [t for t in plain_threading.TOOLS
+                 if t.startswith("aioctx") or sys.version_info >= (3, 12)]
+        report["plain"] = plain_threading.run_all(args.budget, peers)
+    report["load_average_after"] = os.getloadavg()
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1)
-    print(markdown(report, tools))
+    if report["bugs"]:
+        print(markdown(report, tools))
+    if "plain" in report:
+        print(report["plain"]["markdown"])
     print(f"wrote {args.out}")
     return 0
 

@@ -134,6 +134,18 @@ def test_bad_options_are_reported(project):
         "import pytest\n\n@pytest.mark.aioctx(strategy='magic')\ndef test_x():\n    pass\n\n"
         "@pytest.mark.aioctx(runz=3)\ndef test_y():\n    pass\n\n"
         "@pytest.mark.aioctx(runs=0)\ndef test_z():\n    pass\n")
+    (project / "tests" / "conftest.py").write_text(
+        "from aioctx import sim\n\n\nclass Greedy:\n    name = 'greedy'\n\n"
+        "    def search(self, job):\n        result = sim.Result(self.name, 0)\n"
+        "        for _ in range(5):\n            job.runner.run(sim.Decider())\n"
+        "            result.executions += 1\n        return sim.Found(result, None)\n\n\n"
+        "sim.register_strategy('greedy', Greedy)\n")
+    (project / "tests" / "test_greedy.py").write_text(
+        "import pytest\n\n@pytest.mark.aioctx(strategy='greedy', runs=2)\n"
+        "def test_g():\n    pass\n")
+    run = pytest_in(project, "tests/test_greedy.py")
+    assert ("strategy 'greedy' ran 5 executions with runs=2: it does not keep to the runs "
+            "budget, so it cannot be used with one") in run.stdout
     run = pytest_in(project, "tests/test_bad.py")
     assert "unknown strategy 'magic'" in run.stdout
     assert "unknown aioctx option(s) runz" in run.stdout

@@ -112,7 +112,7 @@ class _Sleep:
         return t.timed_out
 
 
-_SLEEP = _Sleep()
+SLEEPING = _Sleep()            # the wait of every virtual sleep
 
 
 class SimClock(sync.Clock):
@@ -136,7 +136,7 @@ class SimClock(sync.Clock):
         if ns <= 0:
             ex.step("sleep", self, label, False)
         else:
-            ex.step_wait("sleep", self, label, _SLEEP, ex.clock_ns + ns, False)
+            ex.step_wait("sleep", self, label, SLEEPING, ex.clock_ns + ns, False)
 
 
 class SimQemuThread(sync.Thread):

@@ -23,6 +23,7 @@ from typing import Any
 
 from aioctx.impl import sync
 
+from .devices import SLEEPING
 from .execution import Execution, SimThread
 from .primitives import bind
 from .pysync import NS
@@ -219,38 +220,26 @@ def sleep(seconds: float) -> None:
     if seconds == 0:
         ex.cpu_relax(None)                    # a yield: the sleeper gives way
         return None
-    ex.step_wait("sleep", None, None, _ASLEEP, ex.clock_ns + max(1, int(seconds * NS)), False)
+    ex.step_wait("sleep", None, None, SLEEPING, ex.clock_ns + max(1, int(seconds * NS)),
+                 False)
     return None
 
 
-class _Asleep:
-    """The wait of ``time.sleep``: over when its deadline has passed."""
+def _virtual(real: Any, unit: int) -> Any:
+    """A clock function that reads virtual time (in ``1/unit`` seconds) in a controlled
+    thread, and calls ``real`` anywhere else."""
 
-    __slots__ = ()
+    def read() -> Any:
+        ex = execution()
+        if ex is None:
+            return real()
+        return ex.clock_ns if unit == NS else ex.clock_ns / NS
 
-    def ready(self, t: SimThread) -> bool:
-        return t.timed_out
-
-
-_ASLEEP = _Asleep()
-
-
-def monotonic() -> float:
-    ex = execution()
-    return REAL_MONOTONIC() if ex is None else ex.clock_ns / NS
+    read.__name__ = read.__qualname__ = real.__name__
+    return read
 
 
-def monotonic_ns() -> int:
-    ex = execution()
-    return REAL_MONOTONIC_NS() if ex is None else ex.clock_ns
-
-
-def perf_counter() -> float:
-    ex = execution()
-    return REAL_PERF_COUNTER() if ex is None else ex.clock_ns / NS
-
-
-def perf_counter_ns() -> int:
-    ex = execution()
-    return REAL_PERF_COUNTER_NS() if ex is None else ex.clock_ns
-
+monotonic = _virtual(REAL_MONOTONIC, 1)
+monotonic_ns = _virtual(REAL_MONOTONIC_NS, NS)
+perf_counter = _virtual(REAL_PERF_COUNTER, 1)
+perf_counter_ns = _virtual(REAL_PERF_COUNTER_NS, NS)

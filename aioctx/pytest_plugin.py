@@ -222,6 +222,11 @@ def run_race_test(item: pytest.Item, program: Any, given: dict[str, Any]) -> Non
     saved = _saved_first(item, program, opts)
     runs, cap = budgets(opts)
     workers, serial = _workers(program, opts["workers"])
+    if opts["line_level"] and not getattr(strategy, "line_level_ok", True):
+        pytest.fail(f"{item.nodeid}: strategy {opts['strategy']!r} cannot see races "
+                    "between program lines: use dfs, pct or random, or line_level=False "
+                    "for code whose sharing all goes through simulated primitives",
+                    pytrace=False)
     start = time.perf_counter()
     result = sim.explore(program, strategy, runs=runs, seed=opts["seed"],
                          max_steps=opts["max_steps"], engine=opts["engine"],

@@ -61,6 +61,11 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
     """
     check_memory_model(memory_model)
     chosen = as_strategy(strategy if strategy is not None else DEFAULT_STRATEGY)
+    if line_level and not getattr(chosen, "line_level_ok", True):
+        raise ValueError(f"strategy {chosen.name!r} cannot see races between program "
+                         "lines (they touch no object it knows): use dfs, pct or random "
+                         "with line-level mode, or turn line-level mode off for code whose "
+                         "sharing all goes through simulated primitives")
     if engine is None:
         engine = "fiber"
     spec = RunSpec(program, engine, max_steps, line_level, memory_model,

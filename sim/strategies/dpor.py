@@ -202,6 +202,9 @@ class DPOR:
     """Explore one execution per Mazurkiewicz trace (up to the object-level conflicts)."""
 
     name = "dpor"
+    # line-level steps touch no object it knows, so it would call every order of them
+    # equivalent and miss their races: ``explore`` refuses the combination
+    line_level_ok = False
 
     def search(self, job: SearchJob) -> Found:
         result = Result("dpor", 0)

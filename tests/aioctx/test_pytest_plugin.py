@@ -133,7 +133,8 @@ def test_bad_options_are_reported(project):
     (project / "tests" / "test_bad.py").write_text(
         "import pytest\n\n@pytest.mark.aioctx(strategy='magic')\ndef test_x():\n    pass\n\n"
         "@pytest.mark.aioctx(runz=3)\ndef test_y():\n    pass\n\n"
-        "@pytest.mark.aioctx(runs=0)\ndef test_z():\n    pass\n")
+        "@pytest.mark.aioctx(runs=0)\ndef test_z():\n    pass\n\n"
+        "@pytest.mark.aioctx(strategy='dpor')\ndef test_d():\n    pass\n")
     (project / "tests" / "conftest.py").write_text(
         "from aioctx import sim\n\n\nclass Greedy:\n    name = 'greedy'\n\n"
         "    def search(self, job):\n        result = sim.Result(self.name, 0)\n"
@@ -150,6 +151,7 @@ def test_bad_options_are_reported(project):
     assert "unknown strategy 'magic'" in run.stdout
     assert "unknown aioctx option(s) runz" in run.stdout
     assert "runs must be a whole number of at least 1, not 0" in run.stdout
+    assert "strategy 'dpor' cannot see races between program lines" in run.stdout
     run = pytest_in(project, "--aioctx-replay", "missing.json")
     assert run.returncode == 4 and "--aioctx-replay: missing.json: cannot read" in run.stderr
     (project / "binary.json").write_bytes(b"\x89PNG\r\n")

@@ -77,6 +77,8 @@ def test_both_engines_take_the_same_steps_in_line_level_mode():
 def test_without_line_level_mode_plain_attributes_show_no_race():
     result = sim.explore(lambda: two_adders(Counter()), sim.DFS(2))
     assert not result.failed and result.exhaustive
+    with pytest.raises(ValueError, match="'dpor' cannot see races between program lines"):
+        sim.explore(lambda: two_adders(Counter()), "dpor", line_level=True)
 
 
 ORIGINALS = {

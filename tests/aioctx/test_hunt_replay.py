@@ -169,10 +169,18 @@ def test_hunt_on_ctrl_c_says_what_it_searched_and_saves_nothing(tmp_path):
     import time
 
     saved = tmp_path / "cx.json"
-    hunt = subprocess.Popen([sys.executable, "-m", "aioctx", "hunt", "aio-dispatching-flag",
-                             "--fixed", "--runs", "1000000", "-o", str(saved)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    # The command's modules are imported before "ready", so the Ctrl-C two seconds
+    # later lands in the search even on a loaded machine; SIGINT is given its default
+    # action back in the child (a shell ignores it in background jobs, and Python
+    # then never raises KeyboardInterrupt).
+    argv = ["hunt", "aio-dispatching-flag", "--fixed", "--runs", "1000000", "-o", str(saved)]
+    code = ("import sys, aioctx.cli, aioctx.commands.hunt, aioctx.sim; "
+            f"print('ready', flush=True); sys.exit(aioctx.cli.main({argv!r}))")
+    hunt = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert hunt.stdout.readline() == "ready\n"
+    time.sleep(2)
     hunt.send_signal(signal.SIGINT)
     out, err = hunt.communicate(timeout=60)
     assert hunt.returncode == 130, out + err

@@ -1,6 +1,6 @@
 """aioctx.sim against its peers, measured in one run (see benchmarks/README.md).
 
-    /root/.pyenv/versions/3.12.1/bin/python -m venv .venv-bench    # any Python >= 3.12
+    python3.13 -m venv .venv-bench    # 3.12 for interleave-test, 3.13 for ploom
     .venv-bench/bin/pip install -e '.[bench]'
     .venv-bench/bin/python benchmarks/bench_sim.py [--budget 20] [--out out/bench_sim.json]
 
@@ -28,7 +28,8 @@
    gets ``--budget`` seconds per bug; ratios are against the best peer.
 3. Plain ``threading`` programs, unmodified, under aioctx (a step per line), frontrun,
    interleave-test and ploom: time to the first failure, false alarms on the fixed
-   variants, and whether each tool's replay of its failure fails again
+   variants, and whether each tool's replay of its failure fails again; then the
+   lost update with 2 to 8 threads: how each tool's time to the failure grows
    (``plain_threading.py``; ``--section plain`` runs only this part).
 """
 
@@ -468,9 +469,9 @@ def main() -> int:
             print(slug, json.dumps(row), flush=True)
     if args.section != "catalogue":
         import plain_threading
-        peers = [t for t in plain_threading.TOOLS
-                 if t.startswith("aioctx") or sys.version_info >= (3, 12)]
-        report["plain"] = plain_threading.run_all(args.budget, peers)
+        report["plain"] = plain_threading.run_all(args.budget, list(plain_threading.TOOLS))
+        report["plain_curve"] = plain_threading.run_curve(args.budget,
+                                                          plain_threading.CURVE_TOOLS)
     report["load_average_after"] = os.getloadavg()
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
@@ -478,7 +479,7 @@ def main() -> int:
     if report["bugs"]:
         print(markdown(report, tools))
     if "plain" in report:
-        print(report["plain"]["markdown"])
+        print(report["plain"]["markdown"], report["plain_curve"]["markdown"], sep="\n\n")
     print(f"wrote {args.out}")
     return 0
 

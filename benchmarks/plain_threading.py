@@ -1,18 +1,21 @@
 """Plain ``threading`` programs, unmodified, under aioctx and its Python peers.
 
-Part of ``bench_sim.py`` (its ``--plain`` section); also runs alone:
+Part of ``bench_sim.py`` (its ``--section plain``); also runs alone:
 
-    .venv-bench/bin/python benchmarks/plain_threading.py [--budget 10]
+    .venv-bench/bin/python benchmarks/plain_threading.py [--budget 10] [--curve]
 
-Each program below uses the standard library only (``threading``, ``queue``,
-``concurrent.futures``) and has a racy and a fixed variant.  Every tool runs the same
-function, unchanged, in a fresh process (as in bench_sim): aioctx (``sim.explore`` with
-a step per line: DFS at 2 preemptions, and PCT), interleave-test (PCT and random, its
-bytecode-level tracing), frontrun (DPOR and random; the whole program is its one
-worker, a failure reported through the invariant) and ploom (``ploom.check``).  For
-each: the time to the first failure of the racy variant, whether the fixed variant is
-reported too within the same budget (a false alarm), and whether the failure replays:
-the tool's own replay of what it found, run 5 times, must fail 5 times.
+The programs are in ``plain_programs.py``: standard library only, a racy and a fixed
+variant each.  Every tool runs the same function, unchanged, in a fresh process (as in
+bench_sim): aioctx (``sim.explore`` with a step per line: DFS at 2 preemptions, and
+PCT), interleave-test (PCT and random, its bytecode-level tracing), frontrun (DPOR and
+random; the whole program is its one worker, a failure reported through the
+invariant) and ploom (``ploom.check``).  frontrun also runs in its own form,
+``frontrun-dpor (workers)``: the program's thread bodies handed to it as its workers,
+the final assertion as its invariant.  For each: the time to the first failure of the
+racy variant, whether the fixed variant is reported too within the same budget (a
+false alarm), and whether the failure replays: the tool's own replay of what it found,
+run 5 times, must fail 5 times.  ``--curve`` runs the lost update with 2 to 8
+threads instead: how each tool's time to the failure grows with the program.
 """
 
 from __future__ import annotations
@@ -22,168 +25,31 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from plain_programs import CURVE_SIZES, PROGRAMS, curve_name, program, thread_bodies
+
 REPLAYS = 5
-
-
-# --------------------------------------------------------------------------- programs
-
-
-class Stock:
-    def __init__(self, count: int, locked: bool) -> None:
-        self.count = count
-        self.lock = threading.Lock() if locked else None
-
-    def take(self) -> None:
-        if self.lock is not None:
-            with self.lock:
-                left = self.count
-                self.count = left - 1
-        else:
-            left = self.count
-            self.count = left - 1
-
-
-def lost_update(fixed: bool) -> None:
-    """Two threads take from a stock by read-then-write of an attribute."""
-    stock = Stock(2, fixed)
-    takers = [threading.Thread(target=stock.take) for _ in range(2)]
-    for t in takers:
-        t.start()
-    for t in takers:
-        t.join()
-    assert stock.count == 0, f"a take was lost: {stock.count} left"
-
-
-class BoundedQueue:
-    def __init__(self, size: int, wake_all: bool) -> None:
-        self.items: list[int] = []
-        self.size = size
-        self.wake_all = wake_all
-        self.changed = threading.Condition()
-
-    def _wake(self) -> None:
-        if self.wake_all:
-            self.changed.notify_all()
-        else:
-            self.changed.notify()
-
-    def put(self, item: int) -> None:
-        with self.changed:
-            while len(self.items) >= self.size:
-                self.changed.wait()
-            self.items.append(item)
-            self._wake()
-
-    def get(self) -> int:
-        with self.changed:
-            while not self.items:
-                self.changed.wait()
-            item = self.items.pop(0)
-            self._wake()
-            return item
-
-
-def lost_wakeup(fixed: bool) -> None:
-    """A one-slot queue, two producers, two consumers, one condition: notify() can
-    wake a waiter of the wrong kind, and everyone sleeps."""
-    q = BoundedQueue(1, fixed)
-    got: list[int] = []
-    threads = [threading.Thread(target=q.put, args=(i,)) for i in range(2)]
-    threads += [threading.Thread(target=lambda: got.append(q.get())) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(got) == [0, 1]
-
-
-class Config:
-    def __init__(self, locked: bool) -> None:
-        self.loads = 0
-        self.value: dict[str, int] | None = None
-        self.lock = threading.Lock() if locked else None
-
-    def _load(self) -> None:
-        if self.value is None:
-            self.loads += 1
-            self.value = {"workers": 4}
-
-    def get(self) -> dict[str, int] | None:
-        if self.lock is not None:
-            with self.lock:
-                self._load()
-        else:
-            self._load()
-        return self.value
-
-
-def check_then_act(fixed: bool) -> None:
-    """Lazy initialisation: two threads both see it missing and both load it."""
-    config = Config(fixed)
-    threads = [threading.Thread(target=config.get) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert config.loads == 1, f"loaded {config.loads} times"
-
-
-def abba(fixed: bool) -> None:
-    """Two locks taken in opposite orders by two threads: a deadlock."""
-    a, b = threading.Lock(), threading.Lock()
-
-    def one() -> None:
-        with a, b:
-            pass
-
-    def two() -> None:
-        first, second = (a, b) if fixed else (b, a)
-        with first, second:
-            pass
-
-    threads = [threading.Thread(target=one), threading.Thread(target=two)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-
-def pool_lost_update(fixed: bool) -> None:
-    """Tasks on a ThreadPoolExecutor update a shared attribute."""
-    stock = Stock(2, fixed)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for _ in range(2):
-            pool.submit(stock.take)
-    assert stock.count == 0, f"a take was lost: {stock.count} left"
-
-
-PROGRAMS: dict[str, Callable[[bool], None]] = {
-    "lost-update": lost_update, "lost-wakeup (Condition)": lost_wakeup,
-    "check-then-act": check_then_act, "lock-order deadlock": abba,
-    "thread-pool lost update": pool_lost_update,
-}
 HANG_S = 2.0
 
 
 def variant(name: str, fixed: bool) -> Callable[[], None]:
-    program = PROGRAMS[name]
+    chosen = program(name)
 
     def run() -> None:
-        program(fixed)
+        chosen(fixed)
 
-    run.__qualname__ = run.__name__ = f"{program.__name__}_{'fixed' if fixed else 'racy'}"
+    run.__qualname__ = run.__name__ = "racy" if not fixed else "fixed"
     return run
 
 
 # --------------------------------------------------------------------------- tools
-# Each returns {"found", "seconds", "runs", "report", "replayed"}: "replayed" is how
-# many of REPLAYS replays of the failure it found failed again (None: no replay).
+# A tool's search takes the program's name, the variant and the budget, and returns
+# {"found", "seconds", "runs", "report", "replayed"}: "replayed" is how many of REPLAYS
+# replays of the failure it found failed again (None: no replay).
+Search = Callable[[str, bool, float], dict[str, Any]]
 
 
 def _until(budget: float, attempt: Callable[[float], tuple[int, Any]]) -> dict[str, Any]:
@@ -196,13 +62,14 @@ def _until(budget: float, attempt: Callable[[float], tuple[int, Any]]) -> dict[s
             "runs": runs, "evidence": found}
 
 
-def aioctx_tool(strategy: str) -> Callable[[Callable[[], None], float], dict[str, Any]]:
+def aioctx_tool(strategy: str) -> Search:
     from aioctx import sim
 
     class OutOfTime(Exception):
         pass
 
-    def search(program: Callable[[], None], budget: float) -> dict[str, Any]:
+    def search(name: str, fixed: bool, budget: float) -> dict[str, Any]:
+        program = variant(name, fixed)
         chosen = sim.DFS(2) if strategy == "dfs" else sim.PCT(3)
         start = time.perf_counter()
         done = [0]
@@ -230,12 +97,13 @@ def aioctx_tool(strategy: str) -> Callable[[Callable[[], None], float], dict[str
     return search
 
 
-def interleave_tool(strategy: str) -> Callable[[Callable[[], None], float], dict[str, Any]]:
+def interleave_tool(strategy: str) -> Search:
     import interleave_test
 
     here = os.path.dirname(os.path.abspath(__file__))
 
-    def search(program: Callable[[], None], budget: float) -> dict[str, Any]:
+    def search(name: str, fixed: bool, budget: float) -> dict[str, Any]:
+        program = variant(name, fixed)
         def attempt(left: float) -> tuple[int, Any]:
             result = interleave_test.explore(program, iterations=50, seed=1 + attempt.runs,
                                              strategy=strategy, timeout=HANG_S,
@@ -256,10 +124,11 @@ def interleave_tool(strategy: str) -> Callable[[Callable[[], None], float], dict
     return search
 
 
-def frontrun_tool(strategy: str) -> Callable[[Callable[[], None], float], dict[str, Any]]:
+def frontrun_tool(strategy: str) -> Search:
     import frontrun
 
-    def search(program: Callable[[], None], budget: float) -> dict[str, Any]:
+    def search(name: str, fixed: bool, budget: float) -> dict[str, Any]:
+        program = variant(name, fixed)
         failures: list[BaseException] = []
 
         def worker(_: object) -> None:
@@ -268,34 +137,73 @@ def frontrun_tool(strategy: str) -> Callable[[Callable[[], None], float], dict[s
             except BaseException as exc:              # reported through the invariant
                 failures.append(exc)
 
-        def attempt(left: float) -> tuple[int, Any]:
+        def explore(left: float, replays: int) -> Any:
             failures.clear()
             sampling = {"max_attempts": 20, "seed": 1} if strategy == "random" else {}
-            result = frontrun.explore(setup=lambda: None, workers=[worker],
-                                      invariant=lambda _: not failures, strategy=strategy,
-                                      total_timeout=max(1.0, left), timeout_per_run=HANG_S,
-                                      reproduce_on_failure=REPLAYS, **sampling)
+            return frontrun.explore(setup=lambda: None, workers=[worker],
+                                    invariant=lambda _: not failures, strategy=strategy,
+                                    total_timeout=max(1.0, left), timeout_per_run=HANG_S,
+                                    reproduce_on_failure=replays, **sampling)
+
+        def attempt(left: float) -> tuple[int, Any]:
+            result = explore(left, 0)        # timed without frontrun's own replays
             if result.property_holds is not False and not failures:
                 return 20, None
-            return 20, result
+            return 20, type(failures[0]).__name__ if failures else "stuck"
 
         out = _until(budget, attempt)
-        result = out.pop("evidence")
-        if result is not None:
-            out["report"] = type(failures[0]).__name__ if failures else "stuck"
-            out["replayed"] = (result.reproduction_successes
-                               if result.reproduction_attempts else None)
+        report = out.pop("evidence")
+        if report is not None:
+            out["report"] = report
+            again = explore(budget, REPLAYS)
+            out["replayed"] = (again.reproduction_successes
+                               if again.reproduction_attempts else None)
         return out
 
     return search
 
 
-def ploom_tool(program: Callable[[], None], budget: float) -> dict[str, Any]:
+def frontrun_workers_tool() -> Search:
+    """frontrun's own form: the program's thread bodies are its workers."""
+    import frontrun
+
+    def search(name: str, fixed: bool, budget: float) -> dict[str, Any]:
+        bodies = thread_bodies(name, fixed)
+        if bodies is None:
+            return {"found": False, "seconds": None, "runs": 0, "na": "no thread bodies"}
+        setup, workers, invariant = bodies
+
+        def explore(timeout: float, replays: int) -> Any:
+            return frontrun.explore(setup=setup, workers=workers, invariant=invariant,
+                                    strategy="dpor", total_timeout=timeout,
+                                    timeout_per_run=HANG_S, deadlock_timeout=HANG_S,
+                                    reproduce_on_failure=replays)
+
+        start = time.perf_counter()
+        result = explore(budget, 0)          # timed without frontrun's own replays
+        out: dict[str, Any] = {"found": result.property_holds is False,
+                               "seconds": round(time.perf_counter() - start, 4),
+                               "runs": result.num_explored,
+                               "exhausted": bool(result.exhausted)}
+        if result.inconclusive_reason:
+            out["inconclusive"] = str(result.inconclusive_reason)[:120]
+        if out["found"]:
+            out["report"] = str(result.failure_kind or "invariant")
+            again = explore(budget, REPLAYS)
+            out["replayed"] = (again.reproduction_successes
+                               if again.reproduction_attempts else None)
+        return out
+
+    return search
+
+
+def ploom_tool(name: str, fixed: bool, budget: float) -> dict[str, Any]:
     import tempfile
     from pathlib import Path
 
     import ploom
 
+    program = variant(name, fixed)
     start = time.perf_counter()
     out: dict[str, Any] = {"found": False, "runs": 0}
     with tempfile.TemporaryDirectory() as traces:
@@ -319,8 +227,26 @@ TOOLS: dict[str, Callable[[], Any]] = {
     "interleave-test-random": lambda: interleave_tool("random"),
     "frontrun-dpor": lambda: frontrun_tool("dpor"),
     "frontrun-random": lambda: frontrun_tool("random"),
+    "frontrun-dpor (workers)": frontrun_workers_tool,
     "ploom": lambda: ploom_tool,
 }
+
+
+# The tools the curve runs: frontrun on the unmodified program and ploom do not find
+# the two-thread lost update (the table's first row), so at every size they would only
+# spend their budget.
+CURVE_TOOLS = ["aioctx-dfs", "aioctx-pct", "interleave-test-pct", "interleave-test-random",
+               "frontrun-dpor (workers)"]
+MODULES = {"aioctx": "aioctx", "interleave-test": "interleave_test", "frontrun": "frontrun",
+           "ploom": "ploom"}
+
+
+def installed(tools: list[str]) -> list[str]:
+    """The tools whose package this Python has (interleave-test needs 3.12, ploom 3.13)."""
+    import importlib.util
+
+    return [t for t in tools if any(t.startswith(prefix) and importlib.util.find_spec(module)
+                                    for prefix, module in MODULES.items())]
 
 
 # --------------------------------------------------------------------------- driver
@@ -328,8 +254,8 @@ TOOLS: dict[str, Callable[[], Any]] = {
 
 def child(tool: str, name: str, fixed: bool, budget: float) -> dict[str, Any]:
     search = TOOLS[tool]()
-    search(variant("lost-update", True), min(budget, 2.0))    # warm up, untimed
-    return search(variant(name, fixed), budget)
+    search("lost-update", True, min(budget, 2.0))    # warm up, untimed
+    return search(name, fixed, budget)
 
 
 def in_child(tool: str, name: str, fixed: bool, budget: float) -> dict[str, Any]:
@@ -348,13 +274,17 @@ def in_child(tool: str, name: str, fixed: bool, budget: float) -> dict[str, Any]
     return {"found": False, "seconds": None, "error": (out.stderr.strip() or "no output")[-300:]}
 
 
-def cell(racy: dict[str, Any], fixed: dict[str, Any], budget: float) -> str:
+def cell(racy: dict[str, Any], fixed: dict[str, Any], budget: float,
+         runs: bool = False) -> str:
+    if racy.get("na"):
+        return f"n/a ({racy['na']})"
     if racy.get("error"):
         return f"error ({racy['error'].splitlines()[-1][:60]})"
     if not racy["found"]:
         text = f"not found ({budget:g} s)"
     else:
-        text = f"{racy['seconds']:.3f} s"
+        text = f"{racy['seconds']:.3f} s" + (f" ({racy['runs']:,} run{'s' * (racy['runs'] != 1)})"
+                                             if runs else "")
         replayed = racy.get("replayed")
         text += (", no replay" if replayed is None
                  else f", replays {replayed}/{REPLAYS}")
@@ -363,28 +293,55 @@ def cell(racy: dict[str, Any], fixed: dict[str, Any], budget: float) -> str:
     return text
 
 
-def run_all(budget: float, tools: list[str]) -> dict[str, Any]:
+def fastest(row: dict[str, Any], tools: list[str]) -> tuple[str, float] | None:
+    """The tool that found the racy variant first without a false alarm on the fix."""
+    times = [(r["racy"]["seconds"], t) for t in tools if (r := row[t])["racy"].get("found")
+             and not r["fixed"].get("found")]
+    return (min(times)[1], min(times)[0]) if times else None
+
+
+def versus(row: dict[str, Any], tools: list[str]) -> str:
+    """The best aioctx time against the best peer's, as 'N.Nx' (> 1: aioctx first)."""
+    ours = fastest(row, [t for t in tools if t.startswith("aioctx")])
+    peer = fastest(row, [t for t in tools if not t.startswith("aioctx")])
+    if ours is None or peer is None:
+        return "aioctx only" if ours else ("peer only" if peer else "none")
+    ratio = peer[1] / max(ours[1], 1e-4)
+    return f"{ratio:.1f}x" + ("" if ratio >= 1 else f" ({peer[0]} wins)")
+
+
+def run_curve(budget: float, tools: list[str]) -> dict[str, Any]:
+    """The lost update with 2 to 8 threads, racy and fixed, under each tool."""
+    return run_all(budget, tools, [curve_name(n) for n in CURVE_SIZES], runs=True)
+
+
+def run_all(budget: float, tools: list[str], names: list[str] | None = None,
+            runs: bool = False) -> dict[str, Any]:
     """Every tool on every program, racy and fixed; the report and a markdown table."""
+    tools = installed(tools)
     rows: dict[str, Any] = {}
-    for name in PROGRAMS:
+    for name in names or list(PROGRAMS):
         rows[name] = row = {}
         for tool in tools:
             row[tool] = {"racy": in_child(tool, name, False, budget),
                          "fixed": in_child(tool, name, True, budget)}
             print(name, tool, json.dumps(row[tool]), flush=True)
-    head = ["program", *tools]
+    head = ["program", *tools, "best peer / best aioctx"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, row in rows.items():
-        lines.append("| " + " | ".join([name] + [cell(row[t]["racy"], row[t]["fixed"], budget)
-                                                  for t in tools]) + " |")
+        cells = [cell(row[t]["racy"], row[t]["fixed"], budget, runs) for t in tools]
+        lines.append("| " + " | ".join([name, *cells, versus(row, tools)]) + " |")
     return {"budget_s": budget, "rows": rows, "markdown": "\n".join(lines)}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=10.0, help="seconds per tool and program")
-    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--tools", help="comma-separated (default: all; with --curve, "
+                                    + ", ".join(CURVE_TOOLS) + ")")
     ap.add_argument("--out", default="out/bench_plain.json")
+    ap.add_argument("--curve", action="store_true",
+                    help=f"the lost update with {', '.join(map(str, CURVE_SIZES))} threads")
     ap.add_argument("--child", nargs=2, metavar=("TOOL", "PROGRAM"), help=argparse.SUPPRESS)
     ap.add_argument("--fixed", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -392,7 +349,13 @@ def main() -> int:
         got = child(*args.child, args.fixed, args.budget)
         print(json.dumps(got), flush=True)
         os._exit(0)                  # threads a hung run left behind must not hold us
-    report = run_all(args.budget, args.tools.split(","))
+    load = os.getloadavg()
+    if args.curve:
+        report = run_curve(args.budget, args.tools.split(",") if args.tools else CURVE_TOOLS)
+    else:
+        report = run_all(args.budget, args.tools.split(",") if args.tools else list(TOOLS))
+    report.update(python=sys.version.split()[0], load_average=load,
+                  load_average_after=os.getloadavg())
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1)

@@ -12,7 +12,10 @@ naming the thread and the line it was stuck on:
 * anywhere else: an asynchronous exception (``PyThreadState_SetAsyncExc``) into the
   stuck OS thread, which works for spins.  A real lock held forever outside the main
   thread cannot be interrupted; with the OS-thread engine the driver then abandons the
-  stuck thread (``ThreadEngine.abandon``) and reports it.
+  stuck thread (``ThreadEngine.abandon``) and reports it, and the exception that thread
+  never took is withdrawn (``_withdraw``): while one is pending, CPython 3.11 keeps
+  every thread that has a trace function (line-level mode, coverage, a debugger) from
+  making progress.
 
 One watchdog thread serves the whole process: it is started by the first ``watchdog``
 block and sleeps while no block is open.  Starting and joining a thread for every
@@ -21,6 +24,7 @@ exploration cost more than a small exploration that fails at once (about 0.2 ms)
 
 from __future__ import annotations
 
+import _thread
 import ctypes
 import os
 import signal
@@ -33,6 +37,27 @@ from types import FrameType
 from .failures import Stall
 
 STALL_SIGNAL = signal.SIGUSR2
+
+
+class _Withdrawn(Exception):
+    """Sent to the watchdog's own thread, and caught there, by ``_withdraw``."""
+
+
+def _withdraw(who: int) -> None:
+    """Cancel the asynchronous exception sent to the OS thread ``who``, which it never
+    took (it is blocked in C code).  Cancelling it is not enough: the interpreter keeps
+    a process-wide "asynchronous exception pending" flag that only the receiving
+    thread's taking of one lowers, and on CPython 3.11 a thread with a trace function
+    spins at its next function call while the flag is up.  So one is sent to this
+    thread too, and taken here, which lowers the flag."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(who), None)
+    try:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(_thread.get_ident()),
+                                                   ctypes.py_object(_Withdrawn))
+        while True:                    # it is raised here at the latest
+            pass
+    except _Withdrawn:
+        pass
 
 
 class _Watch:
@@ -52,6 +77,7 @@ class _Watch:
         self.last: object = None
         self.since = time.monotonic()  # when progress last changed
         self.strikes = 0
+        self.sent_to: int | None = None  # the OS thread an asynchronous Stall went to
 
     def raise_stall(self, signum: int, frame: FrameType | None) -> None:
         """The SIGUSR2 handler while this block is open in the main thread."""
@@ -73,6 +99,9 @@ class _Watch:
                         "simulation does not control (a real lock, real I/O) or spinning "
                         "without impl.sync")
         if self.strikes > 1 and self.on_stuck is not None:
+            if self.sent_to is not None:
+                _withdraw(self.sent_to)
+                self.sent_to = None
             self.on_stuck(self.message)
         elif self.in_main and who == self.caller:
             self.fired = True
@@ -80,6 +109,7 @@ class _Watch:
         else:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(who),
                                                        ctypes.py_object(Stall))
+            self.sent_to = who
 
 
 class _Watcher:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import _thread
+import sys
+import threading
 import time
 
 import pytest
@@ -109,3 +111,30 @@ def test_replaying_a_stall_is_reported_not_a_hang(engine: str) -> None:
     schedule = result.counterexample.schedule
     replayed = sim.replay(real_lock_program, schedule, stall_timeout=0.5)
     assert replayed.failure.kind == "stall" and replayed.failure.thread == "taker"
+
+
+@pytest.mark.timeout(120)
+def test_a_thread_given_up_on_leaves_traced_code_running() -> None:
+    """The OS-thread engine first sends the thread blocked on the real lock a Stall it
+    cannot take, then gives up on it; the Stall must be withdrawn.  While one is
+    pending, CPython 3.11 keeps a thread with a trace function (line-level mode,
+    coverage) from getting past its next call: the plain-threading tests after this
+    one hung there.  The traced thread here runs on a real thread with a deadline, so
+    a regression fails instead of hanging."""
+    result = sim.explore(real_lock_program, sim.DFS(1), engine="thread", stall_timeout=0.5,
+                         shrink=False)
+    assert result.counterexample.failure.kind == "stall"
+    calls = []
+
+    def call() -> None:
+        calls.append(None)
+
+    def traced() -> None:
+        sys.settrace(lambda frame, event, arg: None)
+        for _ in range(1000):
+            call()
+
+    t = threading.Thread(target=traced, daemon=True)
+    t.start()
+    t.join(30)
+    assert len(calls) == 1000

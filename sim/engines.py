@@ -116,16 +116,25 @@ class FiberEngine:
 class OSThread:
     """An OS thread started with ``_thread`` rather than ``threading``: inside an
     execution ``threading``'s names are the simulated ones (``sim.substitution``), and
-    the engine's own threads must stay real."""
+    the engine's own threads must stay real.
+
+    Made in two moves, ``OSThread()`` then ``start``, so that the controlled thread can
+    hold it before the OS thread exists (see ``ThreadEngine._resume``); likewise the
+    new thread sets ``ident`` itself, before it runs anything another thread could
+    report on, rather than waiting for its starter to be given the CPU back."""
 
     __slots__ = ("ident", "done")
 
-    def __init__(self, body: Callable[..., None], *args: object) -> None:
+    def __init__(self) -> None:
+        self.ident: int | None = None
         self.done = _thread.allocate_lock()
         self.done.acquire()
-        self.ident = _thread.start_new_thread(self._main, (body, args))
+
+    def start(self, body: Callable[..., None], *args: object) -> None:
+        _thread.start_new_thread(self._main, (body, args))
 
     def _main(self, body: Callable[..., None], args: tuple[object, ...]) -> None:
+        self.ident = _thread.get_ident()
         try:
             body(*args)
         finally:
@@ -165,10 +174,18 @@ class ThreadEngine:
         self.driver_baton.release()
 
     def _resume(self, ex: Execution, t: SimThread) -> None:
+        """Let ``t`` run: release its baton, or start its OS thread the first time.
+
+        The baton and the OSThread are stored on ``t`` before the OS thread starts.  On
+        a loaded machine the new thread may run, and switch back to the thread that
+        started it, before the starter runs another line: a thread still without an
+        OSThread then would be started a second time, its program run twice, and the
+        first carrier left parked on a baton nobody releases (abort's join hung)."""
         if t.os_thread is None:
             t.baton = _thread.allocate_lock()
             t.baton.acquire()
-            t.os_thread = OSThread(self._body, ex, t)
+            t.os_thread = OSThread()
+            t.os_thread.start(self._body, ex, t)
         else:
             t.baton.release()
 

@@ -119,9 +119,10 @@ class OSThread:
     the engine's own threads must stay real.
 
     Made in two moves, ``OSThread()`` then ``start``, so that the controlled thread can
-    hold it before the OS thread exists (see ``ThreadEngine._resume``); likewise the
-    new thread sets ``ident`` itself, before it runs anything another thread could
-    report on, rather than waiting for its starter to be given the CPU back."""
+    hold it before the OS thread exists (see ``ThreadEngine._resume``).  ``ident`` is
+    stored by whichever of the two threads runs first (the same value): the new one
+    before it runs anything another thread could report on, the starter as soon as
+    ``start_new_thread`` returns; until then the watchdog has no thread to stop."""
 
     __slots__ = ("ident", "done")
 
@@ -131,7 +132,7 @@ class OSThread:
         self.done.acquire()
 
     def start(self, body: Callable[..., None], *args: object) -> None:
-        _thread.start_new_thread(self._main, (body, args))
+        self.ident = _thread.start_new_thread(self._main, (body, args))
 
     def _main(self, body: Callable[..., None], args: tuple[object, ...]) -> None:
         self.ident = _thread.get_ident()

@@ -1,20 +1,125 @@
-"""Budgets a user writes on the command line, checked once where they are read.
+"""Budgets and other numbers a user writes on the command line, checked once where they
+are read.
 
-``parse_size`` reads ``4G``, ``512M``, ``1.5GiB``, ``200000000`` (bytes; K, M, G, T
-are powers of 1024).  It refuses what cannot be a budget (negative, not a number,
-NaN, infinity, absurdly large) with a message that says what is expected; as an
-argparse ``type=`` function it makes argparse print it as a usage error (exit status 2).
+Each ``*_option`` function, and ``parse_size``, is an argparse ``type=``: it refuses what
+cannot be meant (not a number, NaN, infinity, negative where a count is asked for, a
+value out of its documented range) with a message that says what is expected, which
+argparse prints as a one-line usage error (exit status 2).  A value that passes can be
+used as it is.  ``parse_size`` reads ``4G``, ``512M``, ``1.5GiB``, ``200000000`` (bytes;
+K, M, G, T are powers of 1024).
+
+``Deadline`` makes a time budget cover a whole command, reading and compiling the
+input included, not only the search that reports it.
 """
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import math
 import re
+import threading
+import time
+from collections.abc import Callable
+from types import TracebackType
 
+#: the longest time budget taken: about 115 days
+MAX_SECONDS = 10_000_000.0
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
 #: no size above this is a budget (a pebibyte)
 MAX_SIZE = 1 << 50
+
+
+def count_option(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    """An argparse type for an integer from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""), 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {what} (expected {low:,} to {high:,})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {what} from {low:,} "
+                                             f"to {high:,}")
+        return value
+
+    return parse
+
+
+def seconds_option(low: float = 0.0, high: float = MAX_SECONDS,
+                   low_included: bool = False) -> Callable[[str], float]:
+    """An argparse type for a finite number of seconds above ``low`` (or from it, with
+    ``low_included``) up to ``high``: 'nan', 'inf' and negative times are refused."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        above = value >= low if low_included else value > low
+        if not math.isfinite(value) or not above or value > high:
+            bound = "from" if low_included else "more than"
+            raise argparse.ArgumentTypeError(
+                f"{text} is not a time budget: seconds {bound} {low:g} up to {high:g}")
+        return value
+
+    return parse
+
+
+class Deadline:
+    """A time budget for a whole command, as a context manager: ``left()`` is what
+    remains of it for a search that stops itself (and reports what it found so far);
+    if the command is still busy ``grace`` seconds after the deadline, in code that
+    never checks the clock (reading, preprocessing, parsing a model), the main thread
+    gets a ``KeyboardInterrupt`` and ``expired`` is True.  Outside the main thread, or
+    without a budget, it only counts."""
+
+    def __init__(self, seconds: float | None, grace: float = 1.0) -> None:
+        self.seconds = seconds
+        self.grace = grace
+        self.expired = False
+        self._armed = False
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._start = time.monotonic()
+
+    def left(self) -> float | None:
+        """Seconds left of the budget (never below 0), or None without a budget."""
+        if self.seconds is None:
+            return None
+        return max(0.0, self.seconds - (time.monotonic() - self._start))
+
+    def __enter__(self) -> Deadline:
+        self._start = time.monotonic()
+        if self.seconds is not None and threading.current_thread() is threading.main_thread():
+            self._armed = True
+            self._timer = threading.Timer(self.seconds + self.grace, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._armed:
+                self.expired = True
+                _thread.interrupt_main()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        with self._lock:
+            self._armed = False
+        if self._timer is not None:
+            self._timer.cancel()
+        if self.expired and kind is None:
+            # the interrupt was raised but not yet delivered: take it here, not in
+            # whatever the caller runs next
+            try:
+                for _ in range(1000):
+                    time.sleep(0)
+            except KeyboardInterrupt:
+                pass
 
 
 def parse_size(text: str) -> int:
@@ -28,4 +133,3 @@ def parse_size(text: str) -> int:
     if value > MAX_SIZE:
         raise argparse.ArgumentTypeError(f"{text!r} is too large for a size")
     return int(value)
-

@@ -30,8 +30,16 @@ from .errors import (
 COMMANDS = ["demo", "check", "regress", "hunt", "replay", "barriers"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error in one line (without the usage synopsis, which
+    ``--help`` shows) and exit status 2; subcommand parsers are of this class too."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="aioctx",
         description="QEMU's AioContext event loop: run it, model-check it, find its races.",
         epilog=EXIT_STATUS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)

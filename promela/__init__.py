@@ -19,6 +19,7 @@ tree), ``system`` (the ``TransitionSystem`` with SPIN's scheduling rules), ``tra
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import PromelaError
@@ -97,7 +98,8 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
           defines: list[str] | None = None, undefines: list[str] | None = None,
           text: str | None = None, claim: str | None = None, ltl: str | None = None,
           workers: int | None = None, client: Any = None, scheduler: str | None = None,
-          searches: int | None = None, **budgets: Any) -> tuple[Result, PromelaSystem]:
+          searches: int | None = None, time_left: Callable[[], float | None] | None = None,
+          **budgets: Any) -> tuple[Result, PromelaSystem]:
     """Check a Promela file as SPIN's ``pan`` would in ``mode``; (result, system).
 
     ``claim`` and ``ltl`` choose the property (see ``load``); the one checked is
@@ -111,6 +113,8 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     ``scheduler`` (a Dask scheduler's address) run a swarm of ``searches`` lossy
     searches instead of one search (model/swarm.py; ``storage`` "bitstate" unless
     "hash-compact" is asked for); each worker compiles the model again from its text.
+    ``time_left()``, asked when the search starts, is its time limit (a time budget for
+    the whole check: reading and compiling the model spent the rest).
     """
     from ..model.checker import check as run_check
 
@@ -126,6 +130,9 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
         mode = "acceptance" if model.property is not None else "safety"
     system = _system(model, mode, fair)
     effective = system.mode
+    left = time_left() if time_left is not None else None
+    if left is not None:
+        budgets["time_limit"] = left
     if swarm:
         from ..model.swarm import swarm as run_swarm
         if budgets.get("storage", "exact") == "exact":

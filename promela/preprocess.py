@@ -7,9 +7,15 @@ relative to the including file, ``#warning`` and ``#error``, plus ``-D``/``-U``
 options.  We use pcpp, a C99 preprocessor in pure Python, and read its ``#line``
 directives to map each output line to the file and line it came from.
 
-A file without any ``#`` and no ``-D``/``-U`` options is passed through untouched
-(the lexer skips comments itself), which keeps start-up fast for plain models.  A file
-with a NUL byte is refused as binary data, at the position of that byte.
+Files are read by ``reading`` (regular files of a bounded size, comments blanked), and
+the preprocessor works within budgets: one macro use expands to at most
+``MAX_EXPANSION_TOKENS`` tokens and all of them to ``MAX_EXPANDED_TOKENS`` (pcpp takes
+tens of microseconds and hundreds of bytes a token), the whole output is at most
+``MAX_SOURCE_BYTES``, ``#include`` nests at most ``MAX_INCLUDE_DEPTH`` deep, and
+a ``#if`` shift is by less than 64 bits (cpp's integers are 64 bits wide); beyond them,
+and on any other failure of the preprocessor, the error names the line it was working
+on.  A file without any ``#`` and no ``-D``/``-U`` options skips the preprocessor,
+which keeps start-up fast for plain models.
 """
 
 from __future__ import annotations
@@ -20,8 +26,15 @@ import re
 from dataclasses import dataclass, field
 
 from .errors import LineMap, PromelaError, Source
+from .reading import MAX_SOURCE_BYTES, blank_comments, check_text, read_source
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z_0-9]*\Z")
+#: the most tokens one use of a macro may expand to (an exponential macro stops here)
+MAX_EXPANSION_TOKENS = 20_000
+#: the most tokens all macro uses of a model may expand to together
+MAX_EXPANDED_TOKENS = 100_000
+#: the deepest nesting of ``#include`` (gcc's limit)
+MAX_INCLUDE_DEPTH = 200
 _LINE_DIRECTIVE = re.compile(r'#line (\d+) "(.*)"\s*\Z')
 
 
@@ -44,12 +57,12 @@ def parse_define(option: str) -> tuple[str, str]:
 
 
 def read_model(path: str) -> str:
-    """The text of the model file ``path``."""
+    """The text of the model file ``path``, read as ``reading.read_source`` reads files
+    (a regular file within the size limit)."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read()
-    except OSError as exc:
-        raise PromelaError(None, f"{path}: cannot read: {exc.strerror or exc}") from None
+        return read_source(path)
+    except FileNotFoundError:
+        raise PromelaError(None, f"{path}: cannot read: no such file") from None
 
 
 def preprocess(path: str, defines: list[str] | None = None,
@@ -57,11 +70,8 @@ def preprocess(path: str, defines: list[str] | None = None,
     """Run the preprocessor over ``path`` (or over ``text``, reported as ``path``)."""
     if text is None:
         text = read_model(path)
-    nul = text.find("\0")
-    if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        raise PromelaError(Source(path, line, nul - text.rfind("\n", 0, nul)),
-                           "binary data (a NUL byte): not a Promela model")
+    check_text(text, path)
+    text = blank_comments(text, path)
     defines = list(defines or [])
     undefines = list(undefines or [])
     for name in undefines:
@@ -80,6 +90,7 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
     # SPIN preprocesses with gcc -E in gnu99 mode, where trigraphs are off: "c??<x>"
     # is a Promela receive, not "c{x>".
     pcpp.preprocessor.trigraph = _no_trigraphs
+    _bound_shifts()
 
     warnings: list[str] = []
     texts = {os.path.abspath(path): text}
@@ -88,32 +99,45 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
         key = os.path.abspath(file)
         if key not in texts:
             try:
-                with open(key, encoding="utf-8", errors="replace") as f:
-                    texts[key] = f.read()
-            except OSError:
+                texts[key] = read_source(key)
+            except (OSError, PromelaError):
                 texts[key] = ""
         lines = texts[key].split("\n")
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
-    def where(file: str | None, line: int | None) -> Source:
-        """The directive's place: its line, at its ``#``."""
+    def where(file: str | None, line: int | None, word: str | None = None) -> Source:
+        """A place on a line: at ``word`` if the line has it, else at its first
+        non-blank character (a directive's ``#``)."""
         line = max(int(line or 1), 1)
         file = file or path
         source = source_line(file, line)
-        col = len(source) - len(source.lstrip()) + 1
+        at = source.find(word) if word else -1
+        col = at + 1 if at >= 0 else len(source) - len(source.lstrip()) + 1
         return Source(_display_name(path, file), line, col)
 
     class _Cpp(Preprocessor):
+        written = 0                     # characters of output so far
+        expanded = 0                    # tokens that macro uses expanded to so far
+
         def on_error(self, file, line, msg):
             directive = source_line(file or path, int(line or 1)).strip()[1:].split()
             raise PromelaError(where(file, line),
                                _reword(msg, directive[0] if directive else "if"))
 
+        def on_file_open(self, is_system_include, includepath):
+            if self.include_depth >= MAX_INCLUDE_DEPTH:
+                raise PromelaError(self.here(), f"#include nested more than "
+                                   f"{MAX_INCLUDE_DEPTH} deep (a file that includes itself?)")
+            shown = _display_name(path, includepath)
+            included = read_source(includepath, shown, self.here())
+            check_text(included, shown)
+            texts[os.path.abspath(includepath)] = included
+            return io.StringIO(blank_comments(included, shown))
+
         def on_include_not_found(self, is_malformed, is_system_include, curdir,
                                  includepath):
-            d = self.lastdirective
             what = "malformed #include" if is_malformed else f"cannot include {includepath!r}"
-            raise PromelaError(where(d.source if d else path, d.lineno if d else 1), what)
+            raise PromelaError(self.here(), what)
 
         def on_directive_unknown(self, directive, toks, ifpassthru, precedingtoks):
             message = "".join(t.value for t in toks).strip()
@@ -124,6 +148,51 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
                 warnings.append(f"{at}: warning: {message}")
                 return True
             raise PromelaError(at, f"unknown preprocessor directive #{directive.value}")
+
+        def define(self, tokens):
+            try:
+                return super().define(tokens)
+            except (PromelaError, KeyboardInterrupt):
+                raise
+            except Exception as exc:    # pcpp trips over some malformed definitions
+                why = "malformed parameter list" if isinstance(exc, IndexError) else \
+                    f"{type(exc).__name__}: {exc}"
+                raise PromelaError(self.here(), f"bad #define: {why}") from None
+
+        def expand_macros(self, tokens, expanding_from=[]):  # noqa: B006 (pcpp's signature)
+            out = super().expand_macros(tokens, expanding_from)
+            if not expanding_from:
+                return out
+            if len(expanding_from) == 1:    # one use of a macro in the text
+                self.expanded += len(out)
+            if len(out) > MAX_EXPANSION_TOKENS or self.expanded > MAX_EXPANDED_TOKENS:
+                outer = expanding_from[0]
+                limit = (f"{MAX_EXPANSION_TOKENS:,} tokens, the most aioctx expands one "
+                         "macro use to" if len(out) > MAX_EXPANSION_TOKENS else
+                         f"the {MAX_EXPANDED_TOKENS:,} tokens aioctx expands macros to "
+                         "in a model")
+                raise PromelaError(where(self.source, self.linemacro, outer),
+                                   f"macro {outer} expands past {limit}")
+            return out
+
+        def token(self):
+            tok = super().token()
+            if tok is not None:
+                self.written += len(tok.value)
+                if self.written > MAX_SOURCE_BYTES:
+                    raise PromelaError(where(tok.source, tok.lineno),
+                                       f"the preprocessed model grows past "
+                                       f"{MAX_SOURCE_BYTES >> 20} MiB here, the most "
+                                       "aioctx reads as a model")
+            return tok
+
+        def here(self) -> Source | None:
+            """The line the preprocessor is working on: inside a macro expansion, the
+            line of the macro's use; else the last directive's line."""
+            if self.linemacrodepth > 0 and self.linemacro:
+                return where(self.source, self.linemacro)
+            d = getattr(self, "lastdirective", None)
+            return where(d.source, d.lineno) if d is not None else None
 
     cpp = _Cpp()
     cpp.line_directive = "#line"
@@ -141,8 +210,33 @@ def _run_pcpp(path: str, text: str, defines: list[tuple[str, str]],
     except PromelaError:
         raise
     except Exception as exc:     # pcpp has no error type of its own; never a traceback
-        raise PromelaError(None, f"{path}: preprocessor failed: {exc}") from None
+        at = cpp.here()
+        raise PromelaError(at, ("" if at else f"{path}: ") + "preprocessor failed: "
+                           f"{type(exc).__name__}: {exc}") from None
     return _strip_line_directives(out.getvalue(), path, warnings)
+
+
+def _bound_shifts() -> None:
+    """cpp computes ``#if`` in 64-bit integers, where a shift by 64 bits or more is
+    undefined; pcpp computes the shift in Python first, so ``1 << 99999999999`` would
+    take gigabytes.  Such a shift is refused (pcpp reports it as an evaluation error,
+    at the ``#if``)."""
+    from pcpp.evaluator import Value
+
+    if getattr(Value, "_aioctx_bounded", False):
+        return
+    shift = Value.__lshift__
+
+    def __lshift__(self, other):
+        # Values compare into Values (and refuse bool()): compare plain ints
+        if (self.exception is None and isinstance(other, int)
+                and getattr(other, "exception", None) is None
+                and not 0 <= int(other) < 64):
+            raise ValueError(f"shift count {int(other)} out of range")
+        return shift(self, other)
+
+    Value.__lshift__ = __lshift__
+    Value._aioctx_bounded = True
 
 
 def _no_trigraphs(text: str) -> str:
@@ -171,6 +265,8 @@ def _reword(message: str, directive: str) -> str:
                   "incomplete expression" if "EOF" in detail else "syntax error")
     elif kind == "ZeroDivisionError":
         reason = "division by zero"
+    elif kind == "ValueError" and "shift count" in detail:
+        reason = "shift count out of range (cpp's integers are 64 bits wide)"
     else:
         reason = "not an integer expression"
     return f"bad #{directive} condition {expression!r}: {reason}"
@@ -179,12 +275,13 @@ def _reword(message: str, directive: str) -> str:
 def _display_name(path: str, file: str | None) -> str:
     """The name to show for ``file`` (an absolute path from pcpp): ``path`` itself for
     the model, an included file absolute or relative to the working directory, as
-    ``path`` is."""
+    ``path`` is (absolute when it is outside the working directory)."""
     if not file or file == path or os.path.abspath(file) == os.path.abspath(path):
         return path
     if os.path.isabs(path) or not os.path.isabs(file):
         return file
-    return os.path.relpath(file)
+    relative = os.path.relpath(file)
+    return file if relative.startswith("..") else relative
 
 
 def _strip_line_directives(output: str, path: str, warnings: list[str]) -> Preprocessed:

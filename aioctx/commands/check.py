@@ -33,6 +33,9 @@ the distinct states they stored between them (an estimate).
 ``--memory-limit`` bounds the memory of the whole process (default: what it holds plus
 80% of what the machine has available); like the other budgets and like Ctrl-C, it stops
 the search with its statistics so far, the verdict "incomplete" and exit status 3.
+Budgets: ``--time-limit`` covers the whole command, reading, preprocessing and compiling
+the model included (the search gets what is left); a model file is a regular file of
+at most 4 MiB, and its macros expand to at most 20,000 tokens a use and 100,000 in all.
 
 Exit status: 0 no error, 1 a property is violated (the counterexample is printed like
 ``spin -t -p``), 2 bad input (one line: ``file:line:col: message`` where the problem
@@ -46,12 +49,15 @@ import argparse
 import json
 import sys
 
-from ..budgets import parse_size
+from ..budgets import Deadline, count_option, parse_size, seconds_option
 from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
 
 #: -w when --bitstate is given without it: 2**27 bits, 16 MiB
 DEFAULT_LOG_BITS = 27
+#: the largest --max-states and --max-depth taken
+MAX_STATES = 10**15
+MAX_DEPTH = 10**9
 
 
 def register(subparsers) -> None:
@@ -79,12 +85,13 @@ def register(subparsers) -> None:
     p.add_argument("--bfs", action="store_true",
                    help="breadth-first search: shortest counterexample (safety only)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
-    p.add_argument("--max-states", type=int, default=None, metavar="N",
-                   help="stop after N states (the verdict is then 'incomplete')")
-    p.add_argument("--max-depth", type=int, default=None, metavar="N",
-                   help="do not search deeper than N steps")
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
-                   help="stop after this many seconds")
+    p.add_argument("--max-states", type=count_option(1, MAX_STATES), default=None,
+                   metavar="N", help="stop after N states (the verdict is then 'incomplete')")
+    p.add_argument("--max-depth", type=count_option(1, MAX_DEPTH), default=None,
+                   metavar="N", help="do not search deeper than N steps")
+    p.add_argument("--time-limit", type=seconds_option(), default=None, metavar="SECONDS",
+                   help="stop after this many seconds, reading and compiling the model "
+                        "included")
     p.add_argument("--memory-limit", type=parse_size, default=None, metavar="SIZE",
                    help="stop before the process uses more memory than this ('4G', "
                         "'512M'; default: 80%% of what the machine has available)")
@@ -140,21 +147,25 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--{name} takes 1..4096")
     if swarm and args.storage == "exact":
         args.storage = "bitstate"
-    for name in ("max_states", "max_depth", "time_limit"):
-        value = getattr(args, name)
-        if value is not None and value < 0:
-            raise UsageError(f"--{name.replace('_', '-')} must not be negative")
+    deadline = Deadline(args.time_limit)
     try:
-        result, system = check(args.file, args.mode, fair=args.fair,
-                               search="bfs" if args.bfs else "dfs", defines=args.defines,
-                               undefines=args.undefines, claim=args.claim, ltl=args.ltl,
-                               max_states=args.max_states,
-                               max_depth=args.max_depth, time_limit=args.time_limit,
-                               progress=False if args.json else None,
-                               memory_limit=args.memory_limit, storage=args.storage,
-                               bits=1 << (args.log_bits or DEFAULT_LOG_BITS),
-                               hashes=args.hashes, seed=args.seed, workers=args.workers,
-                               scheduler=args.scheduler, searches=args.searches)
+        with deadline:
+            result, system = check(args.file, args.mode, fair=args.fair,
+                                   search="bfs" if args.bfs else "dfs",
+                                   defines=args.defines, undefines=args.undefines,
+                                   claim=args.claim, ltl=args.ltl,
+                                   max_states=args.max_states, max_depth=args.max_depth,
+                                   time_left=deadline.left,
+                                   progress=False if args.json else None,
+                                   memory_limit=args.memory_limit, storage=args.storage,
+                                   bits=1 << (args.log_bits or DEFAULT_LOG_BITS),
+                                   hashes=args.hashes, seed=args.seed,
+                                   workers=args.workers, scheduler=args.scheduler,
+                                   searches=args.searches)
+    except KeyboardInterrupt:
+        if not deadline.expired:
+            raise
+        return _out_of_time(args)
     except ImportError as exc:
         if args.scheduler is None:
             raise
@@ -183,6 +194,19 @@ def _property(system, result) -> dict | None:
     if prop is None or result.mode == "non-progress":
         return None
     return {"name": prop.name, "kind": prop.kind, "formula": prop.text}
+
+
+def _out_of_time(args: argparse.Namespace) -> int:
+    """--time-limit ran out before the search could report (while the model was read,
+    preprocessed, parsed or compiled)."""
+    message = (f"--time-limit {args.time_limit:g} s ran out before the search began "
+               "(reading and compiling the model)")
+    if args.json:
+        print(json.dumps({"file": args.file, "defines": args.defines, "mode": args.mode,
+                          "verdict": "incomplete", "limit": "time", "message": message},
+                         indent=2))
+    print(f"aioctx: {args.file}: {message}", file=sys.stderr)
+    return EXIT_INCOMPLETE
 
 
 def _print_text(args, result, system, format_trail) -> None:

@@ -25,7 +25,8 @@ import threading
 import time
 from typing import Any
 
-from ..errors import EXIT_CLEAN, EXIT_FOUND, UsageError
+from ..budgets import count_option, seconds_option
+from ..errors import EXIT_CLEAN, EXIT_FOUND
 from . import add_command
 
 IDLE_WAKEUPS = 200
@@ -39,21 +40,11 @@ class LoopStalled(Exception):
 def register(subparsers: Any) -> None:
     p = add_command(subparsers, "demo", __doc__,
                     "run the real AioContext under load and print what it measured")
-    p.add_argument("--seconds", default="3", metavar="S",
-                   help="how long to keep the loop busy (0.1 to 60, default 3)")
-    p.add_argument("--producers", default="4", metavar="P",
+    p.add_argument("--seconds", type=seconds_option(0.1, 60, low_included=True), default=3.0,
+                   metavar="S", help="how long to keep the loop busy (0.1 to 60, default 3)")
+    p.add_argument("--producers", type=count_option(1, 32), default=4, metavar="P",
                    help="producer threads (1 to 32, default 4)")
     p.set_defaults(run=run)
-
-
-def _number(text: str, option: str, low: float, high: float, kind: type) -> Any:
-    try:
-        value = kind(text)
-    except ValueError:
-        raise UsageError(f"{option}: expected a number, got {text!r}") from None
-    if not low <= value <= high:
-        raise UsageError(f"{option} must be between {low:g} and {high:g}, got {text}")
-    return value
 
 
 class LoadedLoop:
@@ -210,8 +201,7 @@ def _idle_phase(loop: LoadedLoop) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    seconds = _number(args.seconds, "--seconds", 0.1, 60, float)
-    producers = _number(args.producers, "--producers", 1, 32, int)
+    seconds, producers = args.seconds, args.producers
     try:
         loop = LoadedLoop()
         try:

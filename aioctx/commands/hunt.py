@@ -33,9 +33,17 @@ import argparse
 import sys
 from typing import Any
 
+from ..budgets import count_option
 from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
 from .outputs import distinct, new_file, new_picture, writable, write_atomically
+
+#: the most runs a hunt takes, and the largest seed
+MAX_RUNS = 10**9
+MAX_SEED = 2**63 - 1
+#: no scenario runs longer than this many steps (each has its own max_steps, checked
+#: once the scenario is known)
+MAX_STEPS = 10**6
 
 
 def register(subparsers) -> None:
@@ -45,14 +53,15 @@ def register(subparsers) -> None:
     p.add_argument("--strategy", default="pct", metavar="NAME",
                    help="a registered strategy: pct (default), random, dfs, dpor, "
                         "hypothesis, or one of your own")
-    p.add_argument("--runs", type=int, default=None, metavar="N",
+    p.add_argument("--runs", type=count_option(1, MAX_RUNS), default=None, metavar="N",
                    help="runs to sample (pct, random, hypothesis) or most executions to "
                         "try (dfs, dpor); default: the scenario's (10,000 for most)")
-    p.add_argument("--seed", type=int, default=None, metavar="S",
+    p.add_argument("--seed", type=count_option(0, MAX_SEED), default=None, metavar="S",
                    help="seed (default: the scenario's)")
-    p.add_argument("--depth", type=int, default=None, metavar="D", help="PCT bug depth")
-    p.add_argument("--bound", type=int, default=None, metavar="B",
-                   help="DFS preemption bound")
+    p.add_argument("--depth", type=count_option(1, MAX_STEPS), default=None, metavar="D",
+                   help="PCT bug depth (at most the scenario's steps per run)")
+    p.add_argument("--bound", type=count_option(0, MAX_STEPS), default=None, metavar="B",
+                   help="DFS preemption bound (at most the scenario's steps per run)")
     workers = p.add_mutually_exclusive_group()
     workers.add_argument("--workers", type=int, default=None, metavar="N",
                          help="search in N local worker processes")
@@ -74,12 +83,13 @@ def run(args: argparse.Namespace) -> int:
     from ..sim.schedule import dumps
 
     sc = hunting.scenario(args.slug)
-    for name in ("runs", "depth"):
+    for name in ("depth", "bound"):
         value = getattr(args, name)
-        if value is not None and value < 1:
-            raise UsageError(f"--{name} must be positive")
-    if args.bound is not None and args.bound < 0:
-        raise UsageError("--bound must not be negative")
+        if value is not None and value > sc.max_steps:
+            # a priority change point or a preemption past the end of a run never
+            # happens, and PCT draws its change points up front
+            raise UsageError(f"--{name} {value}: at most {sc.max_steps:,}, the most "
+                             f"steps a run of {sc.slug} takes")
     strategy = hunting.strategy(
         args.strategy, args.depth if args.depth is not None else sc.pct_depth,
         args.bound if args.bound is not None else sc.dfs_bound)

@@ -34,6 +34,7 @@ import shutil
 import sys
 import time
 
+from ..budgets import count_option
 from ..errors import (
     BUG_REPORT_ROUTE,
     EXIT_CLEAN,
@@ -46,6 +47,9 @@ from . import add_command
 from .outfolder import OutFolder
 from .outputs import distinct, new_file, writable
 
+#: the most worker processes taken (each is a fork of the command)
+MAX_WORKERS = 256
+
 
 def register(subparsers) -> None:
     p = add_command(subparsers, "regress", __doc__,
@@ -56,8 +60,10 @@ def register(subparsers) -> None:
     p.add_argument("--full", action="store_true",
                    help="give fixed variants every scenario's own budgets (minutes each) "
                         "instead of the quick defaults")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                   help="checks run in parallel (default: the number of CPUs)")
+    p.add_argument("--workers", type=count_option(1, MAX_WORKERS),
+                   default=os.cpu_count() or 1, metavar="N",
+                   help="checks run in parallel (default: the number of CPUs; at most "
+                        f"{MAX_WORKERS})")
     p.add_argument("--json", metavar="FILE", help="write the report as JSON")
     p.add_argument("--html", metavar="FILE", help="write the report as HTML, with pictures")
     p.add_argument("--out", default="regress-out", metavar="DIR",
@@ -111,8 +117,6 @@ def run(args: argparse.Namespace) -> int:
         write_json,
     )
 
-    if args.workers < 1:
-        raise UsageError("--workers must be at least 1")
     budget = regress.FULL if args.full else regress.QUICK
     checks = regress.plan(budget, args.only)
     if args.list:

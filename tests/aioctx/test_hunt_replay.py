@@ -156,7 +156,7 @@ def test_bad_fields_of_a_schedule_and_outputs_that_collide(capsys, tmp_path):
     code, out, err = run(capsys, "hunt", SLUG, "-o", str(same), "--picture", str(same))
     assert code == 2 and "the same file as -o" in err and not same.exists()
     code, out, err = run(capsys, "hunt", SLUG, "--bound", "-1")
-    assert code == 2 and "--bound must not be negative" in err
+    assert code == 2 and "argument --bound: -1 is out of range" in err
     code, out, err = run(capsys, "regress", "--only", "lockcnt", "--json", str(same),
                          "--html", str(same), "--out", str(tmp_path / "out"))
     assert code == 2 and "the same file as --json" in err and not same.exists()

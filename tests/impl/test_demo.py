@@ -16,12 +16,16 @@ def test_demo_runs_the_loop_and_reports(capsys: pytest.CaptureFixture[str]) -> N
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--seconds", "0"], "--seconds must be between 0.1 and 60, got 0"),
-    (["--seconds", "soon"], "--seconds: expected a number, got 'soon'"),
-    (["--producers", "100"], "--producers must be between 1 and 32, got 100"),
+    (["--seconds", "0"], "argument --seconds: 0 is not a time budget: seconds from 0.1 "
+                         "up to 60"),
+    (["--seconds", "nan"], "argument --seconds: nan is not a time budget"),
+    (["--seconds", "inf"], "argument --seconds: inf is not a time budget"),
+    (["--seconds", "soon"], "argument --seconds: 'soon' is not a number of seconds"),
+    (["--producers", "100"], "argument --producers: 100 is out of range: a whole number "
+                             "from 1 to 32"),
 ])
 def test_demo_bad_input_is_one_line(argv: list[str], message: str,
                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", *argv]) == 2
     err = capsys.readouterr().err
-    assert err == f"aioctx: {message}\n"
+    assert err.startswith(f"aioctx demo: {message}") and err.count("\n") == 1, err

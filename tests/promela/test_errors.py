@@ -187,7 +187,7 @@ def test_chan_names_where_spin_allows_them(tmp_path, capsys, monkeypatch, statem
     (["-D", "1X"], "'1X' is not a macro name"),
     (["-U", "a-b"], "not a macro name"),
     (["--bfs", "--acceptance"], "--bfs applies to --safety only"),
-    (["--max-states", "-1"], "--max-states must not be negative"),
+    (["--max-states", "-1"], "argument --max-states: -1 is out of range"),
 ])
 def test_bad_options(tmp_path, capsys, monkeypatch, argv, message):
     path = tmp_path / "ok.pml"

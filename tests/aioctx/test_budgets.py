@@ -1,0 +1,112 @@
+"""Every numeric option of every command refuses what cannot be meant (not a number,
+NaN, infinity, negative, absurdly large) in one line with exit status 2, before any
+work; ``check --time-limit`` covers the whole command, not only the search."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from aioctx import cli, promela
+from aioctx.budgets import Deadline
+
+MODEL = "init { skip }\n"
+
+#: (command and its other arguments, option, values that must be refused)
+NUMBERS = [
+    (["check", "{model}"], "--time-limit", ["nan", "-1", "0", "inf", "-inf", "1e400",
+                                           "99999999999", "soon"]),
+    (["check", "{model}"], "--max-states", ["-1", "0", "nan", "1e9", "10" * 20, "x"]),
+    (["check", "{model}"], "--max-depth", ["-5", "0", "1000000000000", "inf"]),
+    (["hunt", "bh-schedule-ctx-uaf"], "--runs", ["0", "-3", "nan", "10000000000000"]),
+    (["hunt", "bh-schedule-ctx-uaf"], "--seed", ["-1", "1.5", str(2**64), "9" * 5000]),
+    (["hunt", "bh-schedule-ctx-uaf"], "--depth", ["0", "-1", "1000000000", "nan"]),
+    (["hunt", "bh-schedule-ctx-uaf"], "--bound", ["-1", "1000000000", "two"]),
+    (["regress", "--list"], "--workers", ["0", "-2", "100000", "nan"]),
+    (["demo"], "--seconds", ["nan", "inf", "-1", "0", "61"]),
+    (["demo"], "--producers", ["0", "33", "-1", "1.5"]),
+]
+CASES = [(argv, option, value) for argv, option, values in NUMBERS for value in values]
+
+
+@pytest.mark.parametrize("argv,option,value", CASES,
+                         ids=[f"{a[0]}{o}={v[:12]}" for a, o, v in CASES])
+def test_absurd_numbers_are_refused_in_one_line(argv, option, value, tmp_path, capsys):
+    model = tmp_path / "ok.pml"
+    model.write_text(MODEL)
+    args = [a.format(model=model) for a in argv]
+    start = time.monotonic()
+    code = cli.main([*args, f"{option}={value}"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "", (out, err)
+    assert err.startswith(f"aioctx {argv[0]}: argument {option}:") and err.count("\n") == 1
+    assert time.monotonic() - start < 5             # refused, not run
+
+
+def test_hunt_depth_and_bound_are_bounded_by_the_scenarios_steps(capsys):
+    """``hunt --depth 1000000000`` died of MemoryError (PCT draws its change points up
+    front); a depth past the longest run is refused, naming the bound."""
+    code = cli.main(["hunt", "bh-schedule-ctx-uaf", "--depth", "999999"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("aioctx: --depth 999999: at most ")
+    assert "the most steps a run of bh-schedule-ctx-uaf takes" in err
+
+
+def test_good_numbers_pass(tmp_path, capsys):
+    model = tmp_path / "ok.pml"
+    model.write_text(MODEL)
+    code = cli.main(["check", str(model), "--time-limit", "30", "--max-states", "1_000",
+                     "--max-depth", "50"])
+    assert code == 0, capsys.readouterr()
+
+
+def test_time_limit_covers_reading_the_model(tmp_path, capsys, monkeypatch):
+    """A front end that never looks at the clock (here: a model that takes long to
+    preprocess) is stopped too, with exit status 3, soon after the limit."""
+    model = tmp_path / "slow.pml"
+    model.write_text(MODEL)
+    real_load = promela.load
+
+    def slow_load(*args, **kwargs):
+        end = time.monotonic() + 30
+        while time.monotonic() < end:       # busy, as pcpp or the parser would be
+            pass
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(promela, "load", slow_load)
+    start = time.monotonic()
+    code = cli.main(["check", str(model), "--time-limit", "0.5"])
+    took = time.monotonic() - start
+    out, err = capsys.readouterr()
+    assert code == 3 and took < 10, (took, err)
+    assert err == (f"aioctx: {model}: --time-limit 0.5 s ran out before the search began "
+                   "(reading and compiling the model)\n")
+
+
+def test_time_limit_leaves_the_search_what_reading_left(tmp_path, capsys):
+    model = tmp_path / "big.pml"
+    model.write_text("byte a, b, c;\nactive proctype P() { do :: a++ :: b++ :: c++ od }\n")
+    start = time.monotonic()
+    code = cli.main(["check", str(model), "--time-limit", "0.5"])
+    out, err = capsys.readouterr()
+    assert code == 3 and time.monotonic() - start < 10
+    assert "INCOMPLETE (time budget reached)" in out
+    # the search gets the time that is left when it starts, not the whole budget
+    result, _system = promela.check(str(model), time_left=lambda: 0.0, progress=False)
+    assert result.verdict == "incomplete" and result.limit == "time"
+
+
+def test_a_deadline_that_expires_after_the_work_does_not_interrupt_the_caller():
+    with Deadline(0.05, grace=0.0) as deadline:
+        end = time.monotonic() + 0.2
+        try:
+            while time.monotonic() < end:
+                pass
+        except KeyboardInterrupt:
+            pass
+    assert deadline.expired and deadline.left() == 0.0
+    with Deadline(5.0) as early:
+        pass
+    time.sleep(0.01)
+    assert not early.expired and 4 < early.left() <= 5

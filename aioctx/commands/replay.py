@@ -20,10 +20,15 @@ to the recorded steps and outcome is printed, not told by the status.
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 
 from ..errors import EXIT_CLEAN, EXIT_FOUND, UsageError
 from . import add_command
 from .outputs import new_picture, writable
+
+#: the largest schedule file read (hunt writes a few hundred kilobytes at most)
+MAX_SCHEDULE_BYTES = 64 << 20
 
 
 def register(subparsers) -> None:
@@ -40,11 +45,26 @@ def register(subparsers) -> None:
     p.set_defaults(run=run, buggy=None)
 
 
+def _schedule_file(path: str) -> None:
+    """A schedule is a regular file of a sane size: a FIFO would block the read, and
+    /dev/zero would fill the memory before the JSON parser saw a byte."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return                              # load() says why it cannot be read
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"{path}: not a regular file (a schedule is a JSON file)")
+    if st.st_size > MAX_SCHEDULE_BYTES:
+        raise UsageError(f"{path}: larger than {MAX_SCHEDULE_BYTES >> 20} MiB: not a "
+                         "schedule aioctx wrote")
+
+
 def run(args: argparse.Namespace) -> int:
     from .. import hunting, sim
     from ..sim.schedule import ScheduleError, around_divergence, load, steps_in
     from ..sim.trace import steps_of
 
+    _schedule_file(args.file)
     try:
         doc = load(args.file)
     except ScheduleError as exc:

@@ -4,6 +4,7 @@ same schedule on the fixed code diverges and says where; bad input is one line."
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 
@@ -206,3 +207,13 @@ def test_hunt_with_workers_and_on_a_dask_scheduler(capsys, tmp_path):
     code, out, err = run(capsys, "hunt", SLUG, "--dask", "tcp://127.0.0.1:9",
                          "-o", str(tmp_path / "x.json"))
     assert code == 2 and "--dask tcp://127.0.0.1:9: cannot reach the scheduler" in err
+
+
+def test_replay_refuses_files_that_are_not_schedules_unread(capsys, tmp_path):
+    """/dev/zero filled the memory and a FIFO blocked the read before JSON was parsed."""
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero", tmp_path):
+        code, out, err = run(capsys, "replay", str(path))
+        assert code == 2 and err == (f"aioctx: {path}: not a regular file (a schedule is "
+                                     "a JSON file)\n")

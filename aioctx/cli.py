@@ -27,7 +27,7 @@ from .errors import (
 )
 
 # Subcommand name -> module in aioctx.commands exposing register(subparsers) and run(args).
-COMMANDS = ["demo", "check", "regress", "hunt", "replay", "barriers"]
+COMMANDS = ["demo", "check", "regress", "hunt", "replay", "barriers", "pair", "conform"]
 
 
 class _Parser(argparse.ArgumentParser):

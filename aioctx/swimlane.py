@@ -201,7 +201,7 @@ def _fold_loops(rows: list[LaneRow], longest: int = 8) -> list[LaneRow]:
     return [r for i, r in enumerate(rows) if i not in drop]
 
 
-def _fold_quiet(rows: list[LaneRow], least: int = 2) -> list[LaneRow]:
+def fold_quiet(rows: list[LaneRow], least: int = 2) -> list[LaneRow]:
     """Each run of at least ``least`` consecutive quiet rows of one thread becomes one
     row counting them."""
     out: list[LaneRow] = []
@@ -227,7 +227,7 @@ def _condense(rows: list[LaneRow], max_rows: int | None) -> tuple[list[LaneRow],
     rows = _fold_loops(rows)
     if max_rows is None or len(rows) <= max_rows:
         return rows, {}
-    rows = _fold_quiet(rows)
+    rows = fold_quiet(rows)
     if len(rows) <= max_rows:
         return rows, {}
     keep = set(range(len(rows) - max_rows, len(rows)))
@@ -271,8 +271,10 @@ class _News:
         return writer
 
 
-def from_sim(cx: Any, title: str = "", max_rows: int | None = 90) -> Swimlane:
-    """A swimlane of an ``aioctx.sim`` counterexample (``sim.Counterexample``)."""
+def from_sim(cx: Any, title: str = "", max_rows: int | None = 90,
+             fold: bool = True) -> Swimlane:
+    """A swimlane of an ``aioctx.sim`` counterexample (``sim.Counterexample``); with
+    ``fold`` False, one row per step (loops not folded either)."""
     failure = cx.failure
     threads = list(cx.threads)
     blocked = {b.thread: b for b in failure.blocked}
@@ -319,7 +321,7 @@ def from_sim(cx: Any, title: str = "", max_rows: int | None = 90) -> Swimlane:
         for t, i in last_row.items():
             if i >= at:
                 last_row[t] = i + 1
-    kept, omitted = _condense(rows, max_rows)
+    kept, omitted = _condense(rows, max_rows) if fold else (rows, {})
     footer = f"{failure.kind}: {failure.message.splitlines()[0]}"
     return Swimlane(title or f"sim counterexample: {failure.kind}", threads, kept, footer,
                     omitted)
@@ -328,12 +330,12 @@ def from_sim(cx: Any, title: str = "", max_rows: int | None = 90) -> Swimlane:
 # ---------------------------------------------------------------------- model
 
 def from_model(cx: Any, system: Any = None, title: str = "",
-               max_rows: int | None = 90) -> Swimlane:
+               max_rows: int | None = 90, fold: bool = True) -> Swimlane:
     """A swimlane of an ``aioctx.model`` counterexample (prefix, then cycle).
 
     With the Promela ``system`` it came from, processes stuck at the end of a run
     (an invalid end state, or a dead end in a liveness search) get a row naming the
-    statement they wait at."""
+    statement they wait at.  With ``fold`` False, one row per step."""
     pids: dict[str, int] = {}
     for st in cx.steps:
         pids.setdefault(st.process, st.pid if st.pid >= 0 else 1 << 30)
@@ -360,7 +362,7 @@ def from_model(cx: Any, system: Any = None, title: str = "",
         at = max((i + 1 for i, r in enumerate(rows) if r.column == col), default=0)
         rows.insert(at, LaneRow(rows[at - 1].step if at else 0, col, statement, "",
                                 SLEEP, "waits here for ever"))
-    kept, omitted = _condense(rows, max_rows)
+    kept, omitted = _condense(rows, max_rows) if fold else (rows, {})
     footer = f"{cx.kind}: {cx.message}"
     if cx.liveness and not cx.cycle:
         footer += " (no process can move: the last state repeats for ever)"

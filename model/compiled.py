@@ -213,6 +213,10 @@ class ModelSystem(TransitionSystem):
         """The name of process ``pid``'s control location in ``state``."""
         return self.location_names[pid][state[pid]]
 
+    def locations(self, state: State) -> dict[str, str]:
+        return {p.name: self.location(state, pid)
+                for pid, p in enumerate(self.model.processes)}
+
 
 def _place(fields: dict, name: str, value: Any, index: int, initial: list) -> int:
     if isinstance(value, list):

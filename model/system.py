@@ -134,6 +134,11 @@ class TransitionSystem(ABC):
     def process_name(self, state: State, pid: int) -> str:
         """Display name of process ``pid`` in ``state`` ("waiter", "reader:2")."""
 
+    def locations(self, state: State) -> dict[str, str]:
+        """Process name -> where it is in ``state`` (a label or the statement it runs
+        next), for pictures of the state graph; a system may leave it empty."""
+        return {}
+
     @abstractmethod
     def variables(self, state: State) -> dict[str, Any]:
         """Named values of ``state`` (globals and ``proc.local``), for counterexamples

@@ -146,6 +146,22 @@ class PromelaSystem(TransitionSystem):
         """(proctype index, location) of each running process, in pid order."""
         return [(t, pc) for _o, t, pc in self.layout.processes(state)]
 
+    def locations(self, state: bytes) -> dict[str, str]:
+        """Where each process is: its location's label (an operation label first),
+        else the statement it runs next, else ``-end-``."""
+        out = {}
+        for pid, (ptype, pc) in enumerate(self.processes(state)):
+            loc = self.c.flows[ptype].locations[pc]
+            named = sorted(loc.labels, key=lambda lab: "__" not in lab)
+            if named:
+                where = named[0]
+            elif loc.transitions:
+                where = self.step_info(loc.transitions[0].step).label
+            else:
+                where = "-end-"
+            out[self.process_name(state, pid)] = where
+        return out
+
     # ---- scheduling ----
 
     def _transient(self, s: bytes) -> bool:

@@ -36,7 +36,7 @@ from typing import Any
 from ..budgets import count_option
 from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
-from .outputs import distinct, new_file, new_picture, writable, write_atomically
+from .outputs import schedule_outputs, write_atomically
 
 #: the most runs a hunt takes, and the largest seed
 MAX_RUNS = 10**9
@@ -95,12 +95,7 @@ def run(args: argparse.Namespace) -> int:
         args.bound if args.bound is not None else sc.dfs_bound)
     variant = "fixed" if args.fixed else "buggy"
     output = args.output or f"{sc.slug}-{variant}-{args.strategy}.json"
-    new_file("-o", output, args.force)
-    writable("-o", output)
-    if args.picture:
-        new_picture("--picture", args.picture, args.force)
-        distinct(("-o", output), ("--picture", args.picture))
-        writable("--picture", args.picture)
+    schedule_outputs(output, args.picture, args.force)
     seed = args.seed if args.seed is not None else sc.seed
     runs = args.runs if args.runs is not None else sc.pct_runs
     model = args.memory_model or sc.memory_model

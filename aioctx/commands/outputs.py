@@ -66,3 +66,14 @@ def write_atomically(path: str, text: str) -> None:
     with open(partial, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(partial, path)
+
+
+def schedule_outputs(output: str, picture: str | None, force: bool) -> None:
+    """A schedule file (-o) and an optional picture (--picture) may be written, and are
+    not one file: checked before the search, so nothing is found only to be refused."""
+    new_file("-o", output, force)
+    writable("-o", output)
+    if picture:
+        new_picture("--picture", picture, force)
+        distinct(("-o", output), ("--picture", picture))
+        writable("--picture", picture)

@@ -35,7 +35,7 @@ bit done;             /* the condition AIO_WAIT_WHILE waits for */
 byte num_waiters;     /* global_aio_wait.num_waiters */
 bit bh;               /* the dummy BH aio_wait_kick schedules in the main context */
 bit event;            /* the main context's EventNotifier */
-bit notified;
+bit notified = 1;     /* set: registering the notifier's handler notified the context */
 byte notify_me;
 bit woke;             /* ghost: Waiter has seen done and left its loop */
 

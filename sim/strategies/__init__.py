@@ -8,7 +8,8 @@ and error messages list the names in.
 
 from importlib import import_module
 
-BUILTIN = ("sampling", "dfs", "dpor", "hypothesis")     # pct, random, dfs, dpor, hypothesis
+# the strategies they register: pct, random, dfs, dpor, hypothesis, ordered
+BUILTIN = ("sampling", "dfs", "dpor", "hypothesis", "ordered")
 
 for _module in BUILTIN:
     import_module(f"{__name__}.{_module}")

@@ -1,5 +1,5 @@
-"""The Python examples of the README and of docs/design.md run as written (docs that
-match the code)."""
+"""The Python examples of the README, of docs/design.md and of docs/pairing.md run as
+written (docs that match the code)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ DESIGN = ROOT / "docs" / "design.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 DESIGN_BLOCKS = [b for b in re.findall(r"```python\n(.*?)```", DESIGN.read_text(), flags=re.S)
                  if "register_strategy" in b]
+#: docs/pairing.md's example (not its excerpts of the code) names the project's models
+#: by their path in the checkout
+PAIRING_BLOCKS = [b for b in re.findall(r"```python\n(.*?)```",
+                                        (ROOT / "docs" / "pairing.md").read_text(),
+                                        flags=re.S) if "import Pair" in b]
 
 
 def test_the_readme_has_python_examples() -> None:
@@ -32,4 +37,13 @@ def test_readme_example_runs(index: int, tmp_path: Path) -> None:
     script.write_text((BLOCKS + DESIGN_BLOCKS)[index])
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_pairing_doc_example_runs(tmp_path: Path) -> None:
+    assert len(PAIRING_BLOCKS) == 1
+    script = tmp_path / "pairing_example.py"
+    script.write_text(PAIRING_BLOCKS[0])
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -1,9 +1,11 @@
 """Run the race-regression catalogue: every check, its expectation, what it got.
 
 A ``Check`` is one line of the table: a Promela model variant in one mode, or a sim
-scenario (buggy or fixed) under one strategy, or a catalogue bug that nothing covers
-yet.  ``plan`` builds the checks from ``aioctx.catalogue`` with a ``Budget``;
-``run_check`` runs one (in this process or a worker: checks are plain data and return
+scenario (buggy or fixed) under one strategy, or a model paired with a scenario
+(``regress_pairing``: the model's counterexample transferred onto the code, the code's
+executions checked against the model), or a catalogue bug that nothing covers yet.
+``plan`` builds the checks from ``aioctx.catalogue`` with a ``Budget``; ``run_check``
+runs one (in this process or a worker: checks are plain data and return
 plain ``Row``s) and draws the swimlane of any counterexample it caught; ``run_all``
 runs them on a pool of workers and hands each row to a callback in table order.
 
@@ -12,7 +14,8 @@ preemption bound): a search stops at the first failure, so that costs only what
 finding it costs.  A fixed variant must survive its searches; ``FULL`` gives it the
 scenario's own budgets (often 10,000 PCT runs and an exhaustive DFS at 2 preemptions,
 minutes each), ``QUICK`` (the default) ``QUICK_PCT_RUNS`` runs and an exhaustive DFS
-at ``QUICK_DFS_BOUND`` preemption(s).  The table says which bound each row used.
+at ``QUICK_DFS_BOUND`` preemption(s); pairing conformance checks get the same bound
+(2 with ``FULL``).  The table says which bound each row used.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from .catalogue import ModelCheck, Uncovered
 from .errors import UsageError, describe_exception
 from .pictures import SUFFIXES
 from .promela.errors import PromelaError
+from .regress_pairing import FULL_CONFORM_BOUND, SECTION, PairCheck, describe, pair_checks
 
 PASS, FAIL, ERROR, UNCOVERED = "pass", "FAIL", "ERROR", "not covered"
 SCHEDULE_SUFFIX = ".json"            # beside a scenario's picture: its schedule
@@ -94,7 +98,7 @@ class Check:
     expected: str
     bound: str
     names: tuple[str, ...]              # what --only matches
-    job: ModelCheck | ScenarioCheck | BarrierCheck | Uncovered
+    job: ModelCheck | ScenarioCheck | BarrierCheck | PairCheck | Uncovered
 
     @property
     def key(self) -> str:
@@ -164,6 +168,12 @@ def plan(budget: Budget = QUICK, only: list[str] | None = None) -> list[Check]:
         checks.append(Check("Promela models", mc.model, mc.variant, mc.mode_word,
                             mc.expected_text(), bound,
                             _names(mc.model, mc.variant, mc.mode_word) + mc.slugs, mc))
+    conform_bound = (budget.fixed_dfs_bound if budget.fixed_dfs_bound is not None
+                     else FULL_CONFORM_BOUND)
+    for pc in pair_checks(conform_bound):
+        variant, expected, bound = describe(pc)
+        checks.append(Check(SECTION, pc.scenario, variant, pc.what, expected, bound,
+                            _names(pc.scenario, variant, pc.what) + (pc.model_stem,), pc))
     model_slugs = {s for mc in models for s in mc.slugs}
     for gap in catalogue.uncovered(list(scenarios)):
         if gap.slug in model_slugs and gap.memory_model == "SC":
@@ -213,9 +223,12 @@ def run_check(check: Check, out_dir: str | None) -> Row:
             _run_model(job, row, out_dir)
         elif isinstance(job, BarrierCheck):
             _run_barrier(job, row)
+        elif isinstance(job, PairCheck):
+            _run_pair(job, row, out_dir)
         else:
             _run_scenario(job, row, out_dir)
-    except PromelaError as exc:     # a catalogue model that no longer checks: a regression
+    except (PromelaError, UsageError) as exc:   # a catalogue model or mapping that no
+        # longer checks against the model or the code: a regression
         row.got, row.status = f"error: {describe_exception(exc)}", FAIL
     except Exception as exc:        # a bug in aioctx: not a verdict, and the run goes on
         row.got, row.status = f"internal error: {describe_exception(exc)}", ERROR
@@ -307,6 +320,17 @@ def _run_barrier(job: BarrierCheck, row: Row) -> None:
     row.status = PASS if finding.verdict == row.expected else FAIL
     if finding.result is not None:
         row.trace = str(finding.result.counterexample)
+
+
+def _run_pair(job: PairCheck, row: Row, out_dir: str | None) -> None:
+    from .regress_pairing import run_pair
+
+    stem = os.path.join(out_dir, picture_stem(row)) if out_dir is not None else None
+    outcome = run_pair(job, stem)
+    row.got, row.size, row.trace = outcome.got, outcome.size, outcome.trace
+    row.pictures = outcome.pictures
+    row.bound += ", exhaustive" if outcome.exhaustive else ""
+    row.status = PASS if outcome.good else FAIL
 
 
 def picture_stem(item: Check | Row) -> str:

@@ -5,6 +5,7 @@ change on either side that makes them disagree is caught with a readable report.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,10 @@ MODELS = Path(__file__).resolve().parents[2] / "promela" / "models"
 AIOWAIT = "aiowait-home-thread-no-waiter-count"
 AIOWAIT_BUG = "AIOWAIT_HOME_THREAD_NO_WAITER_COUNT"
 DISPATCHING = "aio-dispatching-flag"
+GRAPH = "graph-rdunlock-kick-conditional"
+GRAPH_BUG = ["ONE_READER", "GRAPH_RDUNLOCK_KICK_CONDITIONAL"]
+SLOW = pytest.mark.skipif(not os.environ.get("AIOCTX_SLOW"),
+                          reason="15-30 minutes each: set AIOCTX_SLOW=1")
 
 
 def aiowait(defines=(), **options) -> Pair:
@@ -68,6 +73,17 @@ def test_dispatching_flag_is_reproduced_in_at_most_20_executions():
     assert svg.startswith("<?xml") and "g_main_context_iteration" in svg
 
 
+def test_the_graph_lock_hang_is_reproduced_with_the_models_reads():
+    t = Pair(MODELS / "graph-lock.pml", GRAPH, GRAPH_BUG).transfer()
+    assert t.reproduced and t.executions <= 20, t.summary()
+    assert t.counterexample.failure.kind == "lost-wakeup"
+    # the reader leaves after the writer cleared has_writer, reads it as 0: no kick
+    labels = [(op.thread, op.label) for op in t.trail.order]
+    assert labels[-2:] == [("iothread", "bdrv_graph_co_rdunlock.dec_count"),
+                           ("iothread", "bdrv_graph_co_rdunlock.load_has_writer")]
+    assert t.trail.order[-1].expects("has_writer")[0] == 0
+
+
 def test_a_fixed_model_variant_has_nothing_to_transfer():
     t = aiowait().transfer()
     assert not t.reproduced and t.trail is None
@@ -94,6 +110,25 @@ def test_both_variants_conform_at_preemption_bound_2(defines, executions, failed
     assert c.holds and c.exhaustive and c.departure is None
     assert (c.executions, c.failed_runs) == (executions, failed)
     assert c.summary().startswith(f"{AIOWAIT}.pml [") and "conforms:" in c.summary()
+
+
+@pytest.mark.parametrize("defines", [["ONE_READER"], GRAPH_BUG])
+def test_graph_lock_conforms_at_preemption_bound_1(defines):
+    c = Pair(MODELS / "graph-lock.pml", GRAPH, defines).conform(bound=1)
+    assert c.holds, str(c)
+    assert c.executions == (212 if len(defines) == 2 else 243)
+
+
+@SLOW
+@pytest.mark.timeout(7200)
+@pytest.mark.parametrize("model,scenario,defines", [
+    ("aio-dispatching-flag", DISPATCHING, []),
+    ("aio-dispatching-flag", DISPATCHING, ["AIO_DISPATCHING_FLAG"]),
+    ("graph-lock", GRAPH, ["ONE_READER"]),
+    ("graph-lock", GRAPH, GRAPH_BUG)])
+def test_the_long_pairs_conform_at_preemption_bound_2(model, scenario, defines):
+    c = Pair(MODELS / f"{model}.pml", scenario, defines).conform(bound=2)
+    assert c.holds, str(c)
 
 
 def test_mutation_a_wrong_mapping_is_caught(copied):

@@ -8,12 +8,12 @@
     print(promela.format_trail(system, result))
 
 The stages, one module each: ``preprocess`` (cpp with a line map), ``parser`` (lark
-LALR, cached), ``semantics`` (names, inlines, checks), ``flow`` (locations and
-transitions), ``layout`` (where each variable, channel and process lives in a state, a
-flat byte string), ``codegen`` (Python successor functions generated from the syntax
-tree), ``system`` (the ``TransitionSystem`` with SPIN's scheduling rules), ``trail``
-(counterexamples like ``spin -t -p``).  Every problem with the input is a
-``PromelaError`` whose text is ``file:line:col: message``.
+LALR, cached), ``nesting`` (long chains balanced, a depth limit), ``semantics`` (names,
+inlines, checks), ``flow`` (locations and transitions), ``layout`` (where each variable,
+channel and process lives in a state, a flat byte string), ``codegen`` (Python successor
+functions generated from the syntax tree), ``system`` (the ``TransitionSystem`` with
+SPIN's scheduling rules), ``trail`` (counterexamples like ``spin -t -p``).  Every
+problem with the input is a ``PromelaError`` whose text is ``file:line:col: message``.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def load(path: str, defines: list[str] | None = None, undefines: list[str] | Non
     """
     from . import ast
     from .errors import OptionLine, Source
+    from .nesting import shape
     from .parser import parse
     from .preprocess import preprocess, read_model
     from .semantics import analyse
@@ -76,6 +77,7 @@ def load(path: str, defines: list[str] | None = None, undefines: list[str] | Non
             raise PromelaError(Source(LTL_OPTION, 1, len(ltl) + 1),
                                "syntax error: the formula ends too early") from None
         raise
+    shape(program, lines)
     if ltl is not None:
         unit = program.units[-1] if program.units else None
         if not isinstance(unit, ast.LtlDef) or lines.source(*unit.pos).file != LTL_OPTION:

@@ -18,6 +18,7 @@ from . import ast, ltl
 from .errors import PromelaError
 from .exprcheck import ExprChecks, Scope
 from .symbols import TYPES, ChanType, Model, ProcType, Property, Var
+from .unparse import expr as unparse_expr
 
 MAX_PROCESSES = 255
 
@@ -415,9 +416,22 @@ def _substitute(node, params: dict[str, ast.Expr], an: Analyser, call: ast.Inlin
         return node
     values = {f.name: _substitute(getattr(node, f.name), params, an, call)
               for f in dataclasses.fields(node)}
+    _refuse_unassignable(node, values, an, call)
     if "via" in values:             # SPIN lexes an inline body where it is called
         values["via"] = values["via"] or call.via or call.pos
     return type(node)(**values)
+
+
+def _refuse_unassignable(node, values: dict, an: Analyser, call: ast.InlineCall) -> None:
+    """A parameter that stands where the body needs a variable (assigned, incremented,
+    a channel) must get a variable: ``inline set(v) { v = 1 }`` called as ``set(5)`` is
+    a syntax error in SPIN, which pastes ``5 = 1`` into the body."""
+    for f in dataclasses.fields(node):
+        was, now = getattr(node, f.name), values[f.name]
+        if f.type == "Name" and isinstance(was, ast.Name) and not isinstance(now, ast.Name):
+            raise an.error(was.pos, f"inline {call.name!r} (called at "
+                           f"{an.m.where(call.pos)}) needs a variable for {was.name!r}, "
+                           f"not {unparse_expr(now)}")
 
 
 def analyse(program: ast.Program, model: Model, claim: str | None = None) -> Model:

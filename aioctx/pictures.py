@@ -1,5 +1,7 @@
-"""Pictures of models: the state graph of a small model with a counterexample's path
+"""Pictures of models: the state graph of a model with a counterexample's path
 highlighted, as a ``Picture`` that saves itself (SVG/PNG) and shows itself in Jupyter.
+A graph of more than a few dozen states is drawn grouped (its strongly connected
+components, or where the processes are: ``aioctx.model.graph.condense``).
 
 The graph and its drawing are ``aioctx.model.graph``'s (``state_graph``, ``draw``); this
 module puts them on a matplotlib ``Figure`` of its own (no pyplot state), adds a legend
@@ -63,11 +65,13 @@ class Picture(Drawable):
 def state_graph(system: Any, counterexample: Any = None, *, title: str = "",
                 max_states: int = 400, labels: bool | None = None) -> Picture:
     """The reachable states of ``system`` (a ``TransitionSystem`` or an
-    ``aioctx.model.Model``) layered by depth, ``counterexample``'s path in red."""
+    ``aioctx.model.Model``) layered by depth, ``counterexample``'s path in red; each
+    state names where every process is and the variables (small graphs), each edge its
+    statement; a larger graph is drawn as groups of states with their counts."""
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    from .model.graph import draw
+    from .model.graph import COLLAPSE_ABOVE, draw
     from .model.graph import state_graph as build
     from .model.modelling import Model
 
@@ -81,8 +85,9 @@ def state_graph(system: Any, counterexample: Any = None, *, title: str = "",
     draw(graph, counterexample=counterexample, ax=ax, labels=labels, max_nodes=max_states)
     path_len = len(counterexample) if counterexample is not None else 0
     ax.set_title("")
+    grouped = " (grouped: ringed groups contain a cycle)" if n > COLLAPSE_ABOVE else ""
     fig.suptitle(title or f"{graph.graph.get('name', 'model')}: {n} states, "
-                 f"{graph.number_of_edges()} transitions"
+                 f"{graph.number_of_edges()} transitions{grouped}"
                  + (f"; counterexample of {path_len} steps in red" if path_len else ""),
                  fontsize=11)
     legend = [("initial", "#2ca02c"), ("on the counterexample", "#ff9f40"),

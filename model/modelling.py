@@ -7,15 +7,19 @@ change.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from .builder import Guard, Process, check_name
 from .checker import check
 from .claim import Claim, product
 from .compiled import ModelSystem
-from .graph import state_graph
+from .graph import state_graph, svg
 from .result import Result
 from .system import ModelError, TransitionSystem
+
+#: the most states a model's Jupyter view draws the state graph of
+GRAPH_IN_VIEW = 300
 
 
 class Model:
@@ -112,4 +116,24 @@ class Model:
     def __repr__(self) -> str:
         names = ", ".join(p.name for p in self.processes)
         return f"Model({self.name!r}: {len(self.globals)} globals; processes {names})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the globals, each process with its locals and locations, and
+        the state graph's drawing when it has at most ``GRAPH_IN_VIEW`` states."""
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td><b>{esc(p.name)}</b></td>"
+            f"<td>{esc(', '.join(f'{k}={v!r}' for k, v in p.local_vars.items()))}</td>"
+            f"<td>{esc(', '.join(loc.name for loc in p.locations if loc.named))}</td></tr>"
+            for p in self.processes)
+        globals_ = ", ".join(f"{k}={v!r}" for k, v in self.globals.items())
+        out = (f"<p><b>Model {esc(self.name)}</b>: globals {esc(globals_) or '(none)'}; "
+               f"{len(self.invariants)} invariant(s), {len(self.claims)} never claim(s)</p>"
+               "<table><tr><th>process</th><th>locals</th><th>locations</th></tr>"
+               f"{rows}</table>")
+        try:
+            graph = self.graph(max_states=GRAPH_IN_VIEW)
+        except (ValueError, ModelError) as exc:
+            return out + f"<p>(no state graph drawn: {esc(str(exc))})</p>"
+        return out + svg(graph)
 

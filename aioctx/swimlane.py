@@ -61,6 +61,19 @@ class LaneRow:
         return not (self.changes or self.reads or self.mark or self.note or self.cycle)
 
 
+def canvas(width: float, height: float) -> tuple[Any, Any]:
+    """A ``Figure`` of ``width`` x ``height`` inches and its one ``Axes`` in inch
+    coordinates, y growing downwards (rows are laid out from the top), no axis lines."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_axis_off()
+    return fig, ax
+
+
 @dataclass
 class Swimlane(Drawable):
     title: str
@@ -73,7 +86,6 @@ class Swimlane(Drawable):
 
     def make_figure(self) -> Any:
         """The diagram as a matplotlib ``Figure`` (no pyplot state involved)."""
-        from matplotlib.figure import Figure
         from matplotlib.patches import FancyBboxPatch
 
         ncol = len(self.columns)
@@ -81,11 +93,7 @@ class Swimlane(Drawable):
         lines = len(self.rows) + sum(1 for _ in self.omitted)
         width = num_w + ncol * col_w + chg_w
         height = 1.1 + row_h * (lines + 1) + (0.35 if self.footer else 0)
-        fig = Figure(figsize=(width, height))
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, width)
-        ax.set_ylim(height, 0)
-        ax.set_axis_off()
+        fig, ax = canvas(width, height)
         ax.text(0.1, 0.35, self.title, fontsize=10, weight="bold", va="center")
         top = 0.75
         for i, name in enumerate(self.columns):

@@ -20,6 +20,7 @@ from ..swimlane import (
     PALETTE,
     QUIET_COLOUR,
     LaneRow,
+    canvas,
     fold_quiet,
     from_model,
     from_sim,
@@ -58,19 +59,13 @@ class AlignedLanes(Drawable):
         return sum(max(len(b.model), len(b.code)) for b in self.blocks)
 
     def make_figure(self) -> Any:
-        from matplotlib.figure import Figure
-
         col_w, gutter, row_h, num_w = 2.5, 0.7, 0.28, 0.1
         left = num_w
         mid = left + len(self.model_columns) * col_w
         right = mid + gutter
         width = right + len(self.code_columns) * col_w + 0.1
         height = 1.4 + row_h * (self.rows() + 1) + (0.35 if self.footer else 0)
-        fig = Figure(figsize=(width, height))
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, width)
-        ax.set_ylim(height, 0)
-        ax.set_axis_off()
+        fig, ax = canvas(width, height)
         ax.text(0.1, 0.3, self.title, fontsize=10, weight="bold", va="center")
         ax.text(left + 0.05, 0.62, "model (left) and code (right), aligned on their shared "
                 "labelled operations (numbered)", fontsize=8, style="italic",

@@ -4,12 +4,14 @@ plugin builds its strategies here too), and tying a schedule document to its sce
 
 A schedule written by ``hunt`` carries ``"scenario": {"slug": ..., "buggy": ...}`` next
 to the fields ``sim.replay`` reads (which ignores it), so ``replay`` knows which program
-and which variant to run it on.
+and which variant to run it on.  Any other program runs only when the user names it
+(``replay --program module:function``), never because a schedule file names it.
 """
 
 from __future__ import annotations
 
 import importlib
+import shlex
 from typing import Any
 
 from .errors import UsageError
@@ -45,32 +47,52 @@ def tag(doc: dict[str, Any], slug: str, buggy: bool) -> dict[str, Any]:
     return {**doc, "scenario": {"slug": slug, "buggy": buggy}}
 
 
-def program_for(doc: dict[str, Any], where: str, buggy: bool | None) -> tuple[Any, str]:
-    """The program a schedule document replays on, and a description of it.
+def program_for(doc: dict[str, Any], where: str, buggy: bool | None,
+                named: str | None = None) -> tuple[Any, str]:
+    """The program a (checked) schedule document replays on, and a description of it.
 
-    A document from ``hunt`` names its scenario (``buggy`` overrides its variant); any
-    other names a zero-argument ``module:function``, which is imported."""
+    ``named`` is a ``module:function`` the user gave on the command line; otherwise the
+    document must name a catalogue scenario (``buggy`` overrides its variant).  The
+    ``program`` a document records is never imported: a schedule is data, and importing
+    a name read from it would run whatever module it names."""
+    if named is not None:
+        if buggy is not None:
+            raise UsageError("--fixed/--buggy choose a variant of a catalogue scenario; "
+                             "they cannot be combined with --program")
+        return named_program(named), named
     tagged = doc.get("scenario")
-    if isinstance(tagged, dict) and isinstance(tagged.get("slug"), str):
+    if tagged is not None:
         try:
             sc = scenario(tagged["slug"])
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
-        variant = bool(tagged.get("buggy", True)) if buggy is None else buggy
+        variant = tagged["buggy"] if buggy is None else buggy
         return sc.program(variant), f"{sc.slug} ({'buggy' if variant else 'fixed'})"
     if buggy is not None:
         raise UsageError(f"{where}: --buggy/--fixed need a schedule written by "
                          "'aioctx hunt' (this one names no catalogue scenario)")
-    name = doc.get("program")
-    if not isinstance(name, str) or ":" not in name:
-        raise UsageError(f"{where}: the schedule names no program to replay")
-    module, _, qualname = name.partition(":")
+    recorded = doc.get("program")
+    if recorded is None:
+        raise UsageError(f"{where}: the schedule names no catalogue scenario: name the "
+                         "program to replay it on with --program module:function")
+    raise UsageError(f"{where}: the schedule names no catalogue scenario; it was recorded "
+                     f"from {recorded}: if you trust that code, replay it with "
+                     f"--program {shlex.quote(recorded)}")
+
+
+def named_program(name: str) -> Any:
+    """The zero-argument function ``module:qualname`` that the user named on the command
+    line, imported (which runs its module, as the user asked)."""
+    module, sep, qualname = name.partition(":")
+    if not sep or not module or not qualname:
+        raise UsageError(f"--program {name}: expected module:function")
     try:
         target: Any = importlib.import_module(module)
         for part in qualname.split("."):
             target = getattr(target, part)
-    except (ImportError, AttributeError) as exc:
-        raise UsageError(f"{where}: cannot load the program {name}: {exc}") from None
+    except Exception as exc:  # the user's module failed to import: their input
+        raise UsageError(f"--program {name}: cannot load it: {type(exc).__name__}: "
+                         f"{exc}") from None
     if not callable(target):
-        raise UsageError(f"{where}: {name} is not a function")
-    return target, name
+        raise UsageError(f"--program {name}: not a function")
+    return target

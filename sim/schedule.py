@@ -12,20 +12,21 @@ store, TSO; ``"f1:7"``: thread 1's oldest store to object 7, ARM).  A document i
 written in the lowest version that can hold it, so schedules under sequential
 consistency stay readable by older aioctx; a document of another version is refused
 with a message naming the versions this one reads.
+A document is read as data: ``load`` checks every field against the schema in
+``schedule_schema`` before anything uses it, and never imports the program it names.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any
 
+from .schedule_schema import SchemaError, check, parse, read_text, shown
 from .trace import StepRow
 
 FORMAT = "aioctx.sim.schedule"
 VERSIONS = (1, 2)
-_FLUSH = re.compile(r"f\d+(:\d+)?")
 
 
 class ScheduleError(ValueError):
@@ -71,52 +72,28 @@ def memory_model_of(doc: dict[str, Any]) -> str:
 
 
 def load(source: dict[str, Any] | str | os.PathLike[str]) -> dict[str, Any]:
-    """Accept a document, its JSON text, or a path to a JSON file; check its shape."""
+    """Accept a document, its JSON text, or a path to a JSON file; check every field
+    (``schedule_schema``) before anything uses it."""
     where = "schedule"
-    if isinstance(source, dict):
-        doc = source
-    else:
-        text = str(source)
-        if not text.lstrip().startswith("{"):
-            where = text
-            try:
-                with open(text, "rb") as f:
-                    text = f.read().decode("utf-8")
-            except OSError as exc:
-                raise ScheduleError(f"{where}: cannot read: {exc.strerror}") from None
-            except UnicodeDecodeError as exc:
-                raise ScheduleError(f"{where}: not a schedule: byte {exc.start} is not "
-                                    "UTF-8 text") from None
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScheduleError(f"{where}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") \
-                from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ScheduleError(f"{where}: not an aioctx schedule (format should be {FORMAT!r})")
-    version = doc.get("version")
-    if version not in VERSIONS:
-        raise ScheduleError(f"{where}: schedule version {version!r} is not supported "
-                            f"(this aioctx reads versions "
-                            f"{', '.join(str(v) for v in VERSIONS)})")
-    model = doc.get("memory_model", "sc")
-    if version == 1 and "memory_model" in doc:
-        raise ScheduleError(f"{where}: a version 1 schedule has no memory model")
-    if model not in ("sc", "tso", "arm"):
-        raise ScheduleError(f"{where}: unknown memory model {model!r} (sc, tso or arm)")
-    decisions = doc.get("decisions")
-    if not isinstance(decisions, list) or not all(
-            _decision(d, model != "sc") for d in decisions):
-        what = ("thread numbers" if model == "sc"
-                else "thread numbers and flushes ('f1', 'f1:7')")
-        raise ScheduleError(f"{where}: 'decisions' must be a list of {what}")
+    try:
+        if isinstance(source, dict):
+            doc: Any = source
+        else:
+            text = os.fspath(source)
+            if not text.lstrip().startswith("{"):
+                where = text
+                text = read_text(text)
+            doc = parse(text)
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise SchemaError(f"not an aioctx schedule (format should be {FORMAT!r})")
+        if doc.get("version") not in VERSIONS:
+            raise SchemaError(f"schedule version {shown(doc.get('version'))} is not "
+                              "supported (this aioctx reads versions "
+                              f"{', '.join(str(v) for v in VERSIONS)})")
+        check(doc)
+    except SchemaError as exc:
+        raise ScheduleError(exc.located(where)) from None
     return doc
-
-
-def _decision(d: Any, weak: bool) -> bool:
-    if isinstance(d, int) and not isinstance(d, bool):
-        return d >= 0
-    return weak and isinstance(d, str) and _FLUSH.fullmatch(d) is not None
 
 
 def dumps(doc: dict[str, Any]) -> str:
@@ -128,19 +105,9 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 def steps_in(doc: dict[str, Any]) -> list[StepRow]:
-    """The recorded steps of a loaded document ([] if it has none, or any row is not a
-    step: a replay then compares nothing rather than guess)."""
-    rows = doc.get("steps")
-    if not isinstance(rows, list):
-        return []
-    out = []
-    for row in rows:
-        if not (isinstance(row, list) and len(row) == 5 and isinstance(row[0], int)
-                and all(isinstance(x, str) for x in row[1:3])
-                and (row[3] is None or isinstance(row[3], str)) and isinstance(row[4], str)):
-            return []
-        out.append(StepRow(*row))
-    return out
+    """The recorded steps of a loaded (so checked) document; [] if it has none, and a
+    replay then compares nothing rather than guess."""
+    return [StepRow(*row) for row in doc.get("steps", [])]
 
 
 def divergence_index(expected: list[StepRow], actual: list[StepRow]) -> int | None:

@@ -146,11 +146,13 @@ def test_bad_input(capsys, tmp_path):
 def test_bad_fields_of_a_schedule_and_outputs_that_collide(capsys, tmp_path):
     head = {"format": "aioctx.sim.schedule", "version": 1, "decisions": [0]}
     odd = tmp_path / "odd.json"
-    odd.write_text(json.dumps({**head, "scenario": {"slug": SLUG}, "failure": "lost"}))
+    odd.write_text(json.dumps({**head, "scenario": {"slug": SLUG, "buggy": True},
+                               "failure": "lost"}))
     code, out, err = run(capsys, "replay", str(odd))
-    assert code == 2 and err == f"aioctx: {odd}: 'failure' must be an object or null\n"
+    assert code == 2 and err == (f"aioctx: {odd}: failure: should be an object or null, "
+                                 "not a string\n")
     gone = tmp_path / "gone.json"
-    gone.write_text(json.dumps({**head, "scenario": {"slug": "no-such-bug"}}))
+    gone.write_text(json.dumps({**head, "scenario": {"slug": "no-such-bug", "buggy": True}}))
     code, out, err = run(capsys, "replay", str(gone))
     assert code == 2 and err.startswith(f"aioctx: {gone}: no-such-bug: no such scenario")
     same = tmp_path / "cx.svg"

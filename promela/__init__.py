@@ -87,18 +87,24 @@ def load(path: str, defines: list[str] | None = None, undefines: list[str] | Non
     return analyse(program, model, claim)
 
 
-def build(model: Model, mode: str = "safety", fair: bool = False) -> PromelaSystem:
+def build(model: Model, mode: str = "safety", fair: bool = False, *, merge: bool = True,
+          reduce: bool = True, dead: bool = True) -> PromelaSystem:
     """The transition system of ``model`` for ``mode`` (SPIN's verifier modes); ``fair``:
-    it will be searched with weak fairness (a never claim reading ``np_`` sees it)."""
+    it will be searched with weak fairness (a never claim reading ``np_`` sees it).
+    ``merge``, ``reduce`` and ``dead``: statement merging, partial-order reduction and
+    dead-variable elimination (on by default, as in SPIN; ``spin -o3``, ``-DNOREDUCE``
+    and ``spin -o2`` turn them off), which keep every verdict (reduce.py and
+    deadvars.py say how, and where they do not apply)."""
     from .system import build_system
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
-    return build_system(model, mode, fair)
+    return build_system(model, mode, fair, merge, reduce, dead)
 
 
 def check(path: str, mode: str | None = None, *, fair: bool = False, search: str = "dfs",
           defines: list[str] | None = None, undefines: list[str] | None = None,
           text: str | None = None, claim: str | None = None, ltl: str | None = None,
+          merge: bool = True, reduce: bool = True, dead: bool = True,
           workers: int | None = None, client: Any = None, scheduler: str | None = None,
           searches: int | None = None, time_left: Callable[[], float | None] | None = None,
           **budgets: Any) -> tuple[Result, PromelaSystem]:
@@ -109,7 +115,8 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     mode follows the property, as ``spin -run`` chooses it: acceptance where there is
     one and an accept label (in the claim or a process), else safety.  As in SPIN,
     acceptance mode on a model without any accept label is a safety check, and
-    non-progress mode ignores the never claim.
+    non-progress mode ignores the never claim.  ``merge``, ``reduce``, ``dead``: see
+    ``build``.
 
     ``workers`` (local processes), ``client`` (a ``distributed.Client``) or
     ``scheduler`` (a Dask scheduler's address) run a swarm of ``searches`` lossy
@@ -130,7 +137,8 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     model = load(path, defines, undefines, text, claim=claim, ltl=ltl)
     if mode is None:
         mode = "acceptance" if model.property is not None else "safety"
-    system = _system(model, mode, fair)
+    reductions = (merge, reduce, dead)
+    system = _system(model, mode, fair, reductions)
     effective = system.mode
     left = time_left() if time_left is not None else None
     if left is not None:
@@ -140,7 +148,7 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
         if budgets.get("storage", "exact") == "exact":
             budgets["storage"] = "bitstate"
         again = functools.partial(rebuild, path, defines, undefines, text, claim, ltl,
-                                  mode, fair)
+                                  mode, fair, reductions)
         result = run_swarm(again, effective, fair=fair and effective != "safety",
                            searches=searches,
                            workers=workers or 2, client=client, scheduler=scheduler,
@@ -151,11 +159,14 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     return result, system
 
 
-def _system(model: Model, mode: str, fair: bool) -> PromelaSystem:
-    """The system ``check`` searches in ``mode``."""
+def _system(model: Model, mode: str, fair: bool,
+            reductions: tuple[bool, bool, bool]) -> PromelaSystem:
+    """The system ``check`` searches in ``mode``, with the ``(merge, reduce, dead)``
+    reductions asked for."""
     from .system import PromelaSystem
 
-    system = build(model, mode, fair)
+    merge, reduce, dead = reductions
+    system = build(model, mode, fair, merge=merge, reduce=reduce, dead=dead)
     if mode == "acceptance" and not system.has_accept:
         # safety and acceptance run the same compiled code (the claim runs in both)
         system = PromelaSystem(system.c, "safety")
@@ -163,10 +174,12 @@ def _system(model: Model, mode: str, fair: bool) -> PromelaSystem:
 
 
 def rebuild(path: str, defines: list[str] | None, undefines: list[str] | None, text: str,
-            claim: str | None, ltl: str | None, mode: str, fair: bool) -> PromelaSystem:
+            claim: str | None, ltl: str | None, mode: str, fair: bool,
+            reductions: tuple[bool, bool, bool]) -> PromelaSystem:
     """The system ``check`` searches, built again from the model's text (in a worker
     of a swarm)."""
-    return _system(load(path, defines, undefines, text, claim=claim, ltl=ltl), mode, fair)
+    return _system(load(path, defines, undefines, text, claim=claim, ltl=ltl), mode, fair,
+                   reductions)
 
 
 def format_trail(system: PromelaSystem, result: Result) -> str:

@@ -26,9 +26,11 @@ from typing import Any
 
 from . import ast, runtime
 from .claimgen import CLAIM_END, ClaimGen
+from .deadvars import write_only
 from .exprgen import Ctx, ExprGen, write_src
 from .flow import Flow, Location, build_flow
 from .layout import EX, NPR, RVC, Layout, build_layout
+from .reduce import Reduction, reductions
 from .stmtgen import Emit, StmtGen, _ind
 from .symbols import Model, ProcType, Var
 from .unparse import stmt as stmt_text
@@ -56,6 +58,8 @@ class Compiled:
     has_rv: bool = False
     has_atomic: bool = False
     has_timeout: bool = False
+    #: the reductions the generated code applies (reduce.py)
+    reduction: Reduction = field(default_factory=Reduction)
     #: the states-only module (safety searches), compiled on first use
     fast: dict[str, Any] | None = None
 
@@ -71,26 +75,34 @@ def layout_of(model: Model, claim_runs: bool, flows: list[Flow],
 
 
 class CodeGen:
-    def __init__(self, model: Model, claim_runs: bool, moves: bool = True) -> None:
+    def __init__(self, model: Model, claim_runs: bool, moves: bool = True,
+                 merge: bool = True, reduce: bool = True, dead: bool = True) -> None:
         self.m = model
         self.flows = [build_flow(model, p) for p in model.proctypes]
         self.claim_flow = build_flow(model, model.claim) if model.claim is not None else None
+        self.red = reductions(model, self.flows, self.claim_flow, merge, reduce, dead)
         self.lay = layout_of(model, claim_runs, self.flows, self.claim_flow)
         self.x = ExprGen(model, self.lay)
+        if dead:
+            self.x.hidden = write_only(model)
         bodies = [p.body for p in model.proctypes]
         self.has_rv = any(c.capacity == 0 for c in model.chan_types)
         self.has_atomic = ast.contains(bodies, ast.Atomic)
         self.has_timeout = ast.contains(bodies, ast.Timeout) or (
             model.claim is not None and ast.contains(model.claim.body, ast.Timeout))
         self.moves = moves
+        #: the states inside atomic sequences are not stored (merging, reduce.py)
+        self.collapse = self.has_atomic and merge
         self.g = StmtGen(self.x, self.has_rv, self.has_atomic, moves)
         self.steps: list[StepRecord] = []
         self.out: list[str] = []
         self.prints: list[int] = []           # steps that print (see print_args)
 
-    def new_step(self, loc: Location, s: ast.Stmt | None) -> int:
-        """Number a step: statement ``s`` at ``loc``, or (``s`` None) the process's end."""
-        text = "-end-" if s is None else stmt_text(s)
+    def new_step(self, loc: Location, s: ast.Stmt | None, merged: tuple = ()) -> int:
+        """Number a step: statement ``s`` at ``loc`` (followed by the transitions
+        ``merged`` into it), or (``s`` None) the process's end."""
+        text = "-end-" if s is None else "; ".join(
+            stmt_text(x) for x in [s, *(t.stmt for t in merged)])
         pos = loc.pos if s is None else s.pos
         # an implementation operation label ("func__step" is "func.step") if there is one
         named = sorted(loc.labels, key=lambda lab: "__" not in lab)
@@ -135,8 +147,14 @@ class CodeGen:
                 if group and t.escape != group:     # an escape moved: nothing else does
                     lines += ["if len(out) > n0:", "    return"]
                 group = t.escape
-                t.step = self.new_step(loc, t.stmt) if t.step < 0 else t.step
+                chain = () if self.g.in_dstep else self.red.chains.get(id(t), ())
+                t.step = self.new_step(loc, t.stmt, chain) if t.step < 0 else t.step
                 e = Emit(t.step, t.dest, t.keeps, proc.index, t.dstep)
+                if chain:
+                    e.dest, e.keeps = chain[-1].dest, chain[-1].keeps
+                    e.extra = self.g.merged(chain, t.step)
+                if not self.g.in_dstep and id(t) in self.red.resets:
+                    e.extra = (e.extra or []) + self.zero("l", "o + ", self.red.resets[id(t)])
                 if rv_only:
                     lines += self.g.receive(t.stmt, e, [], rendezvous=True)
                 elif isinstance(t.stmt, ast.Else):
@@ -192,9 +210,16 @@ class CodeGen:
         if pl.chans:
             lines.append("c0 = nchans(l)")
         lines += self.init_vars(proc.created, ctx, "q", "c0 + ")
+        lines += self.zero("q", "", self.red.dead_at_entry[proc.index])
         lines += ["l.extend(q)", f"l[{NPR}] = pid + 1", "return pid"]
         self.out.append(f"def NEW{proc.index}(l, args):")
         self.out += _ind(lines)
+
+    def zero(self, cont: str, base: str, variables: list[Var]) -> list[str]:
+        """Lines setting the dead ``variables`` (deadvars.py) of the process record at
+        ``base`` in ``cont`` to 0."""
+        return [write_src(cont, f"{base}{self.lay.place(v).offset}", self.lay.place(v), "0")
+                for v in variables]
 
     def init_vars(self, variables: list[Var], ctx: Ctx, cont: str, first_chan: str
                   ) -> list[str]:
@@ -250,8 +275,11 @@ class CodeGen:
         for models without a claim (the checker calls it directly).  See system.py for
         the rules."""
         pc = self.pc("s", "o")
-        for name, head, done in (("MOVES", "def MOVES(s, out):", ("return 0", "return 1")),
-                                 ("SUCC", "def SUCC(s):", ("return out", "return out"))):
+        close = "CL(out); " if self.collapse else ""
+        for name, head, done in (("MOVES", "def MOVES(s, out):",
+                                  (close + "return 0", close + "return 1")),
+                                 ("SUCC", "def SUCC(s):",
+                                  (close + "return out", close + "return out"))):
             body = [] if name == "MOVES" else ["out = []"]
             if self.has_atomic:
                 body += [f"ex = s[{EX}]", "if ex:", "    i = ex - 1", "    o = poff(s, i)",
@@ -261,16 +289,76 @@ class CodeGen:
                 body += [f"if s[{RVC}]:"] + _ind(self.each_process(
                     f"f = R[t][{pc}]", "if f is not None:", "    f(s, i, o, out, False)"
                 )) + [f"    {done[0]}"]
+            if self.red.reduces:
+                body += self.reduced(pc, done[1])
             body += self.each_process(f"D[t][{pc}](s, i, o, out, False)")
             if self.has_timeout:
                 body += ["if not out:"] + _ind(
                     self.each_process(f"D[t][{pc}](s, i, o, out, True)"))
                 if name == "MOVES":
-                    body.append("    return 2")
+                    body.append(f"    {close}return 2")
             body.append(done[1])
             self.out.append(head)
             self.out += _ind(["try:"] + _ind(body) + [
                 "except Fault as exc:", "    raise FAULT(s, exc) from None"])
+
+    def atomic_closure(self) -> None:
+        """``CL(out)``: each successor in ``out`` that is inside an atomic sequence (no
+        rendezvous offer pending) is replaced by the states where the sequence ends:
+        left, or blocked inside (SPIN does not store the states in between either).
+        ``CLOSE(t)`` finds them, running the sequence's process alone; a sequence that
+        comes back to a state it passed keeps its states (None), so a loop inside an
+        atomic sequence stays a cycle of the graph."""
+        pc = self.pc("u", "o")
+        self.out += [
+            "def CL(out):",
+            "    k = 0",
+            "    while k < len(out):",
+            "        x = out[k]",
+            "        t = x[2] if MV else x",
+            f"        if t[{EX}] and not t[{RVC}]:",
+            "            fin = CLOSE(t)",
+            "            if fin is not None:",
+            "                out[k:k + 1] = [(x[0], x[1], f) for f in fin] if MV else fin",
+            "                k += len(fin)",
+            "                continue",
+            "        k += 1",
+            "def CLOSE(t):",
+            "    seen = {t}",
+            "    todo = [t]",
+            "    fin = []",
+            "    while todo:",
+            "        u = todo.pop()",
+            f"        i = u[{EX}] - 1",
+            "        o = poff(u, i)",
+            "        tmp = []",
+            f"        D[u[o]][{pc}](u, i, o, tmp, False)",
+            "        if not tmp:",
+            "            fin.append(u)",
+            "            continue",
+            "        for v in tmp:",
+            "            if MV:",
+            "                v = v[2]",
+            f"            if v[{EX}] and not v[{RVC}]:",
+            "                if v in seen:",
+            "                    return None",
+            "                seen.add(v)",
+            "                todo.append(v)",
+            "            else:",
+            "                fin.append(v)",
+            "    return fin"]
+
+    def reduced(self, pc: str, done: str) -> list[str]:
+        """Lines trying the partial-order reduction (reduce.py): the processes at a
+        location of ``AMPLE``, the highest pid first; the first with a move is expanded
+        alone.  ``cand`` links the candidates as nested tuples, the last found first."""
+        return ["cand = None"] + self.each_process(
+            f"if AMPLE[t][{pc}]:", "    cand = (i, o, cand)") + [
+            "while cand is not None:",
+            "    i, o, cand = cand",
+            f"    D[s[o]][{pc}](s, i, o, out, False)",
+            "    if out:",
+            f"        {done}"]
 
     # ---- assembly ----
 
@@ -300,8 +388,14 @@ class CodeGen:
             done += 1
         self.globals_function()
         self.out.append(f"D = ({', '.join(dispatch)},)")
+        if self.red.reduces:
+            self.out.append("AMPLE = (" + "".join(
+                "(" + "".join(f"{int(a)}, " for a in row) + "), " for row in self.red.ample)
+                + ")")
         self.out.append(f"R = ({', '.join(rv_dispatch)},)" if self.has_rv else "R = None")
         self.out.append(f"MV = {self.moves}")
+        if self.collapse:
+            self.atomic_closure()
         if self.has_rv:
             self.out += ["def TAKERS(s):", "    tmp = []"] + _ind(self.each_process(
                 f"f = R[t][{self.pc('s', 'o')}]", "if f is not None:",
@@ -320,7 +414,7 @@ class CodeGen:
         source = "\n".join(self.out) + "\n"
         return Compiled(self.m, self.lay, flows, claim_flow, self.steps, source,
                         has_rv=self.has_rv, has_atomic=self.has_atomic,
-                        has_timeout=self.has_timeout)
+                        has_timeout=self.has_timeout, reduction=self.red)
 
 
     def helpers(self, flows: list[Flow]) -> None:
@@ -360,10 +454,13 @@ def _owns(flow: Flow, sub: Flow) -> bool:
 
 
 def compile_model(model: Model, assertion_violation: type, claim_runs: bool,
-                  moves: bool = True) -> Compiled:
+                  moves: bool = True, merge: bool = True, reduce: bool = True,
+                  dead: bool = True) -> Compiled:
     """Generate, compile and load the successor module of ``model`` (``moves``: the
-    variant whose successors are moves, else the states-only one)."""
-    gen = CodeGen(model, claim_runs, moves)
+    variant whose successors are moves, else the states-only one; ``merge`` and
+    ``reduce``: statement merging and partial-order reduction, see reduce.py; ``dead``:
+    dead-variable elimination, deadvars.py)."""
+    gen = CodeGen(model, claim_runs, moves, merge, reduce, dead)
     compiled = gen.build()
     ns: dict[str, Any] = runtime.make_helpers(gen.lay, gen.x.names)
     ns.update(runtime.remote_helpers(gen.lay, [p.name for p in model.proctypes],

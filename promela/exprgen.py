@@ -50,6 +50,8 @@ class ExprGen:
         self.refs: list[str] = []             # remote references, for run-time errors
         #: (process type, label) -> the locations of that type carrying the label
         self.label_pcs: dict[tuple[int, str], tuple[int, ...]] = {}
+        #: globals nothing reads, never written (deadvars.write_only)
+        self.hidden: set[int] = set()
 
     def error(self, pos: ast.Pos, message: str) -> PromelaError:
         return PromelaError(self.m.where(pos), message)
@@ -97,7 +99,10 @@ class ExprGen:
         return read_src(*self.slot(n, ctx))
 
     def write(self, n: ast.Name, ctx: Ctx, value: str) -> str:
-        """The statement storing ``value`` (reduced to the variable's range) into ``n``."""
+        """The statement storing ``value`` (reduced to the variable's range) into ``n``;
+        nothing for a global nobody reads."""
+        if n.index is None and id(n.sym) in self.hidden:
+            return "pass"
         cont, offset, place = self.slot(n, ctx)
         return write_src(cont, offset, place, self.store(n.sym, value))
 

@@ -28,6 +28,7 @@ class Emit:
     keeps: bool
     ptype: int
     dstep: object = None        # flow.Flow of a d_step transition
+    extra: list[str] | None = None  # lines of statements merged after it (reduce.py)
 
 
 class StmtGen:
@@ -39,7 +40,7 @@ class StmtGen:
         self.has_rv = has_rv
         self.has_atomic = has_atomic
         self.moves = moves                      # False: append states, not moves
-        self.messages: dict[int, str] = {}      # step -> assertion text
+        self.messages: dict = {}     # step (or (step, k): k-th merged) -> assertion text
         self.in_dstep = False                   # generating the inside of a d_step
         self.dsteps: list[tuple[int, object]] = []      # (number, flow) to generate
         self._dstep_numbers: dict[int, int] = {}
@@ -70,7 +71,7 @@ class StmtGen:
     # ---- the last lines of every transition ----
 
     def finish(self, e: Emit, excl: str | None = None) -> list[str]:
-        lines = self.set_pc("l", "o", e.dest)
+        lines = (e.extra or []) + self.set_pc("l", "o", e.dest)
         if self.in_dstep:           # inside a d_step: report the target, not a pid
             return lines + [f"out.append(({e.dest}, {e.step}, bytes(l)))"]
         if self.lay.last is not None:
@@ -114,6 +115,26 @@ class StmtGen:
             return [f"r = DS{k}(s, i, o, to)", "if r is not None:"] + _ind(
                 mv + ["l = bytearray(r)"] + self.finish(e))
         raise self.x.error(s.pos, f"unexpected {type(s).__name__}")
+
+    def merged(self, chain: list, step: int) -> list[str]:
+        """Lines running the statements of ``chain`` (transitions merged into step
+        ``step``: assignments, asserts, skips and jumps, see reduce.py) on the copy."""
+        ctx = self.effect_ctx()
+        lines: list[str] = []
+        for k, t in enumerate(chain):
+            s = t.stmt
+            if isinstance(s, ast.IncDec):
+                lines.append(self.x.write(s.target, ctx,
+                                          f"{self.x.name(s.target, ctx)} + {s.delta}"))
+            elif isinstance(s, ast.Assign):
+                lines.append(f"v = {self.x.value(s.value, ctx)}")
+                if s.target.name != "_":
+                    lines.append(self.x.write(s.target, ctx, "v"))
+            elif isinstance(s, ast.Assert):
+                self.messages[(step, k)] = stmt_text(s)
+                lines += [f"if not {self.x.cond(s.expr, ctx)}:",
+                          f"    raise AV(i, {step}, MSG[({step}, {k})])"]
+        return lines
 
     def assign(self, s: ast.Assign | ast.IncDec, e: Emit, mv: list[str]) -> list[str]:
         target = s.target

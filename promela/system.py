@@ -118,8 +118,10 @@ class PromelaSystem(TransitionSystem):
         """``state -> list of successor states`` (no moves): the generated states-only
         module, compiled on first use (the safety searches call it)."""
         if self._next is None:
+            red = self.c.reduction
             fast = compile_model(self.c.model, AssertionViolation,
-                                 bool(self.layout.nr_extra), moves=False)
+                                 bool(self.layout.nr_extra), moves=False,
+                                 merge=red.merge, reduce=red.reduce, dead=red.dead)
             if len(fast.steps) != len(self.c.steps):
                 raise ModelError(f"{self.name}: the two successor modules disagree")
             self._context(fast.ns)
@@ -242,7 +244,14 @@ def _first_step(loc) -> int:
     return loc.transitions[0].step if loc.transitions else -1
 
 
-def build_system(model: Model, mode: str = "safety", fair: bool = False) -> PromelaSystem:
-    """Compile a resolved ``model`` into a ``PromelaSystem`` for ``mode``."""
+def build_system(model: Model, mode: str = "safety", fair: bool = False,
+                 merge: bool = True, reduce: bool = True, dead: bool = True
+                 ) -> PromelaSystem:
+    """Compile a resolved ``model`` into a ``PromelaSystem`` for ``mode``, with
+    statement merging, partial-order reduction and dead-variable elimination as asked
+    (reduce.py, deadvars.py; weak fairness turns the partial-order reduction off)."""
     claim_runs = mode == "non-progress" or model.claim is not None
-    return PromelaSystem(compile_model(model, AssertionViolation, claim_runs), mode, fair)
+    compiled = compile_model(model, AssertionViolation, claim_runs, merge=merge,
+                             reduce=reduce and not fair, dead=dead)
+    compiled.reduction.fair_off = reduce and fair
+    return PromelaSystem(compiled, mode, fair)

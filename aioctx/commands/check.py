@@ -5,6 +5,7 @@
                  [--hash-compact | --bitstate [-w N] [-k N]] [--seed N]
                  [--max-states N] [--max-depth N] [--time-limit SECONDS]
                  [--memory-limit SIZE] [--workers N | --scheduler ADDRESS] [--searches N]
+                 [--no-merge] [--no-reduce] [--no-dead]
 
 The property checked is the model's never claim or ltl formula named by ``-N`` (as
 ``pan -N``), by default the first one (never claims come before ltl formulas, as in
@@ -29,6 +30,17 @@ diversified searches, each with its own hash seed and successor order and a loss
 store (bitstate unless ``--hash-compact``), on N local processes, or on a Dask cluster
 with ``--scheduler ADDRESS``; the first error found stops them all.  The report counts
 the distinct states they stored between them (an estimate).
+
+Three reductions are on by default, as in SPIN, and keep every verdict: statement
+merging (a step goes on through the local statements after it; ``--no-merge``, SPIN's
+``-o3``), partial-order reduction (in a state where a process can only run local
+statements, only its moves are explored; ``--no-reduce``, SPIN's ``-DNOREDUCE``) and
+dead-variable elimination (a local that will be written before it is read again is
+kept at 0; ``--no-dead``, SPIN's ``-o2``).  The summary line says which ran; merging and the
+partial-order reduction do not run on a model that reads ``_last``, ``enabled()`` or
+``pc_value()`` or is checked against a never claim that may count steps, and weak fairness
+turns the partial-order reduction off (promela/reduce.py explains why).  A
+counterexample shows a dead variable as 0.
 
 ``--memory-limit`` bounds the memory of the whole process (default: what it holds plus
 80% of what the machine has available); like the other budgets and like Ctrl-C, it stops
@@ -116,6 +128,12 @@ def register(subparsers) -> None:
                         "(needs the 'dask' extra)")
     p.add_argument("--searches", type=int, default=None, metavar="N",
                    help="searches of the swarm (default: one per process or Dask thread)")
+    p.add_argument("--no-merge", dest="merge", action="store_false",
+                   help="no statement merging (spin -o3)")
+    p.add_argument("--no-reduce", dest="reduce", action="store_false",
+                   help="no partial-order reduction (pan -DNOREDUCE)")
+    p.add_argument("--no-dead", dest="dead", action="store_false",
+                   help="no dead-variable elimination (spin -o2)")
     p.set_defaults(run=run, mode=None, storage="exact")
 
 
@@ -161,7 +179,8 @@ def run(args: argparse.Namespace) -> int:
                                    bits=1 << (args.log_bits or DEFAULT_LOG_BITS),
                                    hashes=args.hashes, seed=args.seed,
                                    workers=args.workers, scheduler=args.scheduler,
-                                   searches=args.searches)
+                                   searches=args.searches, merge=args.merge,
+                                   reduce=args.reduce, dead=args.dead)
     except KeyboardInterrupt:
         if not deadline.expired:
             raise
@@ -218,7 +237,7 @@ def _print_text(args, result, system, format_trail) -> None:
         what = f"never claim {prop['name']}" if prop["kind"] == "never" else \
             f"ltl {prop['name']}: {prop['formula']}"
         print(f"property: {what}")
-    print(result.summary())
+    print(f"{result.summary()}; reductions: {system.c.reduction.summary()}")
     if result.verdict == "violation":
         print(f"{result.kind}: {result.message}")
         print(format_trail(system, result))
@@ -236,6 +255,7 @@ def _as_json(args, result, system) -> dict:
         "limit": result.limit, "states": result.states, "transitions": result.transitions,
         "depth": result.max_depth, "seconds": round(result.seconds, 6),
         "memory": result.peak_memory, "storage": result.storage, "seed": result.seed,
+        "reductions": system.c.reduction.as_dict(),
         "store": None if result.store is None else result.store.as_dict(),
         "swarm": None if result.swarm is None else result.swarm.as_dict(),
         "counterexample": None if cx is None else {

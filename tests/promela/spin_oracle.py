@@ -66,6 +66,14 @@ class SpinVerdict:
     def violated(self) -> bool:
         return self.errors > 0
 
+    @property
+    def states(self) -> int:
+        """The states pan stored."""
+        m = re.search(r"(\d+) states, stored", self.output)
+        if m is None:
+            raise RuntimeError(f"no state count in pan's report:\n{self.output}")
+        return int(m.group(1))
+
 
 def _verifier(path: str, defines: list[str], cflags: list[str],
               spin_flags: list[str]) -> str:

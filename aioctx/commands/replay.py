@@ -61,6 +61,18 @@ def _signature(failure: dict[str, Any]) -> tuple[str, str]:
     return (kind, head if kind in (EXCEPTION, INVARIANT) else "")
 
 
+def _step_budget(doc: dict[str, Any]) -> int | None:
+    """A catalogue scenario's replay runs within that scenario's own step budget (the
+    one it was hunted with), whatever budget the file asks for."""
+    from .. import hunting
+
+    tagged = doc.get("scenario")
+    if tagged is None:
+        return None
+    limit = hunting.scenario(tagged["slug"]).max_steps
+    return min(doc.get("max_steps", limit), limit)
+
+
 def _check_it_applies(doc: dict[str, Any], where: str) -> None:
     """Refuse a schedule that does not reproduce its recorded failure on the variant it
     was recorded on: whatever the fixed code then does tells nothing about the fix."""
@@ -72,7 +84,7 @@ def _check_it_applies(doc: dict[str, Any], where: str) -> None:
                          "for --fixed to find gone")
     tagged = doc["scenario"]
     program, what = hunting.program_for(doc, where, tagged["buggy"])
-    reference = sim.replay(program, doc)
+    reference = sim.replay(program, doc, max_steps=_step_budget(doc))
     got = reference.failure.to_json() if reference.failure else None
     if reference.divergence is not None:
         why = f"the run diverged at {reference.divergence}"
@@ -102,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     program, what = hunting.program_for(doc, args.file, args.buggy, args.program)
     if args.buggy is False:
         _check_it_applies(doc, args.file)
-    result = sim.replay(program, doc)
+    result = sim.replay(program, doc,
+                        max_steps=_step_budget(doc) if args.program is None else None)
     print(f"replaying {args.file} on {what}")
     print(result)
     got = result.failure.to_json() if result.failure else None

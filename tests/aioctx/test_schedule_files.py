@@ -173,3 +173,22 @@ def test_the_user_names_the_program(capsys, tmp_path, monkeypatch, hunted):
     code, out, err, _ = replay(capsys, tmp_path, hunted, "--fixed", "--program",
                                "canary:program")
     assert code == 2 and "cannot be combined with --program" in err
+
+
+def test_a_scenario_replays_within_its_own_step_budget(capsys, tmp_path, monkeypatch, hunted):
+    """A file asking for 100,000,000 steps cannot make a replay of a catalogue scenario
+    run longer than that scenario's budget (the one it was hunted with)."""
+    from aioctx import hunting, sim
+
+    budgets = []
+    real = sim.replay
+
+    def replay_spy(program, doc, **kwargs):
+        budgets.append(kwargs.get("max_steps"))
+        return real(program, doc, **kwargs)
+
+    monkeypatch.setattr(sim, "replay", replay_spy)
+    limit = hunting.scenario(SLUG).max_steps
+    code, out, err, _ = replay(capsys, tmp_path, mutated(
+        hunted, lambda d: d.update(max_steps=100_000_000)), "--fixed")
+    assert code == 0 and budgets == [limit, limit], (budgets, err)

@@ -200,7 +200,7 @@ class ExprChecks:
         constant (``c = 3``), and in the assigned value a chan name is no operand of an
         operator (``b = c + c``).  ``i = c``, ``c = i`` and ``c = d`` are legal."""
         v = s.value
-        if s.target.sym.type == "chan" and (
+        if s.target.sym is not None and s.target.sym.type == "chan" and (
                 isinstance(v, ast.Num) or isinstance(v, ast.Name) and v.const is not None):
             raise self.error(v.pos, f"invalid assignment to chan {s.target.name!r}: a "
                              "constant is not a channel")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,27 @@ class StoreReport:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-class HashCompact:
+class LossyStore:
+    """What the two lossy stores share: a state is known by its hash alone (``add_hash``,
+    which each store implements), and a ``sketch``, if given, sees every state stored."""
+
+    n: int
+    sketch: Any
+    add_hash: Callable[[int], bool]
+
+    def __len__(self) -> int:
+        return self.n
+
+    def add(self, state: Any) -> bool:
+        """Store ``state``; False if it counts as stored already."""
+        if not self.add_hash(hash(state)):
+            return False
+        if self.sketch is not None:
+            self.sketch.add(state)
+        return True
+
+
+class HashCompact(LossyStore):
     """64-bit fingerprints in an open-addressing table (linear probing, 0 = empty)."""
 
     storage = "hash-compact"
@@ -81,17 +102,6 @@ class HashCompact:
         self.n = 0
         self.limit = slots // 2
         self.matched = 0                    # lookups that found their fingerprint
-
-    def __len__(self) -> int:
-        return self.n
-
-    def add(self, state: Any) -> bool:
-        """Store ``state``'s fingerprint; False if it was there already."""
-        if not self.add_hash(hash(state)):
-            return False
-        if self.sketch is not None:
-            self.sketch.add(state)
-        return True
 
     def add_hash(self, h: int) -> bool:
         fp = (h ^ self.mix) & M64 or 1
@@ -144,7 +154,7 @@ class HashCompact:
         return StoreReport(self.storage, self.nbytes(), omission_probability=p)
 
 
-class BitState:
+class BitState(LossyStore):
     """Supertrace: ``k`` bits per state in an array of ``bits`` bits (a power of two)."""
 
     storage = "bitstate"
@@ -164,17 +174,6 @@ class BitState:
         self.ones = 0
         self.missed = 0.0               # sum over insertions of P(a new state looks seen)
         self._next_estimate = _SAMPLE
-
-    def __len__(self) -> int:
-        return self.n
-
-    def add(self, state: Any) -> bool:
-        """Set ``state``'s bits; False if it counts as seen already."""
-        if not self.add_hash(hash(state)):
-            return False
-        if self.sketch is not None:
-            self.sketch.add(state)
-        return True
 
     def add_hash(self, h: int) -> bool:
         """Set ``h``'s bits; False if they were all set already (the state counts as

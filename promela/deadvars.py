@@ -128,13 +128,7 @@ class Liveness:
 
 def write_only(model: Model) -> set[int]:
     """The scalar, non-channel globals of ``model`` that nothing reads (ids)."""
-    nodes: list = [p.body for p in model.proctypes]
-    if model.claim is not None:
-        nodes.append(model.claim.body)
-    for prop in model.properties:
-        nodes.append(prop.formula)
-        if prop.claim is not None:
-            nodes.append(prop.claim.body)
+    nodes = model.behaviour()
     nodes += [v.init for v in model.globals] + [v.init for p in model.proctypes
                                                  for v in p.locals]
     read: set[int] = set()

@@ -140,13 +140,7 @@ def why_no_reduction(model: Model, claim_flow: Flow | None) -> str | None:
 def _remote_refs(model: Model) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """(proctype, variable) and (proctype, label) pairs that remote references name,
     anywhere in the model or its properties."""
-    nodes: list = [p.body for p in model.proctypes]
-    if model.claim is not None:
-        nodes.append(model.claim.body)
-    for prop in model.properties:
-        nodes.append(prop.formula)
-        if prop.claim is not None:
-            nodes.append(prop.claim.body)
+    nodes = model.behaviour()
     rvars, rlabels = set(), set()
     for n in ast.walk(nodes):
         if isinstance(n, ast.RemoteVar):

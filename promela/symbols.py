@@ -128,3 +128,16 @@ class Model:
 
     def where(self, pos: ast.Pos):
         return self.lines.source(*pos)
+
+    def behaviour(self) -> list:
+        """The roots of every statement and expression the model runs or checks: each
+        proctype's body, the never claim, and each property's formula and claim (the
+        analyses that must see every read of a name walk these)."""
+        nodes: list = [p.body for p in self.proctypes]
+        if self.claim is not None:
+            nodes.append(self.claim.body)
+        for prop in self.properties:
+            nodes.append(prop.formula)
+            if prop.claim is not None:
+                nodes.append(prop.claim.body)
+        return nodes

@@ -30,18 +30,23 @@ MIN_SEARCH_BUDGET = 1_500
 
 def make_counterexample(runner: Runner, decisions: list[Decision],
                         do_shrink: bool = True, search_budget: int = MIN_SEARCH_BUDGET,
-                        fewest_known: bool = False) -> Counterexample:
+                        fewest_known: bool = False,
+                        stall: Failure | None = None) -> Counterexample:
     """Shrink (optionally), trace, and double-check a failing schedule.
     ``search_budget`` caps the shrinker's search for fewer preemptions (executions);
-    ``fewest_known``: the failing run already has as few preemptions as any failure."""
+    ``fewest_known``: the failing run already has as few preemptions as any failure.
+    ``stall``: the failing run stalled (``Runner.stalls``); it is not shrunk (every
+    try could stall for a whole timeout) and is re-run only up to its stall's step, so
+    the report comes within the stall timeout of the search and no other OS thread is
+    left blocked."""
     shrunk_from = None
     shrunk = shrink(runner, decisions, search_budget=search_budget,
-                    fewest_known=fewest_known) if do_shrink else None
+                    fewest_known=fewest_known) if do_shrink and stall is None else None
     if shrunk is not None:
         decisions, shrunk_from = shrunk
     recorder = RecordingReplay(decisions)
-    ex = runner.run(recorder, trace=True)
-    again = runner.run(RecordingReplay(decisions), trace=True)
+    ex = runner.run(recorder, trace=True, stop_at=stall)
+    again = runner.run(RecordingReplay(decisions), trace=True, stop_at=stall)
     failure = ex.failure
     steps = steps_of(ex.trace or [])
     diverged = first_divergence(steps, steps_of(again.trace or []))
@@ -65,19 +70,23 @@ def make_counterexample(runner: Runner, decisions: list[Decision],
 
 
 def deferred_counterexample(spec: RunSpec, found: Found, do_shrink: bool,
-                            stall_timeout: float) -> Callable[[], Counterexample]:
+                            stall_timeout: float, stall: Failure | None = None
+                            ) -> Callable[[], Counterexample]:
     """``make_counterexample`` of a search's failing run on a watched runner of its own,
-    for ``Result.defer``: the shrinker may spend as many executions as the search."""
+    for ``Result.defer``: the shrinker may spend as many executions as the search.
+    ``stall``: the stall that failing run ended with, if the search's runner saw it."""
     assert found.failing is not None
     budget = max(MIN_SEARCH_BUDGET, found.result.executions)
     return functools.partial(_make_guarded, spec, found.failing, do_shrink, stall_timeout,
-                             budget, found.fewest_preemptions)
+                             budget, found.fewest_preemptions, stall)
 
 
 def _make_guarded(spec: RunSpec, decisions: list[Decision], do_shrink: bool,
-                  stall_timeout: float, budget: int, fewest_known: bool) -> Counterexample:
+                  stall_timeout: float, budget: int, fewest_known: bool,
+                  stall: Failure | None) -> Counterexample:
     with guarded(spec, stall_timeout) as runner:
-        return make_counterexample(runner, decisions, do_shrink, budget, fewest_known)
+        return make_counterexample(runner, decisions, do_shrink, budget, fewest_known,
+                                   stall)
 
 
 def nondeterminism(spec: RunSpec, message: str) -> Counterexample:

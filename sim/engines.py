@@ -157,6 +157,8 @@ class ThreadEngine:
     def __init__(self) -> None:
         self.driver_baton = _thread.allocate_lock()
         self.handoff: SimThread | None = None
+        #: idents of the OS threads given up on (``abandon``), still blocked
+        self.abandoned: list[int] = []
 
     def run(self, ex: Execution, first: SimThread) -> None:
         self.driver_baton.acquire()
@@ -211,16 +213,23 @@ class ThreadEngine:
 
     def abandon(self, ex: Execution, message: str) -> None:
         """Called by the watchdog when the running controlled thread is stuck for good
-        in uncontrolled code: fail the execution, give up on that OS thread (a daemon,
-        left blocked) and wake the driver so the report gets out."""
+        in uncontrolled code: fail the execution, give up on that OS thread (left
+        blocked; the failure names it, ``abandoned`` lists it) and wake the driver so
+        the report gets out."""
         t = ex.current
         if t is None or t not in ex.live:
             return
+        ident = t.os_thread.ident if t.os_thread is not None else None
         ex.failure = Failure(STALL, message, thread=t.name,
                              where=show_location(caller_location(self.frame_of(t))),
-                             step=ex.nsteps)
+                             step=ex.nsteps,
+                             detail=f"its OS thread {ident} could not be interrupted (blocked "
+                                    "in C code) and is left blocked until the process "
+                                    "exits")
         ex.halted = ex.aborting = True
         ex.live.remove(t)
+        if ident is not None:
+            self.abandoned.append(ident)
         t.os_thread = None
         self.handoff = None
         self.driver_baton.release()

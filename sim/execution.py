@@ -122,6 +122,12 @@ class Execution:
         self.interrupted: KeyboardInterrupt | None = None    # raised again by ``run``
         self.halted = False           # aborting, or inspecting state outside a step
         self.aborting = False
+        #: threads (not daemons) still running when the main thread's program returned:
+        #: never joined, so the program's own checks ran before they ended
+        self.outlived_main: list[str] = []
+        #: a stall this traced run is known to reach at that failure's step (a re-run
+        #: of a stalled schedule): the run ends with it there, rather than stall again
+        self.stop_at: Failure | None = None
 
     # ------------------------------------------------------------------ backend
 
@@ -188,6 +194,7 @@ class Execution:
         self._schedule(cur)
         if self.trace is not None:
             self._record(cur, op, obj, label)
+            self._stop_if_known_stall()
 
     def step_wait(self, op: str, obj: Any, label: str | None, wait: Any,
                   deadline: int | None = None, write: bool = True) -> bool:
@@ -214,7 +221,14 @@ class Execution:
             cur.deadline = None
         if self.trace is not None:
             self._record(cur, op, obj, label)
+            self._stop_if_known_stall()
         return not cur.timed_out
+
+    def _stop_if_known_stall(self) -> None:
+        """End a re-run of a stalled schedule at the step after which it stalled."""
+        stall = self.stop_at
+        if stall is not None and self.nsteps == stall.step:
+            self._fail(stall)
 
     def value(self, v: Any) -> None:
         """Attach the value read or written to the step just recorded."""
@@ -329,6 +343,7 @@ class Execution:
                 code = getattr(getattr(t.target, "func", t.target), "__code__", None)
                 if code is not None:
                     self.trace[-1].where = (code.co_filename, code.co_firstlineno)
+                self._stop_if_known_stall()
             t.target(*t.args)
             self.thread_end(t)
         except Abort:
@@ -350,6 +365,8 @@ class Execution:
         self.live.remove(t)
         if self.aborting:
             return None
+        if t.tid == 0:
+            self.outlived_main = [o.name for o in self.live if not o.daemon]
         if self.trace is not None:
             self.note(t, OP_EXIT, None, None, None)
             self.trace[-1].where = ("", 0)

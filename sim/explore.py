@@ -25,7 +25,7 @@ from .guided import RecordingReplay
 from .memory import check_memory_model
 from .parallel import default_executor
 from .result import ReplayResult, Result
-from .runner import RunSpec, guarded
+from .runner import Runner, RunSpec, guarded
 from .strategy import SearchJob, Strategy, as_strategy
 from .trace import steps_of
 
@@ -82,6 +82,9 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
                                             stall_timeout))
             found.result.most_threads = runner.most_threads
             found.result.most_choices = runner.most_decisions
+            stall = (runner.stalls.get(tuple(found.failing))
+                     if found.failing is not None else None)
+            _note_unjoined(found.result, runner)
     except NondeterministicProgram as exc:
         bound = getattr(chosen, "preemption_bound", None)
         result = Result(chosen.name if bound is None
@@ -95,8 +98,19 @@ def explore(program: Callable[[], None], strategy: Strategy | str | None = None,
     result = found.result
     result.seed = seed
     if found.failing is not None:
-        result.defer(deferred_counterexample(spec, found, shrink, stall_timeout))
+        result.defer(deferred_counterexample(spec, found, shrink, stall_timeout, stall))
     return result
+
+
+def _note_unjoined(result: Result, runner: Runner) -> None:
+    """Say so when the program returned while threads it started still ran: its checks
+    did not wait for their work (counted over the executions of this process)."""
+    if runner.outlived_runs:
+        names = ", ".join(repr(n) for n in runner.outlived)
+        result.notes.append(
+            f"in {runner.outlived_runs:,} of {runner.executions:,} executions the program "
+            f"returned while thread(s) {names} still ran (never joined): its checks "
+            "did not wait for their work")
 
 
 def replay(program: Callable[[], None], schedule: dict[str, Any] | str | os.PathLike[str],

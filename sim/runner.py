@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .decider import Decider
+from .decider import Decider, Decision
 from .devices import SIM_CLASSES
 from .engines import make_engine
 from .execution import Execution
+from .failures import STALL, Failure
 from .linemode import LineTracer, TracedFiberEngine
 from .memory import SC, check_memory_model
 from .substitution import Substitution
@@ -64,9 +65,20 @@ class Runner:
         self.most_decisions = 0          # choices with more than one option, likewise
         self.current: Execution | None = None      # the execution running now
         self.on_run: Callable[[int], None] | None = None   # sees the count after each run
+        #: executions that stalled, by their decisions: re-running one to its stall
+        #: would cost a stall timeout again (and an OS thread on the thread engine), so
+        #: a counterexample re-runs it only up to the step where it stalled
+        self.stalls: dict[tuple[Decision, ...], Failure] = {}
+        #: the first execution whose main thread returned before other threads ended
+        #: (their names), and how many did
+        self.outlived: list[str] = []
+        self.outlived_runs = 0
 
-    def run(self, decider: Decider, trace: bool = False) -> Execution:
-        """One execution to its end or first failure (``ex.failure``)."""
+    def run(self, decider: Decider, trace: bool = False,
+            stop_at: Failure | None = None) -> Execution:
+        """One execution to its end or first failure (``ex.failure``).  ``stop_at``: a
+        stall this run is known to reach (it follows a schedule in ``stalls``); a traced
+        run ends with it once it has traced the stall's step (``Execution.stop_at``)."""
         if self.memory_model == SC:
             ex = Execution(self.spec.program, decider, self.engine, self.classes,
                            self.spec.max_steps, trace, self.thread_hook)
@@ -75,6 +87,7 @@ class Runner:
                                self.spec.max_steps, trace, self.thread_hook,
                                memory_model=self.memory_model,
                                drop_fences=self.spec.drop_fences)
+        ex.stop_at = stop_at
         self.executions += 1
         self.current = ex
         try:
@@ -82,6 +95,11 @@ class Runner:
                 ex.run()
         finally:
             self.current = None
+        if ex.failure is not None and ex.failure.kind == STALL and stop_at is None:
+            self.stalls[tuple(ex.decisions)] = ex.failure
+        if ex.outlived_main:
+            self.outlived_runs += 1
+            self.outlived = self.outlived or ex.outlived_main
         if len(ex.threads) > self.most_threads:
             self.most_threads = len(ex.threads)
         if len(ex.decisions) > self.most_decisions:

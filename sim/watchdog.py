@@ -12,10 +12,11 @@ naming the thread and the line it was stuck on:
 * anywhere else: an asynchronous exception (``PyThreadState_SetAsyncExc``) into the
   stuck OS thread, which works for spins.  A real lock held forever outside the main
   thread cannot be interrupted; with the OS-thread engine the driver then abandons the
-  stuck thread (``ThreadEngine.abandon``) and reports it, and the exception that thread
-  never took is withdrawn (``_withdraw``): while one is pending, CPython 3.11 keeps
-  every thread that has a trace function (line-level mode, coverage, a debugger) from
-  making progress.
+  stuck thread (``ThreadEngine.abandon``) and reports it, a short grace (a quarter of
+  the timeout, at most 0.5 s) after the raise: the report comes within the timeout and
+  the grace, not two timeouts.  The exception that thread never took is withdrawn
+  (``_withdraw``): while one is pending, CPython 3.11 keeps every thread that has a
+  trace function (line-level mode, coverage, a debugger) from making progress.
 
 One watchdog thread serves the whole process: it is started by the first ``watchdog``
 block and sleeps while no block is open.  Starting and joining a thread for every
@@ -70,6 +71,8 @@ class _Watch:
         self.timeout = timeout
         self.on_stuck = on_stuck
         self.tick = min(timeout / 4, 0.25)
+        # raising did not free the thread within this: give up on it (``on_stuck``)
+        self.grace = min(timeout / 4, 0.5)
         self.caller = threading.get_ident()
         self.in_main = threading.current_thread() is threading.main_thread()
         self.fired = False             # a Stall signal is on its way to the caller
@@ -90,7 +93,7 @@ class _Watch:
         if progress is None or progress != self.last:
             self.last, self.since, self.strikes = progress, now, 0
             return
-        if now - self.since < self.timeout:
+        if now - self.since < (self.timeout if self.strikes == 0 else self.grace):
             return
         self.since = now
         self.strikes += 1
@@ -164,8 +167,8 @@ def watchdog(progress: Callable[[], object], target: Callable[[], int | None],
     worker processes, and cannot be stuck in a controlled thread).
 
     ``target()`` names the OS thread running the controlled thread now (None: the
-    caller's thread).  ``on_stuck`` is called when raising did not help after a second
-    ``timeout`` (the OS-thread engine abandons the thread there).
+    caller's thread).  ``on_stuck`` is called when raising did not help within the
+    grace after it (the OS-thread engine abandons the thread there).
     """
     if timeout <= 0:
         yield

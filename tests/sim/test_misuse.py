@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import _thread
+import functools
+import os
 import sys
 import threading
 import time
@@ -138,3 +140,98 @@ def test_a_thread_given_up_on_leaves_traced_code_running() -> None:
     t.start()
     t.join(30)
     assert len(calls) == 1000
+
+
+def stuck_after_a_store(body, entered: list[str]) -> None:
+    """A controlled thread that stores, then gets stuck in ``body`` for good;
+    ``entered`` counts how many executions got as far as the stuck code."""
+    x = sync.Atomic(0, name="x")
+
+    def stuck() -> None:
+        x.store(1, label="stuck.store")
+        entered.append(body.__name__)
+        body()
+
+    t = sync.Thread(stuck, name="stuck")
+    t.start()
+    x.store(2, label="main.store")
+    t.join()
+
+
+def spin_forever() -> None:
+    while True:
+        pass
+
+
+def read_forever() -> None:
+    r, w = os.pipe()                          # nobody ever writes
+    os.read(r, 1)
+
+
+def python_threads() -> set[int]:
+    return set(sys._current_frames())
+
+
+def threads_left(before: set[int], allowed: set[int]) -> set[int]:
+    """The Python threads started since ``before`` and not in ``allowed``, once the
+    ones that are ending have ended (a joined OS thread may still be unwinding)."""
+    watchdog = {t.ident for t in threading.enumerate() if t.name == "aioctx-sim-watchdog"}
+    deadline = time.monotonic() + 30          # a safety bound, not a measurement
+    while True:
+        left = python_threads() - before - watchdog - allowed
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.01)
+
+
+STUCK = [("spin", spin_forever), ("blocking read", read_forever)]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("engine", ["fiber", "thread"])
+@pytest.mark.parametrize("name, body", STUCK, ids=[s[0] for s in STUCK])
+def test_a_stall_is_waited_for_once_and_reported_with_its_trace(engine, name, body):
+    """The search meets the stall once; the counterexample re-runs the stalled schedule
+    only up to the stall.  It used to run into it three more times (shrinking, the
+    traced run, the determinism check): about four stall timeouts, eight on the thread
+    engine, and an OS thread left blocked for each on the thread engine."""
+    before = python_threads()
+    entered: list[str] = []
+    result = sim.explore(functools.partial(stuck_after_a_store, body, entered),
+                         sim.DFS(0), engine=engine, stall_timeout=0.5)
+    cx = result.counterexample
+    assert cx.failure.kind == "stall" and cx.failure.thread == "stuck"
+    assert entered == [body.__name__]
+    # the trace goes up to the stall: the stuck thread's store is its last step
+    last = cx.trace[-1]
+    assert (cx.threads[last.tid], last.label) == ("stuck", "stuck.store"), cx
+    if engine == "thread" and body is read_forever:
+        # the one OS thread that could not be interrupted is named, no other is left
+        named = int(cx.failure.detail.split("its OS thread ")[1].split()[0])
+        assert named in python_threads()
+        assert not threads_left(before, {named})
+    else:
+        assert not threads_left(before, set())
+
+
+def forgets_to_join() -> None:
+    x = sync.Atomic(0, name="x")
+    t = sync.Thread(lambda: x.store(1, label="late.store"), name="late")
+    t.start()
+    x.load()
+
+
+def joins() -> None:
+    x = sync.Atomic(0, name="x")
+    t = sync.Thread(lambda: x.store(1, label="late.store"), name="late")
+    t.start()
+    t.join()
+
+
+def test_a_thread_never_joined_is_reported():
+    result = sim.explore(forgets_to_join, sim.DFS(2), runs=50)
+    assert not result.failed
+    assert any("returned while thread(s) 'late' still ran (never joined)" in note
+               for note in result.notes), result.notes
+    result = sim.explore(joins, sim.DFS(2), runs=50)
+    assert not any("never joined" in note for note in result.notes), result.notes

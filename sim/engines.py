@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from aioctx.impl import sync
 from greenlet import GreenletExit, greenlet
 
+from .execution import ENDED_BY_WATCHDOG, ENDED_ITSELF
 from .failures import STALL, Abort, Failure
 from .location import caller_location, show_location
 
@@ -47,6 +48,7 @@ class FiberEngine:
 
     def __init__(self) -> None:
         self.driver: greenlet | None = None
+        self.driver_ident: int | None = None
         self.pool: list[greenlet] = []
 
     def _fiber_main(self, job: tuple[Execution, SimThread]) -> None:
@@ -61,11 +63,17 @@ class FiberEngine:
             return self.pool.pop()
         return greenlet(self._fiber_main, parent=self.driver)
 
+    def carrier(self, ex: Execution) -> int | None:
+        """The OS thread running controlled code now (the watchdog's target): the
+        driver's, which runs every fiber."""
+        return self.driver_ident
+
     def run(self, ex: Execution, first: SimThread) -> None:
         current = greenlet.getcurrent()
         if self.driver is not current:
             self.close()
             self.driver = current
+            self.driver_ident = _thread.get_ident()
         ex.current = first
         nxt: SimThread | None = first
         while nxt is not None:
@@ -120,9 +128,10 @@ class OSThread:
 
     Made in two moves, ``OSThread()`` then ``start``, so that the controlled thread can
     hold it before the OS thread exists (see ``ThreadEngine._resume``).  ``ident`` is
-    stored by whichever of the two threads runs first (the same value): the new one
-    before it runs anything another thread could report on, the starter as soon as
-    ``start_new_thread`` returns; until then the watchdog has no thread to stop."""
+    stored by the new thread itself, inside the ``try`` that releases ``done``: it is
+    what the watchdog aims its ``Stall`` at, and one that landed before that ``try``
+    (the starter used to store it as soon as ``start_new_thread`` returned) ended the
+    thread without releasing ``done``.  Until it is stored the watchdog waits."""
 
     __slots__ = ("ident", "done")
 
@@ -132,11 +141,11 @@ class OSThread:
         self.done.acquire()
 
     def start(self, body: Callable[..., None], *args: object) -> None:
-        self.ident = _thread.start_new_thread(self._main, (body, args))
+        _thread.start_new_thread(self._main, (body, args))
 
     def _main(self, body: Callable[..., None], args: tuple[object, ...]) -> None:
-        self.ident = _thread.get_ident()
         try:
+            self.ident = _thread.get_ident()
             body(*args)
         finally:
             self.done.release()
@@ -171,10 +180,25 @@ class ThreadEngine:
             self.handoff = None
         self.driver_baton.release()
 
+    def carrier(self, ex: Execution) -> int | None:
+        """The OS thread running controlled code now (the watchdog's target), or None
+        when there is none to interrupt: between threads, a thread whose OS thread has
+        not reached its body yet, one given up on.  The driver itself only waits on
+        batons: a ``Stall`` sent to it would escape ``run`` (it is not a thread's
+        failure), so the watchdog waits instead."""
+        t = ex.current
+        os_thread = t.os_thread if t is not None else None
+        return os_thread.ident if os_thread is not None else None
+
     def _body(self, ex: Execution, t: SimThread) -> None:
-        with sync.using_backend(ex):
-            self.handoff = ex.thread_body(t)
-        self.driver_baton.release()
+        try:
+            with sync.using_backend(ex):
+                self.handoff = ex.thread_body(t)
+        finally:
+            # a thread given up on (``abandon``) that wakes later ends quietly: the
+            # driver it would hand back to has moved on, maybe to another execution
+            if t.ended_by[:1] == [ENDED_ITSELF]:
+                self.driver_baton.release()
 
     def _resume(self, ex: Execution, t: SimThread) -> None:
         """Let ``t`` run: release its baton, or start its OS thread the first time.
@@ -199,7 +223,8 @@ class ThreadEngine:
     def abort(self, ex: Execution) -> None:
         self.driver_baton.acquire()
         for t in list(ex.live):
-            if t.os_thread is not None and t.os_thread.is_alive():
+            if t.os_thread is not None and not t.ended_by and t.os_thread.is_alive():
+                ex.current = t        # the one to interrupt if it does not unwind
                 t.baton.release()
                 self.driver_baton.acquire()
         self.driver_baton.release()
@@ -212,23 +237,33 @@ class ThreadEngine:
         """Nothing outlives an execution here: every OS thread was joined."""
 
     def abandon(self, ex: Execution, message: str) -> None:
-        """Called by the watchdog when the running controlled thread is stuck for good
-        in uncontrolled code: fail the execution, give up on that OS thread (left
-        blocked; the failure names it, ``abandoned`` lists it) and wake the driver so
-        the report gets out."""
+        """Called by the watchdog when the running controlled thread did not take the
+        ``Stall`` within the grace (blocked in C code, or not given the CPU): fail the
+        execution, give up on that OS thread (the failure names it, ``abandoned`` lists
+        it) and wake the driver so the report gets out.
+
+        The thread may only have been slow.  Whichever comes first, its own end or this,
+        owns the end (``SimThread.ended_by``): a thread that is ending is left to end;
+        one given up on that wakes later gets ``Abort`` at its next scheduling point,
+        even after the execution is over, and ends without touching it."""
         t = ex.current
-        if t is None or t not in ex.live:
+        if t is None or t.os_thread is None:
             return
-        ident = t.os_thread.ident if t.os_thread is not None else None
-        ex.failure = Failure(STALL, message, thread=t.name,
-                             where=show_location(caller_location(self.frame_of(t))),
-                             step=ex.nsteps,
-                             detail=f"its OS thread {ident} could not be interrupted (blocked "
-                                    "in C code) and is left blocked until the process "
-                                    "exits")
+        t.ended_by.append(ENDED_BY_WATCHDOG)
+        if t.ended_by[0] is not ENDED_BY_WATCHDOG:
+            return
+        ident = t.os_thread.ident
+        if ex.failure is None:
+            ex.failure = Failure(STALL, message, thread=t.name,
+                                 where=show_location(caller_location(self.frame_of(t))),
+                                 step=ex.nsteps,
+                                 detail=f"its OS thread {ident} could not be interrupted "
+                                        "(blocked in C code) and is left to itself: if "
+                                        "it wakes, it ends at its next scheduling point")
         ex.halted = ex.aborting = True
         ex.live.remove(t)
         if ident is not None:
+            ex.abandoned.append(ident)
             self.abandoned.append(ident)
         t.os_thread = None
         self.handoff = None

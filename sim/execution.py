@@ -15,6 +15,7 @@ as a lost wakeup when a ``pending`` check registered by the program says work re
 
 from __future__ import annotations
 
+import _thread
 import sys
 import traceback
 from collections.abc import Callable
@@ -38,6 +39,10 @@ OP_EXIT = "exit"
 OP_YIELD = "cpu_relax"
 FAIR_QUANTUM = 256
 RELAX_NS = 1_000          # virtual time one cpu_relax takes
+# Who ended a controlled thread (``SimThread.ended_by``): its own body, or the watchdog,
+# which gives up on a thread the OS-thread engine cannot interrupt.
+ENDED_ITSELF = "itself"
+ENDED_BY_WATCHDOG = "watchdog"
 
 
 class ThreadHook(Protocol):
@@ -57,7 +62,7 @@ class SimThread:
 
     __slots__ = ("tid", "decision", "name", "target", "args", "handle", "op", "obj",
                  "label", "write", "wait", "deadline", "timed_out", "finished", "daemon",
-                 "locals", "last_ran", "fiber", "os_thread", "baton")
+                 "locals", "last_ran", "fiber", "os_thread", "baton", "ended_by")
     runs_thread = True                  # as a decider's option: it runs this thread
 
     def __init__(self, tid: int, name: str, target: Callable[..., Any],
@@ -82,6 +87,10 @@ class SimThread:
         self.fiber: Any = None
         self.os_thread: Any = None
         self.baton: Any = None
+        #: who ended it, first entry wins (ENDED_ITSELF, ENDED_BY_WATCHDOG): the thread
+        #: and the watchdog's thread both append, and an append cannot be cut in half by
+        #: an asynchronous exception, where a test-and-set could
+        self.ended_by: list[str] = []
 
     def __repr__(self) -> str:
         return f"<SimThread {self.tid} {self.name}>"
@@ -128,6 +137,9 @@ class Execution:
         #: a stall this traced run is known to reach at that failure's step (a re-run
         #: of a stalled schedule): the run ends with it there, rather than stall again
         self.stop_at: Failure | None = None
+        #: OS threads the watchdog gave up on (``ThreadEngine.abandon``): if one wakes,
+        #: its next scheduling point raises Abort, even once the execution is over
+        self.abandoned: list[int] = []
 
     # ------------------------------------------------------------------ backend
 
@@ -183,7 +195,7 @@ class Execution:
     def step(self, op: str, obj: Any, label: str | None, write: bool = True) -> None:
         """A scheduling point before ``op`` on ``obj``; returns when it may take effect."""
         if self.halted:
-            if self.aborting:
+            if self.aborting or self.abandoned and _thread.get_ident() in self.abandoned:
                 raise Abort
             return
         cur = self.current
@@ -201,7 +213,7 @@ class Execution:
         """Like ``step``, but the thread is not enabled until ``wait.ready(thread)``
         (or the virtual ``deadline`` passes).  Returns False if it timed out."""
         if self.halted:
-            if self.aborting:
+            if self.aborting or self.abandoned and _thread.get_ident() in self.abandoned:
                 raise Abort
             return True
         cur = self.current
@@ -360,6 +372,9 @@ class Execution:
         finally:
             if hook is not None:
                 hook.leave()
+        t.ended_by.append(ENDED_ITSELF)
+        if t.ended_by[0] is not ENDED_ITSELF:
+            return None                   # given up on while it was only slow: not ours
         t.finished = True
         t.op = OP_EXIT
         self.live.remove(t)

@@ -129,9 +129,7 @@ def guarded(spec: RunSpec, stall_timeout: float) -> Iterator[Runner]:
 
     def target() -> int | None:
         ex = runner.current
-        if ex is None or ex.current is None or ex.current.os_thread is None:
-            return None
-        return ex.current.os_thread.ident
+        return None if ex is None else runner.engine.carrier(ex)
 
     def on_stuck(message: str) -> None:
         ex = runner.current

@@ -81,6 +81,7 @@ class _Watch:
         self.since = time.monotonic()  # when progress last changed
         self.strikes = 0
         self.sent_to: int | None = None  # the OS thread an asynchronous Stall went to
+        self.struck: int | None = None   # the OS thread the strikes so far were aimed at
 
     def raise_stall(self, signum: int, frame: FrameType | None) -> None:
         """The SIGUSR2 handler while this block is open in the main thread."""
@@ -95,9 +96,17 @@ class _Watch:
             return
         if now - self.since < (self.timeout if self.strikes == 0 else self.grace):
             return
+        who = self.target()
+        if who is None:
+            return                     # nobody to interrupt yet: look again next tick
+        if self.strikes and who != self.struck:
+            # another thread than the one struck is running now (the engine unwinds
+            # the others after giving up on one): it gets a timeout of its own
+            self.since, self.strikes = now, 0
+            return
+        self.struck = who
         self.since = now
         self.strikes += 1
-        who = self.target() or self.caller
         self.message = (f"no scheduling point for {self.timeout:g} s: blocked in code the "
                         "simulation does not control (a real lock, real I/O) or spinning "
                         "without impl.sync")
@@ -166,9 +175,12 @@ def watchdog(progress: Callable[[], object], target: Callable[[], int | None],
     while nothing is being simulated: then the caller is busy elsewhere, e.g. waiting for
     worker processes, and cannot be stuck in a controlled thread).
 
-    ``target()`` names the OS thread running the controlled thread now (None: the
-    caller's thread).  ``on_stuck`` is called when raising did not help within the
-    grace after it (the OS-thread engine abandons the thread there).
+    ``target()`` names the OS thread running the controlled thread now, the one a
+    ``Stall`` is aimed at (the caller's own for fibers), or None when there is none to
+    interrupt (the OS-thread engine between two threads): the watchdog then waits, as
+    a ``Stall`` sent anywhere else would escape the simulation.  ``on_stuck`` is called
+    when raising did not help within the grace after it (the OS-thread engine abandons
+    the thread there).
     """
     if timeout <= 0:
         yield

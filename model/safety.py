@@ -24,6 +24,7 @@ from array import array
 from collections.abc import Callable
 from typing import Any
 
+from .deepstack import DeepStack
 from .monitor import TICK_MASK, Monitor, table_bytes
 from .result import INCOMPLETE, INVALID_END, INVARIANT, OK, VIOLATION, Result
 from .search import (
@@ -184,8 +185,10 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
 
     ``frames[k]`` holds the successors of ``path[k - 1]`` still to explore, the next
     one last (``frames[0]``: the initial states); every state in a frame is already
-    marked seen.  One loop does everything, the rare cases (errors, budgets) out of
-    its way.
+    marked seen; ``succs[k]`` all the successors of ``path[k]``.  Below the top
+    ``deepstack.WINDOW`` levels these lists are frozen into successor numbers
+    (deepstack.py), so a path of tens of millions of states fits in memory.  One loop
+    does everything, the rare cases (errors, budgets, a deep path) out of its way.
     """
     nxt = system.next_states
     invariant = system.invariant
@@ -198,6 +201,9 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
         monitor.watch(seen)
     path: list[Any] = []
     frames: list[list] = [[]]
+    succs: list[Any] = []
+    deep = DeepStack(nxt)
+    window, frozen = deep.window, 0
     for s0 in distinct_initial_states(system):
         if s0 not in seen and len(frames[0]) < max_states:
             add(s0)
@@ -210,8 +216,9 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
 
     def fail(kind: str, message: str, failed: AssertionViolation | None = None) -> None:
         result.verdict, result.kind, result.message = VIOLATION, kind, message
+        full = deep.states() + path
         result.counterexample = path_counterexample(
-            system, kind, message, path[0], moves_along(system, path), failed)
+            system, kind, message, full[0], moves_along(system, full), failed)
 
     ts: Any = None
     t: Any = None
@@ -222,6 +229,9 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
                 frames.pop()
                 if path:
                     path.pop()
+                    succs.pop()
+                elif frozen:
+                    frozen = deep.thaw(path, frames, succs)
                 continue
             t = new.pop()
             path.append(t)
@@ -230,7 +240,7 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
                 if msg:
                     fail(INVARIANT, msg)
                     break
-            depth = len(path) - 1
+            depth = frozen + len(path) - 1
             if depth > deepest:
                 deepest = depth
             expanded += 1
@@ -240,6 +250,7 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
                     break
             ts = None
             ts = nxt(t)
+            succs.append(ts)
             if not ts:
                 if valid_end is not None and not check_valid_end(system, t):
                     fail(INVALID_END, INVALID_END_MESSAGE)
@@ -265,6 +276,8 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
                 order(new)
             new.reverse()
             frames.append(new)
+            if len(path) > window:
+                frozen = deep.freeze(path, frames, succs)
     except AssertionViolation as exc:
         fail(exc.kind, exc.message, exc)
     except ModelError:
@@ -275,7 +288,8 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
         raise unhashable_state(system, t, exc) from exc
     except Exception as exc:
         raise successors_error(system, exc) from exc
-    monitor.account(table_bytes(seen, path, frames) if exact else seen.nbytes())
+    monitor.account(table_bytes(seen, path, frames, succs) + deep.nbytes() if exact
+                    else seen.nbytes())
     result.states, result.transitions, result.max_depth = len(seen), ntrans, deepest
     if not exact:
         result.store = seen.report(len(seen) + ntrans)

@@ -30,12 +30,17 @@ class Num(Expr):
 
 @dataclass(eq=False)
 class Name(Expr):
-    """A variable reference ``name`` or ``name[index]`` (or an mtype constant)."""
+    """A variable reference ``name`` or ``name[index]`` (or an mtype constant), with the
+    fields of a typedef after it: ``name[i].field[j].inner``."""
 
     name: str
     index: Expr | None = None
     sym: Any = None                 # semantics.Var once resolved
     const: int | None = None        # value when the name is an mtype constant
+    fields: list[tuple[str, Expr | None]] = field(default_factory=list)
+    #: for a typedef field: the index into the flattened field (``sym``), bounds
+    #: checked level by level (set by the semantic pass)
+    flat: Expr | None = None
 
 
 @dataclass(eq=False)
@@ -65,6 +70,24 @@ class Run(Expr):
     proc: str
     args: list[Expr]
     target: Any = None              # semantics.ProcType once resolved
+    priority: Expr | None = None    # ``run P() priority N``
+
+
+@dataclass(eq=False)
+class Checked(Expr):
+    """``value`` checked to be an index below ``bound`` of the array called ``what``
+    (the semantic pass builds these for the levels of a typedef reference)."""
+
+    value: Expr
+    bound: int
+    what: str
+
+
+@dataclass(eq=False)
+class GetPriority(Expr):
+    """``get_priority(pid)``: the priority of process ``pid`` (0 if there is none)."""
+
+    pid: Expr
 
 
 @dataclass(eq=False)
@@ -181,13 +204,50 @@ class ChanInit:
 
 @dataclass(eq=False)
 class VarDecl(Stmt):
-    type: str
+    type: str                       # a basic type, "mtype", or "struct"
     vars: list[IVar]
+    visibility: str | None = None   # "hidden", "show" or "local" (no effect on checking)
+    subtype: str | None = None      # the set of an ``mtype:set``, the name of a struct
 
 
 @dataclass(eq=False)
 class MtypeDecl(Stmt):
     names: list[tuple[str, Pos]]
+    set: str | None = None          # ``mtype:set = { ... }``; None: the plain set
+
+
+@dataclass(eq=False)
+class XuDecl(Stmt):
+    """``xr c`` / ``xs c``: only this process receives from / sends to ``c``."""
+
+    kind: str                       # "xr" or "xs"
+    chans: list[Name]
+
+
+@dataclass(eq=False)
+class For(Stmt):
+    """``for (var : lo .. hi) { body }``, or ``for (var in array)`` (``array`` set)."""
+
+    var: Name
+    lo: Expr | None
+    hi: Expr | None
+    body: list[Stmt]
+    array: Name | None = None
+
+
+@dataclass(eq=False)
+class Select(Stmt):
+    """``select (var : lo .. hi)``: var gets any value of the range."""
+
+    var: Name
+    lo: Expr
+    hi: Expr
+
+
+@dataclass(eq=False)
+class SetPriority(Stmt):
+    pid: Expr
+    priority: Expr
 
 
 @dataclass(eq=False)
@@ -222,6 +282,12 @@ class Unless(Stmt):
 
     body: list[Stmt]
     escape: list[Stmt]
+
+
+@dataclass(eq=False)
+class Nop(Stmt):
+    """A step that does nothing: where SPIN reads a structure declared after the first
+    statement of a body."""
 
 
 @dataclass(eq=False)
@@ -306,10 +372,22 @@ class ExprStmt(Stmt):
 class ProcDef:
     pos: Pos
     name: str
-    kind: str                       # "proctype", "init" or "never"
+    kind: str                       # "proctype", "init", "never", "trace" or "notrace"
     active: Expr | None             # instance count for ``active [N] proctype``
     params: list[VarDecl]
     body: list[Stmt]
+    priority: Expr | None = None    # ``priority N`` of its active instances (and init)
+    provided: Expr | None = None    # ``provided (expr)``
+    end: Pos | None = None          # the closing brace: where SPIN puts the end state
+
+
+@dataclass(eq=False)
+class TypeDef:
+    """``typedef Name { declarations }``."""
+
+    pos: Pos
+    name: str
+    fields: list[VarDecl]
 
 
 @dataclass(eq=False)
@@ -332,7 +410,8 @@ class LtlDef:
 
 @dataclass(eq=False)
 class Program:
-    units: list[Any] = field(default_factory=list)   # ProcDef, InlineDef, LtlDef, decls
+    #: ProcDef, InlineDef, LtlDef, TypeDef, VarDecl, MtypeDecl
+    units: list[Any] = field(default_factory=list)
 
 
 # ---- traversal ----

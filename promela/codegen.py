@@ -27,10 +27,12 @@ from typing import Any
 from . import ast, runtime
 from .claimgen import CLAIM_END, ClaimGen
 from .deadvars import write_only
+from .eventgen import event_helpers, trace_table, xclaim_lines, xu_source
 from .exprgen import Ctx, ExprGen, write_src
 from .flow import Flow, Location, build_flow
-from .layout import EX, NPR, RVC, Layout, build_layout
+from .layout import EX, NPR, Layout, build_layout
 from .reduce import Reduction, reductions
+from .schedgen import SchedGen
 from .stmtgen import Emit, StmtGen, _ind
 from .symbols import Model, ProcType, Var
 from .unparse import stmt as stmt_text
@@ -54,6 +56,7 @@ class Compiled:
     claim_flow: Flow | None
     steps: list[StepRecord]
     source: str
+    trace_flow: Flow | None = None
     ns: dict[str, Any] = field(default_factory=dict)
     has_rv: bool = False
     has_atomic: bool = False
@@ -94,6 +97,8 @@ class CodeGen:
         #: the states inside atomic sequences are not stored (merging, reduce.py)
         self.collapse = self.has_atomic and merge
         self.g = StmtGen(self.x, self.has_rv, self.has_atomic, moves)
+        self.g.xu = any(p.xu for p in model.proctypes)
+        self.g.events = model.trace is not None
         self.steps: list[StepRecord] = []
         self.out: list[str] = []
         self.prints: list[int] = []           # steps that print (see print_args)
@@ -207,12 +212,17 @@ class CodeGen:
             place = self.lay.place(var)
             lines.append(write_src("q", str(place.offset), place,
                                    self.x.store(var, f"args[{k}]")))
+        if self.m.has_priority:         # _priority, the first local (semantics.py)
+            place = self.lay.place(proc.locals[0])
+            lines.append(write_src("q", str(place.offset), place, "prio"))
         if pl.chans:
             lines.append("c0 = nchans(l)")
         lines += self.init_vars(proc.created, ctx, "q", "c0 + ")
         lines += self.zero("q", "", self.red.dead_at_entry[proc.index])
-        lines += ["l.extend(q)", f"l[{NPR}] = pid + 1", "return pid"]
-        self.out.append(f"def NEW{proc.index}(l, args):")
+        if proc.xu:
+            lines.append("at = len(l)")
+        lines += ["l.extend(q)", f"l[{NPR}] = pid + 1"] + xclaim_lines(proc) + ["return pid"]
+        self.out.append(f"def NEW{proc.index}(l, args, prio=1):")
         self.out += _ind(lines)
 
     def zero(self, cont: str, base: str, variables: list[Var]) -> list[str]:
@@ -260,105 +270,11 @@ class CodeGen:
         self.out.append("def INIT(l):")
         self.out += _ind(lines or ["pass"])
 
-    # ---- scheduling ----
-
     def each_process(self, *body: str) -> list[str]:
         """A loop over the processes of ``s`` in pid order (``i`` pid, ``o`` offset,
-        ``t`` proctype) running the lines ``body``."""
+        ``t`` proctype) running the lines ``body`` (schedgen.py, claimgen.py)."""
         return [f"o = {self.lay.P0}", f"for i in range(s[{NPR}]):", "    t = s[o]",
                 *_ind(list(body)), "    o += SIZE[t]"]
-
-    def scheduler(self) -> None:
-        """``MOVES(s, out)``: the system's moves into ``out``; 0 if a never claim may not
-        move in ``s`` (an atomic sequence or a rendezvous is under way), 2 if the moves
-        were looked for with ``timeout`` true, else 1.  ``SUCC(s)``: the moves as a list,
-        for models without a claim (the checker calls it directly).  See system.py for
-        the rules."""
-        pc = self.pc("s", "o")
-        close = "CL(out); " if self.collapse else ""
-        for name, head, done in (("MOVES", "def MOVES(s, out):",
-                                  (close + "return 0", close + "return 1")),
-                                 ("SUCC", "def SUCC(s):",
-                                  (close + "return out", close + "return out"))):
-            body = [] if name == "MOVES" else ["out = []"]
-            if self.has_atomic:
-                body += [f"ex = s[{EX}]", "if ex:", "    i = ex - 1", "    o = poff(s, i)",
-                         f"    D[s[o]][{pc}](s, i, o, out, False)",
-                         "    if out:", f"        {done[0]}"]
-            if self.has_rv:
-                body += [f"if s[{RVC}]:"] + _ind(self.each_process(
-                    f"f = R[t][{pc}]", "if f is not None:", "    f(s, i, o, out, False)"
-                )) + [f"    {done[0]}"]
-            if self.red.reduces:
-                body += self.reduced(pc, done[1])
-            body += self.each_process(f"D[t][{pc}](s, i, o, out, False)")
-            if self.has_timeout:
-                body += ["if not out:"] + _ind(
-                    self.each_process(f"D[t][{pc}](s, i, o, out, True)"))
-                if name == "MOVES":
-                    body.append(f"    {close}return 2")
-            body.append(done[1])
-            self.out.append(head)
-            self.out += _ind(["try:"] + _ind(body) + [
-                "except Fault as exc:", "    raise FAULT(s, exc) from None"])
-
-    def atomic_closure(self) -> None:
-        """``CL(out)``: each successor in ``out`` that is inside an atomic sequence (no
-        rendezvous offer pending) is replaced by the states where the sequence ends:
-        left, or blocked inside (SPIN does not store the states in between either).
-        ``CLOSE(t)`` finds them, running the sequence's process alone; a sequence that
-        comes back to a state it passed keeps its states (None), so a loop inside an
-        atomic sequence stays a cycle of the graph."""
-        pc = self.pc("u", "o")
-        self.out += [
-            "def CL(out):",
-            "    k = 0",
-            "    while k < len(out):",
-            "        x = out[k]",
-            "        t = x[2] if MV else x",
-            f"        if t[{EX}] and not t[{RVC}]:",
-            "            fin = CLOSE(t)",
-            "            if fin is not None:",
-            "                out[k:k + 1] = [(x[0], x[1], f) for f in fin] if MV else fin",
-            "                k += len(fin)",
-            "                continue",
-            "        k += 1",
-            "def CLOSE(t):",
-            "    seen = {t}",
-            "    todo = [t]",
-            "    fin = []",
-            "    while todo:",
-            "        u = todo.pop()",
-            f"        i = u[{EX}] - 1",
-            "        o = poff(u, i)",
-            "        tmp = []",
-            f"        D[u[o]][{pc}](u, i, o, tmp, False)",
-            "        if not tmp:",
-            "            fin.append(u)",
-            "            continue",
-            "        for v in tmp:",
-            "            if MV:",
-            "                v = v[2]",
-            f"            if v[{EX}] and not v[{RVC}]:",
-            "                if v in seen:",
-            "                    return None",
-            "                seen.add(v)",
-            "                todo.append(v)",
-            "            else:",
-            "                fin.append(v)",
-            "    return fin"]
-
-    def reduced(self, pc: str, done: str) -> list[str]:
-        """Lines trying the partial-order reduction (reduce.py): the processes at a
-        location of ``AMPLE``, the highest pid first; the first with a move is expanded
-        alone.  ``cand`` links the candidates as nested tuples, the last found first."""
-        return ["cand = None"] + self.each_process(
-            f"if AMPLE[t][{pc}]:", "    cand = (i, o, cand)") + [
-            "while cand is not None:",
-            "    i, o, cand = cand",
-            f"    D[s[o]][{pc}](s, i, o, out, False)",
-            "    if out:",
-            f"        {done}"]
 
     # ---- assembly ----
 
@@ -388,23 +304,13 @@ class CodeGen:
             done += 1
         self.globals_function()
         self.out.append(f"D = ({', '.join(dispatch)},)")
-        if self.red.reduces:
-            self.out.append("AMPLE = (" + "".join(
-                "(" + "".join(f"{int(a)}, " for a in row) + "), " for row in self.red.ample)
-                + ")")
         self.out.append(f"R = ({', '.join(rv_dispatch)},)" if self.has_rv else "R = None")
         self.out.append(f"MV = {self.moves}")
-        if self.collapse:
-            self.atomic_closure()
-        if self.has_rv:
-            self.out += ["def TAKERS(s):", "    tmp = []"] + _ind(self.each_process(
-                f"f = R[t][{self.pc('s', 'o')}]", "if f is not None:",
-                "    f(s, i, o, tmp, False)", "    if tmp:", "        return True"
-            )) + ["    return False"]
         self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
-        self.scheduler()
+        if self.g.xu:
+            self.out += xu_source(self)
+        SchedGen(self).build(flows)
         self.out.append("PRINTS = {" + "".join(f"{k}: PF{k}, " for k in self.prints) + "}")
-        self.helpers(flows)
         if claim_flow is not None:
             progress = [tuple(loc.progress for loc in f.locations) for f in flows]
             ClaimGen(self, claim_flow).build(progress)
@@ -412,36 +318,11 @@ class CodeGen:
         else:
             self.out.append("C = None")
         source = "\n".join(self.out) + "\n"
-        return Compiled(self.m, self.lay, flows, claim_flow, self.steps, source,
+        trace = build_flow(self.m, self.m.trace) if self.m.trace is not None else None
+        return Compiled(self.m, self.lay, flows, claim_flow, self.steps, source, trace,
                         has_rv=self.has_rv, has_atomic=self.has_atomic,
                         has_timeout=self.has_timeout, reduction=self.red)
 
-
-    def helpers(self, flows: list[Flow]) -> None:
-        """``EN`` (``enabled(pid)``) and ``PCV`` (``pc_value(pid)``).  A pid that no
-        process has is not enabled and at state 0 (pan reads zeroed memory); a process
-        asking whether it is enabled itself is a run-time error, as in pan."""
-        numbers = ", ".join("(" + "".join(f"{loc.number}, " for loc in f.locations) + ")"
-                            for f in flows)
-        pc = self.pc("s", "o")
-        self.out += [f"SEQNO = ({numbers},)",
-                     "def EN(s, pid, to, me):",
-                     "    if pid == me:",
-                     "        raise Fault('enabled() of the process itself')",
-                     f"    if pid < 0 or pid >= s[{NPR}]:",
-                     "        return 0",
-                     "    o = poff(s, pid)",
-                     "    tmp = []",
-                     "    try:",
-                     f"        D[s[o]][{pc}](s, pid, o, tmp, to)",
-                     "    except AV:",
-                     "        return 1",
-                     "    return 1 if tmp else 0",
-                     "def PCV(s, pid):",
-                     f"    if pid < 0 or pid >= s[{NPR}]:",
-                     "        return 0",
-                     "    o = poff(s, pid)",
-                     f"    return SEQNO[s[o]][{pc}]"]
 
 
 def _owns(flow: Flow, sub: Flow) -> bool:
@@ -465,6 +346,12 @@ def compile_model(model: Model, assertion_violation: type, claim_runs: bool,
     ns: dict[str, Any] = runtime.make_helpers(gen.lay, gen.x.names)
     ns.update(runtime.remote_helpers(gen.lay, [p.name for p in model.proctypes],
                                      gen.x.refs))
+    trace = compiled.trace_flow
+    table = trace_table(trace, gen.lay, gen.x.error) if trace is not None else None
+    ns.update(event_helpers(gen.lay.event if gen.lay.event is not None else -1, table,
+                            model.trace is not None and model.trace.kind == "notrace",
+                            trace.terminal if trace is not None else -1,
+                            assertion_violation))
     ns["AV"] = assertion_violation
     ns["MSG"] = gen.g.messages
     ns["CLAIM_END"] = CLAIM_END

@@ -7,7 +7,8 @@ reads before writing it (a *dead* variable) is set to 0, so states that differ o
 values nobody will read become one state.  Such states behave alike in every respect a
 search can observe: the process's guards, assignments and outputs read live variables
 only, and no one else reads its locals (a variable named by a remote reference
-``P:x`` anywhere in the model or its properties is never reset).
+``P:x`` anywhere in the model or its properties, by the process's ``provided`` clause
+or xr/xs declarations, and the ``_priority`` the scheduler reads are never reset).
 
 The analysis is the classic backward liveness of compilers, on the locations of
 flow.py: a variable is live at a location if some transition from it reads it, or
@@ -37,9 +38,13 @@ from .symbols import Model, ProcType, Var
 
 
 def tracked(proc: ProcType, remote: set[tuple[str, str]]) -> list[Var]:
-    """The locals of ``proc`` that may be reset: scalars, not channels, not remote."""
+    """The locals of ``proc`` that may be reset: scalars, not channels, not remote,
+    not read outside the body (its ``provided`` clause, its xr/xs declarations, the
+    scheduler's ``_priority``)."""
+    outside = {id(n.sym) for n in _names([proc.provided, [c for _w, c in proc.xu]])}
     return [v for v in proc.locals if v.size == 1 and not v.is_array
-            and v.chan_type is None and (proc.name, v.name) not in remote]
+            and v.chan_type is None and (proc.name, v.name) not in remote
+            and id(v) not in outside and v.name != "_priority"]
 
 
 def _names(node) -> list[ast.Name]:

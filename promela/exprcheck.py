@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from . import ast
 from .errors import PromelaError
 from .runtime import cdiv, cmod
+from .structs import StructChecks
 from .symbols import ProcType, Var
 from .unparse import expr as unparse_expr
 
@@ -36,7 +37,7 @@ class Scope:
         self.dstep = 0
 
 
-class ExprChecks:
+class ExprChecks(StructChecks):
     """Name resolution and expression checks, for ``semantics.Analyser``."""
 
     m: Model
@@ -72,11 +73,42 @@ class ExprChecks:
 
     # ---- expressions ----
 
+    def lookup(self, name: str, scope: Scope) -> Var | None:
+        """The variable ``name`` means in ``scope`` (a local hides a global)."""
+        var = scope.locals.get(name) if scope is not None else None
+        return var if var is not None else self.globals.get(name)
+
+    def struct_fields(self, n: ast.Name, scope: Scope) -> list[ast.Name] | None:
+        """For a reference into a typedef variable, the basic fields it stands for (one
+        for a field, all of them for a whole structure); None for anything else."""
+        var = self.lookup(n.name, scope)
+        if var is None or var.struct is None:
+            return None
+        return self.resolve_fields(n, var, scope, whole_ok=True) or [n]
+
+    def array_length(self, n: ast.Name, scope: Scope) -> int | None:
+        """The number of elements of the array ``n`` names (without an index on its
+        last level: ``a``, ``s[1].field``), None if ``n`` is no array."""
+        var = self.lookup(n.name, scope)
+        if var is None:
+            self.resolve(n, scope)          # reports the unknown name
+            return None
+        if var.struct is not None:
+            return self.field_array_length(n, var, scope)
+        if n.fields or n.index is not None or not var.is_array:
+            return None
+        return var.size
+
     def resolve(self, n: ast.Name, scope: Scope) -> None:
-        if n.name in scope.locals:
-            n.sym = scope.locals[n.name]
-        elif n.name in self.globals:
-            n.sym = self.globals[n.name]
+        var = self.lookup(n.name, scope)
+        if var is not None and var.struct is not None:
+            self.resolve_fields(n, var, scope)
+            return
+        if n.fields:
+            raise self.error(n.pos, f"{n.name!r} is not a structure: it has no field "
+                             f"{n.fields[0][0]!r}")
+        if var is not None:
+            n.sym = var
         elif n.name in self.m.mtypes:
             n.const = self.m.mtypes[n.name]
         elif n.name in SPECIAL:
@@ -127,6 +159,14 @@ class ExprChecks:
             if scope.proc is None or scope.proc.kind != "never":
                 raise self.error(e.pos, "np_ can only be used in a never claim (SPIN's "
                                  "rule)")
+            return
+        if isinstance(e, ast.Checked):
+            self.expr(e.value, scope)
+            return
+        if isinstance(e, ast.GetPriority):
+            if scope is None or scope.proc is None:
+                raise self.error(e.pos, "get_priority() can only be used inside a process")
+            self.expr(e.pid, scope)
             return
         if isinstance(e, ast.Enabled | ast.PcValue):
             if isinstance(e, ast.Enabled) and self.enabled_at is None:
@@ -245,6 +285,8 @@ class ExprChecks:
                              f"not {len(e.args)}")
         for a in e.args:
             self.expr(a, scope)
+        if e.priority is not None:
+            e.priority = ast.Num(e.priority.pos, self.priority(e.priority))
         e.target = e.proc      # the ProcType itself once all are known (analyse)
 
     def const(self, e: ast.Expr, scope: Scope) -> int:

@@ -63,6 +63,12 @@ class ExprGen:
             self.names.append(var.name)
         return self.var_ids[key]
 
+    def text_id(self, text: str) -> int:
+        """The index of ``text`` in ``names`` (for run-time messages)."""
+        if text not in self.names:
+            self.names.append(text)
+        return self.names.index(text)
+
     # ---- variables ----
 
     def slot(self, n: ast.Name, ctx: Ctx) -> tuple[str, str, Place]:
@@ -77,6 +83,12 @@ class ExprGen:
                 raise self.error(n.pos, f"{n.name!r} is local to a process")
             cont, base = ctx.loc, ("" if ctx.base == "0" else f"{ctx.base} + ")
         first = place.offset
+        if var.levels:          # a typedef field: the element, checked level by level
+            if isinstance(n.flat, ast.Num):
+                return cont, f"{base}{first + n.flat.value * place.width}", place
+            flat = self.value(n.flat, ctx)
+            scaled = flat if place.width == 1 else f"{place.width} * ({flat})"
+            return cont, f"{base}{first} + {scaled}", place
         if n.index is None:
             return cont, f"{base}{first}", place
         if isinstance(n.index, ast.Num):
@@ -155,6 +167,10 @@ class ExprGen:
             return f"EN({ctx.g}, {self.value(e.pid, ctx)}, {ctx.to}, {me})"
         if isinstance(e, ast.PcValue):
             return f"PCV({ctx.g}, {self.value(e.pid, ctx)})"
+        if isinstance(e, ast.GetPriority):
+            return f"GETP({ctx.g}, {self.value(e.pid, ctx)})"
+        if isinstance(e, ast.Checked):
+            return f"ix({self.value(e.value, ctx)}, {e.bound}, {self.text_id(e.what)})"
         if isinstance(e, ast.ChanLen):
             return f"qget({ctx.g}, {self.chan(e.chan, ctx)})[2]"
         if isinstance(e, ast.ChanTest):

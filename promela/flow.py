@@ -246,8 +246,8 @@ class _Builder:
             return [t for t in out if not isinstance(t[0].stmt, ast.Else)] + elses
         return []
 
-    def build(self, body: list[ast.Stmt]) -> Flow:
-        pos = body[-1].pos if body else self.proc.pos
+    def build(self, body: list[ast.Stmt], end_pos: ast.Pos | None = None) -> Flow:
+        pos = end_pos or (body[-1].pos if body else self.proc.pos)
         end = self.node(END, pos, number=self.numbers.end)
         entry = self.canonical(self.seq(body, end, None))
         order: dict[int, Location] = {}
@@ -303,4 +303,4 @@ def _prune_skips(option: list[ast.Stmt]) -> list[ast.Stmt]:
 
 def build_flow(model: Model, proc: ProcType) -> Flow:
     """The locations and transitions of ``proc``'s body."""
-    return _Builder(model, proc, number_body(proc.body)).build(proc.body)
+    return _Builder(model, proc, number_body(proc.body)).build(proc.body, proc.end)

@@ -6,7 +6,8 @@ once (``bytes`` keep their hash) and compares it with ``memcmp``.  The generated
 reads a field with one subscript and builds a successor by copying the state into a
 ``bytearray``, changing a few bytes and freezing it again.
 
-    [EX][RVC][RVP][NPR][claim pc][_last][stutter][globals][global channels][process 0]...
+    [EX][RVC][RVP][NPR][claim pc][_last][stutter][event][globals][global channels]
+    [process 0]...
 
 * ``EX``: 1 + pid of the process whose last step ended inside an ``atomic`` (0: none);
 * ``RVC``/``RVP``: the channel and the sending pid of a pending rendezvous offer (0/0);
@@ -14,13 +15,16 @@ reads a field with one subscript and builds a successor by copying the state int
 * the never claim's location (1 or 2 bytes), present only with a claim;
 * ``_last``, the pid of the process that moved last, only if the model reads it;
 * 1 after the never claim moved alone, only if the claim reads ``np_`` (claimgen.py);
+* the location of the ``trace``/``notrace`` automaton, only with one (eventgen.py);
 * each global variable at a fixed offset, each element 1, 2 or 4 bytes by its type
-  (little-endian; ``short`` and ``int`` signed);
+  (little-endian; ``short`` and ``int`` signed); a typedef variable is its leaves, one
+  array per basic field (structs.py);
 * each channel as ``[length][slot 0][slot 1]...``, one slot per message of its capacity
   (one for a rendezvous channel: the pending offer), fields packed like variables;
   slots past the length are zero, so that a state has one encoding only;
 * each process as ``[proctype][pc (1 or 2 bytes)][locals][its channels]``: a process's
-  own channels live in its record and disappear with it.
+  own channels live in its record and disappear with it; with priorities the first
+  local is ``_priority``.
 
 Channel numbers run over the global channels in declaration order, then over the
 channels of each process in pid order, as SPIN numbers them; the type of channel ``c``
@@ -98,6 +102,7 @@ class Layout:
     procs: tuple[ProcLayout, ...] = ()
     #: _nr_pr counts the never claim (SPIN's claim is a process) when one runs
     nr_extra: int = 0
+    event: int | None = None    # offset of the trace automaton's location, None: none
 
     def place(self, var: Var) -> Place:
         return (self.globals if var.scope == "global" else self._local(var))[id(var)]
@@ -210,6 +215,9 @@ def build_layout(model: Model, claim_runs: bool, locations: list[int],
         last, offset = offset, offset + 1
     if stutter_flag:
         stutter, offset = offset, offset + 1
+    event = None
+    if model.trace is not None:
+        event, offset = offset, offset + 1
     g = offset
     gplaces: dict[int, Place] = {}
     offset = _place_vars(model.globals, g, gplaces)
@@ -219,7 +227,7 @@ def build_layout(model: Model, claim_runs: bool, locations: list[int],
     for proc in model.proctypes:
         procs.append(_proc_layout(proc, pcw, list(chans)))
     return Layout(claim, cw, last, stutter, pcw, g, offset, gplaces, tuple(gchans), chans,
-                  tuple(procs), int(claim_runs))
+                  tuple(procs), int(claim_runs), event)
 
 
 def _proc_layout(proc: ProcType, pcw: int, chans: list[ChanLayout]) -> ProcLayout:

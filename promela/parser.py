@@ -4,12 +4,9 @@ The grammar (promela.lark) is compiled once by lark into an LALR(1) table and ca
 on disk, so later runs load it in milliseconds.  Tree building happens inside the
 parser (lark's inline transformer), so no intermediate parse tree is made.
 
-SPIN's lexer treats a line end as a statement separator when the line ends a statement
-(after a name, a constant, ``)``, ``]``, ``}``, ``od``, ``fi``, ``else``, ``break``,
-``++`` or ``--``, inside a body and outside parentheses), and inserts a separator after
-``}`` and ``else`` when the next token needs one.  ``_Separators`` does the same here;
-like SPIN's lexer it also marks the names of proctypes (``PNAME``), which is what
-lets ``P[1]:x`` be a remote reference and ``(c -> a[1] : b)`` a choice.
+Between lark's lexer and the parser runs postlex.py, SPIN's lexical rules that a
+grammar cannot state (implied statement separators, names retyped by what they
+declare).
 """
 
 from __future__ import annotations
@@ -20,6 +17,7 @@ import tempfile
 
 from . import ast
 from .errors import LineMap, PromelaError
+from .postlex import Separators
 
 _GRAMMAR = os.path.join(os.path.dirname(__file__), "promela.lark")
 
@@ -27,111 +25,11 @@ _GRAMMAR = os.path.join(os.path.dirname(__file__), "promela.lark")
 UNSUPPORTED = {
     **{kw: f"embedded C code ({kw}) is not supported: aioctx never compiles or runs C "
            "from a model" for kw in ("c_code", "c_expr", "c_decl", "c_state", "c_track")},
-    "typedef": "typedef (structures) is not supported",
-    "unless": "'unless' is not supported",
-    "for": "'for' loops are not supported",
-    "select": "'select' is not supported",
-    "trace": "trace/notrace assertions are not supported",
-    "notrace": "trace/notrace assertions are not supported",
-    "provided": "'provided' clauses are not supported",
-    "priority": "process priorities are not supported",
-    "get_priority": "process priorities are not supported",
-    "set_priority": "process priorities are not supported",
-    "d_proctype": "d_proctype is not supported",
-    "hidden": "'hidden' variables are not supported",
-    "show": "'show' variables are not supported",
-    "local": "'local' variables are not supported",
-    "xr": "xr/xs channel assertions are not supported",
-    "xs": "xr/xs channel assertions are not supported",
-    "return": "'return' is not supported",
+    "d_proctype": "'d_proctype' (a proctype that runs as one d_step) is not supported",
+    "return": "'return' (an inline that returns a value) is not supported",
 }
 
 _WORDS = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*|[A-Za-z_]\w*|/\*', re.S)
-
-#: tokens after which a line end separates statements (SPIN's "follows_token")
-_ENDS_STATEMENT = frozenset({"RBRACE", "RPAR", "RSQB", "OD", "FI", "ELSE", "BREAK", "NAME",
-                             "NUMBER", "CHAR", "CONSTANT", "INCR", "DECR"})
-#: tokens that may follow "}" without a separator in between
-_AFTER_BRACE = frozenset({"PROCTYPE", "INIT", "NEVER", "OPTION", "FI", "OD", "RBRACE",
-                          "SEMI", "ARROW"})
-_BODY_HEADS = frozenset({"PROCTYPE", "INIT", "NEVER", "INLINE"})
-#: the words and the arrow that are operators between the braces of an ltl block
-#: (SPIN's lexer in its ltl mode; ``[]``, ``<>`` and ``<->`` are tokens of their own)
-_LTL_WORDS = {"U": "UNTIL", "until": "UNTIL", "stronguntil": "UNTIL",
-              "W": "WEAK_UNTIL", "weakuntil": "WEAK_UNTIL", "V": "RELEASE",
-              "release": "RELEASE", "X": "NEXT", "next": "NEXT", "always": "ALWAYS",
-              "eventually": "EVENTUALLY", "implies": "IMPLIES", "equivalent": "EQUIV",
-              "->": "IMPLIES"}
-
-
-def _proctype_names(tokens: list) -> frozenset[str]:
-    """The names declared by ``proctype NAME`` anywhere in the token list."""
-    names = []
-    last = None
-    for tok in tokens:
-        if tok.type == "NL":
-            continue
-        if last == "PROCTYPE" and tok.type == "NAME":
-            names.append(tok.value)
-        last = tok.type
-    return frozenset(names)
-
-
-class _Separators:
-    """Post-lexer: inserts the statement separators SPIN's lexer implies, marks
-    proctype names (PNAME), and between the braces of an ltl block turns the temporal
-    operators' words into their tokens (where a line end separates nothing).  SPIN's
-    lexer knows a proctype's name only after its declaration, but lexes an inline body
-    again where it is called; here any name of a proctype is marked, and semantics.py
-    refuses references that come before the declaration (except in ltl formulas, which
-    SPIN reads after the whole model)."""
-
-    always_accept = ("NL",)
-
-    def process(self, stream):
-        from lark import Token
-
-        paren = depth = 0
-        header = body = ltl = False
-        last = None
-        tokens = list(stream)   # all proctype names are needed before the first token goes
-        proctypes = _proctype_names(tokens)
-        for tok in tokens:
-            kind = tok.type
-            if kind == "NAME" and tok.value in proctypes and \
-                    last not in ("PROCTYPE", "RUN", "NEVER"):
-                tok = Token.new_borrow_pos("PNAME", tok.value, tok)
-                kind = "PNAME"
-            elif ltl and depth > 0 and kind in ("NAME", "ARROW") and tok.value in _LTL_WORDS:
-                kind = _LTL_WORDS[tok.value]
-                tok = Token.new_borrow_pos(kind, tok.value, tok)
-            if kind == "NL":
-                if body and paren == 0 and last in _ENDS_STATEMENT:
-                    last = "SEMI"
-                    yield Token.new_borrow_pos("SEMI", "\n", tok)
-                continue
-            if (last == "ELSE" and kind not in ("SEMI", "ARROW", "FI")) or \
-                    (last == "RBRACE" and kind not in _AFTER_BRACE):
-                yield Token.new_borrow_pos("SEMI", " ", tok)
-            if kind in _BODY_HEADS and depth == 0:
-                header = True
-            elif kind == "LTL" and depth == 0:
-                ltl = True
-            elif kind == "LBRACE":
-                depth += 1
-                if header and depth == 1:
-                    body, header = True, False
-            elif kind == "RBRACE":
-                depth = max(depth - 1, 0)
-                if depth == 0:
-                    body = ltl = False
-            elif kind == "LPAR":
-                paren += 1
-            elif kind == "RPAR":
-                paren = max(paren - 1, 0)
-            last = kind
-            yield tok
-
 
 def _pos(tok) -> ast.Pos:
     return (tok.line, tok.column)
@@ -151,9 +49,15 @@ class _Builder:
         return ast.Program(_tokens(c))
 
     def proctype(self, c):
-        active, kw, name, params, body = c
+        active, kw, name, params, priority, provided, (body, end) = c
         return ast.ProcDef(_pos(kw), str(name), "proctype", active,
-                           params or [], body)
+                           params or [], body, priority, provided, end)
+
+    def priority(self, c):
+        return c[1]
+
+    def provided(self, c):
+        return c[1]
 
     def active(self, c):
         kw, count = c
@@ -163,38 +67,61 @@ class _Builder:
         return _tokens(c)
 
     def init(self, c):
-        kw, body = c
-        return ast.ProcDef(_pos(kw), ":init:", "init", None, [], body)
+        kw, priority, (body, end) = c
+        return ast.ProcDef(_pos(kw), ":init:", "init", None, [], body, priority, end=end)
+
+    def trace(self, c):
+        kw, (body, end) = c
+        kind = "trace" if kw.type == "TRACE" else "notrace"
+        return ast.ProcDef(_pos(kw), f":{kind}:", kind, None, [], body, end=end)
+
+    def typedef(self, c):
+        kw, name, *decls = _tokens(c)
+        return ast.TypeDef(_pos(kw), str(name), decls)
 
     def never(self, c):
-        kw, name, body = c
+        kw, name, (body, end) = c
         # an unnamed claim is named when the semantic pass counts the claims
-        return ast.ProcDef(_pos(kw), str(name) if name else "", "never", None, [], body)
+        return ast.ProcDef(_pos(kw), str(name) if name else "", "never", None, [], body,
+                           end=end)
 
     def ltl(self, c):
         kw, name, *rest = _tokens(c, ("SEMI", "LBRACE", "RBRACE"))
         return ast.LtlDef(_pos(kw), str(name) if name is not None else None, rest[0])
 
     def inline_def(self, c):
-        kw, name, *names, body = c
+        kw, name, *names, (body, _end) = c
         return ast.InlineDef(_pos(kw), str(name), [str(n) for n in names if n is not None],
                              body)
 
     def body(self, c):
-        return _tokens(c)[0]
+        """The statements, and where the closing brace is (the end state's line)."""
+        return _tokens(c)[0], _pos(c[-1])
 
     def sequence(self, c):
         return _tokens(c)
 
     # declarations
     def var_decl(self, c):
-        return ast.VarDecl(_pos(c[0]), str(c[0]), c[1:])
+        vis, kw, *ivars = c
+        return ast.VarDecl(_pos(vis or kw), str(kw), ivars, _str(vis))
 
     def mtype_var_decl(self, c):
-        return ast.VarDecl(_pos(c[0]), "mtype", c[1:])
+        vis, kw, subset, *ivars = c
+        return ast.VarDecl(_pos(vis or kw), "mtype", ivars, _str(vis), _str(subset))
+
+    def struct_var_decl(self, c):
+        vis, kw, *ivars = c
+        return ast.VarDecl(_pos(vis or kw), "struct", ivars, _str(vis), str(kw))
 
     def mtype_decl(self, c):
-        return ast.MtypeDecl(_pos(c[0]), [(str(t), _pos(t)) for t in _tokens(c[1:])])
+        kw, subset, *names = c
+        return ast.MtypeDecl(_pos(kw), [(str(t), _pos(t)) for t in _tokens(names)],
+                             _str(subset))
+
+    def xu_decl(self, c):
+        kw, *chans = c
+        return ast.XuDecl(_pos(kw), str(kw), chans)
 
     def ivar(self, c):
         name, size, bits, init = c
@@ -208,7 +135,9 @@ class _Builder:
         return list(c)
 
     def chan_field(self, c):
-        return c[0]
+        if len(c) == 2 and c[1] is not None:        # mtype:set
+            return f"mtype:{c[1]}"
+        return str(c[0])
 
     # statements
     def labeled(self, c):
@@ -277,6 +206,26 @@ class _Builder:
     def expr_stmt(self, c):
         return ast.ExprStmt(c[0].pos, c[0])
 
+    def for_range(self, c):
+        kw, var, lo, _dots, hi, *rest = _tokens(c, ("SEMI", "LBRACE", "RBRACE"))
+        return ast.For(_pos(kw), var, lo, hi, rest[-1])
+
+    def for_in(self, c):
+        kw, var, _in, array, *rest = _tokens(c, ("SEMI", "LBRACE", "RBRACE"))
+        return ast.For(_pos(kw), var, None, None, rest[-1], array)
+
+    def select_stmt(self, c):
+        kw, var, lo, _dots, hi = c
+        return ast.Select(_pos(kw), var, lo, hi)
+
+    def set_priority(self, c):
+        kw, pid, priority = c
+        return ast.SetPriority(_pos(kw), pid, priority)
+
+    def unless(self, c):
+        main, kw, escape = c
+        return ast.Unless(main.pos, _unless_part(main), _unless_part(escape))
+
     # message arguments
     def send_args(self, c):
         return list(c)
@@ -330,8 +279,12 @@ class _Builder:
         return ast.Cond(test.pos, test, then, other)
 
     def run(self, c):
-        kw, name, *args = c
-        return ast.Run(_pos(kw), str(name), [a for a in args if a is not None])
+        kw, name, *args, _kw, priority = c
+        return ast.Run(_pos(kw), str(name), [a for a in args if a is not None],
+                       priority=priority)
+
+    def get_priority(self, c):
+        return ast.GetPriority(_pos(c[0]), c[1])
 
     def chan_len(self, c):
         return ast.ChanLen(_pos(c[0]), c[1])
@@ -367,8 +320,21 @@ class _Builder:
         return ast.RemoteVar(_pos(proc), str(proc), pid, str(name), index)
 
     def varref(self, c):
-        name, index = c
-        return ast.Name(_pos(name), str(name), index)
+        name, index, *fields = c
+        return ast.Name(_pos(name), str(name), index, fields=fields)
+
+    def field(self, c):
+        _dot, name, index = c
+        return (str(name), index)
+
+
+def _str(tok) -> str | None:
+    return str(tok) if tok is not None else None
+
+
+def _unless_part(s: ast.Stmt) -> list[ast.Stmt]:
+    """SPIN uses the statements of a ``{ }`` block directly as the part of an unless."""
+    return s.body if isinstance(s, ast.Block) else [s]
 
 
 #: the operators of ltl formulas, by token
@@ -403,7 +369,7 @@ def _lark():
         builder = type("Builder", (_Builder, Transformer), {})()
         cache = os.path.join(tempfile.gettempdir(), f"aioctx-promela-{os.getuid()}.lark")
         _parser = Lark.open(_GRAMMAR, parser="lalr", lexer="basic",
-                            postlex=_Separators(), transformer=builder,
+                            postlex=Separators(), transformer=builder,
                             maybe_placeholders=True, cache=cache)
     return _parser
 

@@ -39,19 +39,27 @@ What each reduction keeps out, beyond non-local statements:
   acceptance and non-progress searches and to the claim;
 * a local variable another process or a property reads as ``P:x`` counts as global;
 * ``run`` and process termination (they change ``_nr_pr`` and the pids others get),
-  channel operations (SPIN's conditional safety of ``xr``/``xs`` channels is not
-  reproduced), ``timeout``, ``np_``;
+  channel operations (but a receive from a channel the process claims with ``xr`` while
+  the channel holds a message, or a send to one it claims with ``xs`` while it has
+  room, counts as local: SPIN's conditional safety, see exclusive.py), ``timeout``,
+  ``np_``;
+* a process with a ``provided`` clause: whether it may move depends on globals the
+  clause reads, which another process's step can change, so it is never expanded
+  alone, and its steps are not merged (between two of its local statements another
+  process may falsify the clause and leave it stuck there);
 * atomic sequences (entering one commits the process to statements that may be
   global), ``unless`` bodies and escapes, and the inside of ``d_step`` is allowed only
   when it is all local.
 
 Both are off for a whole model that reads ``_last``, ``enabled()`` or ``pc_value()``
 (every step, or every step of one process, becomes visible: SPIN refuses these with
-its reduction on), and for a model checked against a hand-written never claim that
-may count steps (taking several local statements as one step could change what it
-sees): a claim translated from an ltl formula cannot tell, a hand-written one must
-pass stutter.py's test.  Weak fairness
-turns the partial-order reduction off (its test of a cycle needs to know, in every
+its reduction on), for a model with priorities (a process may move only while no
+process of a higher priority can, so a step that lets one move must stop the process
+before its next statement; pan's reduction expands nothing alone there either), and
+for a model checked against a hand-written never claim that may count steps (taking
+several local statements as one step could change what it sees): a claim translated
+from an ltl formula cannot tell, a hand-written one must pass stutter.py's test.  Weak
+fairness turns the partial-order reduction off (its test of a cycle needs to know, in every
 state, which processes could move; a reduced state does not say), merging stays on.
 """
 
@@ -59,7 +67,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import ast
+from . import ast, exclusive
 from .deadvars import Liveness
 from .flow import Flow, Location, Transition
 from .stutter import stutter_blind
@@ -80,12 +88,17 @@ class Reduction:
 
     ``chains[id(t)]``: the transitions merged after transition ``t`` (in order; the
     step ends where the last one goes).  ``ample[type][pc]``: a process at this
-    location may be expanded alone.  ``why_off``: why the model gets no reduction at
+    location may be expanded alone (1), or may be when the conditions
+    ``conditional[type, pc]`` hold (2: xr/xs channel statements, exclusive.py).
+    ``why_off``: why the model gets no reduction at
     all (None when it does).
     """
 
     chains: dict[int, list[Transition]] = field(default_factory=dict)
-    ample: list[tuple[bool, ...]] = field(default_factory=list)
+    ample: list[tuple[int, ...]] = field(default_factory=list)
+    #: (type, pc) -> (``"xr"``/``"xs"``, channel) of each conditionally local statement
+    conditional: dict[tuple[int, int], list[tuple[str, ast.Name]]] = field(
+        default_factory=dict)
     why_off: str | None = None
     #: deadvars.py: id(transition) -> locals to set to 0 after it (merged chain
     #: included); per proctype, the locals a new process starts with at 0
@@ -130,6 +143,8 @@ def why_no_reduction(model: Model, claim_flow: Flow | None) -> str | None:
         bodies.append(model.claim.body)
     if ast.contains(bodies, (ast.Enabled, ast.PcValue)):
         return "the model uses enabled() or pc_value()"
+    if model.has_priority:
+        return "the model uses priorities"
     prop = model.property
     if model.claim is not None and (prop is None or prop.kind != "ltl") and (
             claim_flow is None or not stutter_blind(claim_flow, model.claim.body)):
@@ -153,12 +168,19 @@ def _remote_refs(model: Model) -> tuple[set[tuple[str, str]], set[tuple[str, str
 class _Analysis:
     """Which statements of one proctype are local and which locations are visible."""
 
-    def __init__(self, proc: ProcType, flow: Flow, rvars: set, rlabels: set) -> None:
+    def __init__(self, proc: ProcType, flow: Flow, rvars: set, rlabels: set,
+                 xu: bool = False) -> None:
         self.proc = proc
+        #: the channels the process claims, when xr/xs statements may count as local
+        self.mine = exclusive.claims(proc) if xu else set()
         self.flow = flow
         self.rvars = rvars
         self.visible = [self._visible(loc, rlabels) for loc in flow.locations]
         self.back = _back_edges(flow)
+
+    def guarded(self) -> bool:
+        """The process has a ``provided`` clause (neither expanded alone nor merged)."""
+        return self.proc.provided is not None
 
     def _visible(self, loc: Location, rlabels: set) -> bool:
         return loc.accept or loc.progress or any(
@@ -191,6 +213,19 @@ class _Analysis:
                     return False
         return True
 
+    def exclusive(self, s: ast.Stmt) -> str | None:
+        """``"xr"``/``"xs"`` when ``s`` is local but for its use of a channel the process
+        claims (exclusive.py), else None."""
+        word = exclusive.kind(s, self.mine) if self.mine else None
+        if word is None:
+            return None
+        for n in ast.walk(s.args):
+            if isinstance(n, ast.Expr) and not isinstance(n, (*_LOCAL_EXPRS, ast.Eval)):
+                return None
+            if isinstance(n, ast.Name) and not self.local_name(n):
+                return None
+        return word
+
     def passable(self, loc: Location) -> bool:
         """A location a merged step may go through without stopping."""
         return (len(loc.transitions) == 1 and not loc.labels and not loc.inside
@@ -220,19 +255,29 @@ class _Analysis:
                     or (isinstance(t.stmt, ast.ExprStmt | ast.Assign)
                         and ast.contains(t.stmt, ast.Run)))
 
-    def ample(self, loc: Location, chains: dict[int, list[Transition]]) -> bool:
-        """Whether a process at ``loc`` may be expanded alone."""
-        if loc.inside or loc.terminal or not loc.transitions or self.visible[loc.pc]:
-            return False
+    def ample(self, loc: Location, chains: dict[int, list[Transition]],
+              conditions: list[tuple[str, ast.Name]]) -> int:
+        """Whether a process at ``loc`` may be expanded alone: 1 yes, 2 when the
+        ``conditions`` appended for its xr/xs statements hold, 0 no."""
+        if loc.inside or loc.terminal or not loc.transitions or self.visible[loc.pc] \
+                or self.guarded():
+            return 0
+        found = []
         for t in loc.transitions:
-            if t.keeps or t.escape or not self.local(t.stmt):
-                return False
+            if t.keeps or t.escape:
+                return 0
+            if not self.local(t.stmt):
+                word = self.exclusive(t.stmt)
+                if word is None:
+                    return 0
+                found.append((word, t.stmt.chan))
             src = loc.pc
             for step in [t, *chains.get(id(t), [])]:
                 if (src, step.dest) in self.back or self.visible[step.dest]:
-                    return False
+                    return 0
                 src = step.dest
-        return True
+        conditions += found
+        return 2 if found else 1
 
 
 def _nodes(s: ast.Stmt):
@@ -244,7 +289,7 @@ def _nodes(s: ast.Stmt):
             yield from ast.walk(n.target)
 
 
-def _join_twins(flow: Flow, ample: tuple[bool, ...]) -> None:
+def _join_twins(flow: Flow, ample: tuple[int, ...]) -> None:
     """Send every transition into a location to its first twin: a location with the
     same transitions (statements, targets, atomic and escape marks), the same labels
     and flags, and expanded alone or not alike.  A ``do``'s entry and its loop head are
@@ -299,14 +344,15 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
     """The reductions of ``model`` whose process flows are ``flows``: merged chains when
     ``merge``, the locations expanded alone when ``reduce``, the dead variables reset
     when ``dead``."""
-    red = Reduction(ample=[(False,) * len(f.locations) for f in flows], merge=merge,
+    red = Reduction(ample=[(0,) * len(f.locations) for f in flows], merge=merge,
                     reduce=reduce, dead=dead,
                     dead_at_entry=[[] for _ in flows])
     red.why_off = why_no_reduction(model, claim_flow)
     rvars, rlabels = _remote_refs(model)
+    xu = exclusive.applies(model)
     for k, (proc, flow) in enumerate(zip(model.proctypes, flows, strict=True)):
-        a = _Analysis(proc, flow, rvars, rlabels)
-        if merge and red.why_off is None:
+        a = _Analysis(proc, flow, rvars, rlabels, xu)
+        if merge and red.why_off is None and not a.guarded():
             for loc in flow.locations:
                 for t in loc.transitions:
                     if a.mergeable_first(loc, t):
@@ -314,7 +360,13 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
                         if chain:
                             red.chains[id(t)] = chain
         if reduce and red.why_off is None:
-            red.ample[k] = tuple(a.ample(loc, red.chains) for loc in flow.locations)
+            row = []
+            for loc in flow.locations:
+                conditions: list[tuple[str, ast.Name]] = []
+                row.append(a.ample(loc, red.chains, conditions))
+                if conditions:
+                    red.conditional[k, loc.pc] = conditions
+            red.ample[k] = tuple(row)
         if merge and red.why_off is None:
             _join_twins(flow, red.ample[k])
         if dead:

@@ -4,7 +4,10 @@ Input: the syntax tree.  Output: a ``symbols.Model`` whose process bodies have i
 calls expanded, every name resolved to a variable or an mtype constant, and local
 declarations split the way SPIN splits them: declarations before the first statement of
 a body initialise the variable when the process is created; later ones become an
-assignment at that point of the body.
+assignment at that point of the body.  This module handles the declarations (types,
+mtype sets, variables, channels, process types and their priorities and provided
+clauses, a never claim, a trace); stmtcheck.py the statements, exprcheck.py the
+expressions, structs.py the typedefs.
 
 Errors (unknown names, misuse of arrays and channels, wrong argument counts, bad labels,
 side effects in a never claim, ...) are ``PromelaError`` at the offending node.
@@ -12,18 +15,17 @@ side effects in a never claim, ...) are ``PromelaError`` at the offending node.
 
 from __future__ import annotations
 
-import dataclasses
-
 from . import ast, ltl
 from .errors import PromelaError
-from .exprcheck import ExprChecks, Scope
+from .exprcheck import Scope
+from .stmtcheck import StmtChecks
+from .structs import StructType
 from .symbols import TYPES, ChanType, Model, ProcType, Property, Var
-from .unparse import expr as unparse_expr
 
 MAX_PROCESSES = 255
 
 
-class Analyser(ExprChecks):
+class Analyser(StmtChecks):
     """Walks the tree once; ``run`` returns the resolved model."""
 
     def __init__(self, program: ast.Program, model: Model) -> None:
@@ -36,6 +38,7 @@ class Analyser(ExprChecks):
         self.remotes: list[ast.RemoteLabel | ast.RemoteVar] = []
         self.enabled_at: ast.Pos | None = None
         self.unnamed_ltl = 0
+        self.structs: dict[str, StructType] = {}
 
     # ---- top level ----
 
@@ -49,10 +52,14 @@ class Analyser(ExprChecks):
                 if unit.name in self.inlines:
                     raise self.error(unit.pos, f"inline {unit.name!r} declared twice")
                 self.inlines[unit.name] = unit
+        priority_at = _first_priority(self.program.units)
+        self.m.has_priority = priority_at is not None
         formulas = []
         for unit in self.program.units:
             if isinstance(unit, ast.MtypeDecl):
                 self.declare_mtypes(unit)
+            elif isinstance(unit, ast.TypeDef):
+                self.declare_typedef(unit)
             elif isinstance(unit, ast.VarDecl):
                 self.declare_globals(unit)
             elif isinstance(unit, ast.ProcDef):
@@ -69,6 +76,9 @@ class Analyser(ExprChecks):
         if self.enabled_at is not None and any(c.capacity == 0 for c in self.m.chan_types):
             raise self.error(self.enabled_at, "enabled() cannot be used in a model with "
                              "rendezvous channels (SPIN's rule)")
+        if priority_at is not None and any(c.capacity == 0 for c in self.m.chan_types):
+            raise self.error(priority_at, "priorities cannot be used in a model with "
+                             "rendezvous channels (pan refuses to compile it)")
         for unit in formulas:           # SPIN reads them after the whole model
             self.declare_ltl(unit)
         return self.m
@@ -100,7 +110,7 @@ class Analyser(ExprChecks):
             self.remote(ref, ordered=False)
         self.add_property(prop)
 
-    def select(self, name: str | None) -> None:
+    def choose_property(self, name: str | None) -> None:
         """Make property ``name`` (default: the first, as pan's) the one checked, and
         translate it to a never claim if it is an ltl formula."""
         props = self.m.properties
@@ -121,26 +131,37 @@ class Analyser(ExprChecks):
         self.m.claim = prop.claim if prop is not None else None
 
     def declare_mtypes(self, decl: ast.MtypeDecl) -> None:
-        for name, pos in reversed(decl.names):      # SPIN numbers each list from its end
-            if name in self.m.mtypes or name in self.globals:
+        """One more list of names for the plain mtype set or a named one; SPIN numbers
+        each list from its end, each set on its own."""
+        names = self.m.mtype_sets.setdefault(decl.set, [])
+        new = []
+        for name, pos in reversed(decl.names):
+            if name in self.m.mtypes or name in self.globals or name in new:
                 raise self.error(pos, f"{name!r} declared twice")
-            if len(self.m.mtypes) >= 255:
+            if len(names) + len(new) >= 255:
                 raise self.error(pos, "more than 255 mtype names")
-            self.m.mtypes[name] = len(self.m.mtypes) + 1
+            new.append(name)
+        for name in new:
+            names.append(name)
+            self.m.mtypes[name] = len(names)
 
     def declare_globals(self, decl: ast.VarDecl) -> None:
         scope = Scope(None)
         for iv in decl.vars:
             if iv.name in self.globals or iv.name in self.m.mtypes:
                 raise self.error(iv.pos, f"{iv.name!r} declared twice")
-            var = self.make_var(decl.type, iv, "global", self.m.nglobals, scope)
-            self.m.nglobals += var.size
-            self.m.globals.append(var)
+            var = self.make_var(decl, iv, "global", self.m.nglobals, scope)
+            self.m.declared.append(var)
+            for slot_var in var.leaves or [var]:
+                self.m.nglobals += slot_var.size
+                self.m.globals.append(slot_var)
             self.globals[iv.name] = var
 
     def declare_proc(self, unit: ast.ProcDef) -> ProcType:
         name = unit.name
-        if unit.kind == "never":
+        if unit.kind in ("never", "trace", "notrace"):
+            if unit.kind != "never" and self.m.trace is not None:
+                raise self.error(unit.pos, "only one trace or notrace is supported")
             index = -1
             if not name:                # SPIN numbers the claims it has read so far
                 name = f"never_{sum(p.kind == 'never' for p in self.m.properties)}"
@@ -148,17 +169,28 @@ class Analyser(ExprChecks):
             if unit.kind == "init" and any(p.kind == "init" for p in self.m.proctypes):
                 raise self.error(unit.pos, "init declared twice")
             index = len(self.m.proctypes)
-        proc = ProcType(name, unit.kind, index, unit.pos)
+        proc = ProcType(name, unit.kind, index, unit.pos, end=unit.end)
         scope = Scope(proc)
+        if self.m.has_priority and unit.kind in ("proctype", "init"):
+            # the process's priority lives in its first local slot (set when it starts)
+            proc.locals.append(Var("_priority", "byte", 8, False, 1, False, "local", 0,
+                                   unit.pos))
         for decl in unit.params:
             if not isinstance(decl, ast.VarDecl):
                 raise self.error(decl.pos, "only variables can be parameters")
+            if decl.type == "struct":
+                raise self.error(decl.pos, "a typedef cannot be a parameter type")
             for iv in decl.vars:
                 if iv.init is not None or iv.size is not None:
                     raise self.error(iv.pos, "a parameter takes neither an initialiser "
                                      "nor an array size")
-                var = self.add_local(scope, decl.type, iv)
+                var = self.add_local(scope, decl, iv)
                 proc.params.append(var)
+        if unit.priority is not None:
+            proc.priority = self.priority(unit.priority)
+        if unit.provided is not None:
+            self.provided(unit.provided, scope)
+            proc.provided = unit.provided
         proc.body = self.sequence(unit.body, scope, top=True)
         for goto in scope.gotos:
             if goto.label not in scope.labels:
@@ -166,6 +198,9 @@ class Analyser(ExprChecks):
         proc.labels = dict(scope.labels)
         proc.nslots = sum(v.size for v in proc.locals)
         if unit.kind == "never":
+            return proc
+        if unit.kind in ("trace", "notrace"):
+            self.m.trace = proc
             return proc
         self.m.proctypes.append(proc)
         self.ptypes[proc.name] = proc
@@ -177,10 +212,30 @@ class Analyser(ExprChecks):
         self.m.initial.extend([proc] * count)
         return proc
 
+    def priority(self, e: ast.Expr) -> int:
+        value = self.const(e, None)
+        if not 1 <= value <= 255:
+            raise self.error(e.pos, f"priority {value} is out of range (1..255)")
+        return value
+
+    def provided(self, e: ast.Expr, scope: Scope) -> None:
+        """SPIN's rule for a provided clause: globals, ``_pid`` and channel tests, not
+        the proctype's parameters or locals."""
+        for node in ast.walk(e):
+            if isinstance(node, ast.Name) and node.name in scope.locals:
+                raise self.error(node.pos, f"invalid provided clause: {node.name!r} is "
+                                 "local to the proctype (only globals and _pid)")
+        self.full_expr(e, scope)
+        if ast.contains(e, ast.Run):
+            raise self.error(e.pos, "'run' in a provided clause")
+
     # ---- variables ----
 
-    def make_var(self, type_name: str, iv: ast.IVar, scope_name: str, slot: int,
+    def make_var(self, decl: ast.VarDecl, iv: ast.IVar, scope_name: str, slot: int,
                  scope: Scope) -> Var:
+        type_name = decl.type
+        if type_name == "struct":
+            return self.make_struct_var(self.struct_type(decl), iv, scope_name, slot, scope)
         bits, signed = TYPES[type_name]
         if iv.bits is not None:
             if type_name != "unsigned":
@@ -196,7 +251,7 @@ class Analyser(ExprChecks):
             if not 1 <= size <= 65535:
                 raise self.error(iv.size.pos, f"bad array size {size}")
         var = Var(iv.name, type_name, bits, signed, size, iv.size is not None, scope_name,
-                  slot, iv.pos)
+                  slot, iv.pos, mtype_set=decl.subtype)
         init = iv.init
         if isinstance(init, ast.ChanInit):
             if type_name != "chan":
@@ -227,211 +282,60 @@ class Analyser(ExprChecks):
         for name in init.fields:
             if name == "unsigned":
                 raise self.error(init.pos, "unsigned cannot be a message field type")
+            if name in self.structs:
+                inner = _array_of_structures(self.structs[name])
+                if inner is not None:
+                    raise self.error(init.pos, f"{name} holds an array of structures "
+                                     f"({inner}): it cannot be a message field (SPIN "
+                                     "refuses it too)")
+                fields += _struct_fields(self.structs[name])
+                continue
+            if name.startswith("mtype:"):
+                name = "mtype"
             bits, signed = TYPES[name]
             fields.append((bits, signed, name))
         self.m.chan_types.append(ChanType(capacity, fields, init.pos))
         return len(self.m.chan_types) - 1
 
-    def add_local(self, scope: Scope, type_name: str, iv: ast.IVar) -> Var:
+    def add_local(self, scope: Scope, decl: ast.VarDecl, iv: ast.IVar) -> Var:
         proc = scope.proc
-        if proc is None or proc.kind == "never":
-            where = "a never claim" if proc else "here"
+        if proc is None or proc.kind not in ("proctype", "init"):
+            where = {None: "here", "never": "a never claim"}.get(
+                proc.kind if proc else None, "a trace")
             raise self.error(iv.pos, f"cannot declare variables in {where}")
         if iv.name in scope.locals:
             raise self.error(iv.pos, f"{iv.name!r} declared twice in {proc.name}")
         if iv.name in self.m.mtypes:
             raise self.error(iv.pos, f"{iv.name!r} is an mtype name")
         slot = sum(v.size for v in proc.locals)
-        var = self.make_var(type_name, iv, "local", slot, scope)
-        proc.locals.append(var)
+        var = self.make_var(decl, iv, "local", slot, scope)
+        proc.declared.append(var)
+        proc.locals.extend(var.leaves or [var])
         scope.locals[iv.name] = var
         return var
 
-    # ---- statements ----
 
-    def sequence(self, stmts: list[ast.Stmt], scope: Scope,
-                 top: bool = False) -> list[ast.Stmt]:
-        out: list[ast.Stmt] = []
-        initialising = top
-        for i, s in enumerate(stmts):
-            if isinstance(s, ast.Else) and i > 0:
-                raise self.error(s.pos, "'else' can only be the first statement of an "
-                                 "option")
-            if isinstance(s, ast.VarDecl):
-                out.extend(self.local_decl(s, scope, initialising))
-                continue
-            if isinstance(s, ast.MtypeDecl):
-                raise self.error(s.pos, "mtype declarations must be global")
-            initialising = False
-            out.append(self.stmt(s, scope))
-        return out
-
-    def local_decl(self, decl: ast.VarDecl, scope: Scope,
-                   initialising: bool) -> list[ast.Stmt]:
-        assigns: list[ast.Stmt] = []
-        for iv in decl.vars:
-            var = self.add_local(scope, decl.type, iv)
-            if initialising:
-                scope.proc.created.append(var)
-                continue
-            if var.chan_type is not None:
-                raise self.error(iv.pos, f"put the channel declaration of {iv.name!r} "
-                                 "at the start of the body")
-            if var.is_array:
-                # SPIN sets only the first element here (and refuses a list)
-                if isinstance(iv.init, list):
-                    raise self.error(iv.pos, "cannot use an array list initializer here: "
-                                     "only in declarations at the start of a body "
-                                     "(SPIN's rule)")
-                value = iv.init if iv.init is not None else ast.Num(iv.pos, 0)
-                assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos, 0), value))
-            else:
-                value = iv.init if iv.init is not None else ast.Num(iv.pos, 0)
-                assigns.append(ast.Assign(iv.pos, _ref(var, iv.pos), value))
-        return assigns
-
-    def stmt(self, s: ast.Stmt, scope: Scope) -> ast.Stmt:
-        claim = scope.proc is not None and scope.proc.kind == "never"
-        if isinstance(s, ast.Labeled):
-            if s.label in scope.labels:
-                raise self.error(s.pos, f"label {s.label!r} defined twice")
-            scope.labels[s.label] = s.pos
-            return ast.Labeled(s.pos, s.label, self.stmt(s.stmt, scope))
-        if isinstance(s, (ast.If, ast.Do)):
-            if isinstance(s, ast.Do):
-                scope.loops += 1
-            options = [self.sequence(opt, scope) for opt in s.options]
-            if isinstance(s, ast.Do):
-                scope.loops -= 1
-            return type(s)(s.pos, options)
-        if isinstance(s, (ast.Atomic, ast.DStep, ast.Block)) and s.body and \
-                isinstance(s.body[0], ast.Labeled):
-            kind = {ast.Atomic: "atomic { ", ast.DStep: "d_step { "}.get(type(s), "{ ")
-            raise self.error(s.body[0].pos, f"label {s.body[0].label!r} placed incorrectly: "
-                             f"write 'label: {kind}...' instead of '{kind}label: ...'")
-        if isinstance(s, (ast.Atomic, ast.DStep)):
-            scope.dstep += isinstance(s, ast.DStep)
-            body = self.sequence(s.body, scope)
-            scope.dstep -= isinstance(s, ast.DStep)
-            return type(s)(s.pos, body)
-        if isinstance(s, ast.Block):
-            return ast.Block(s.pos, self.sequence(s.body, scope))
-        if isinstance(s, ast.Break):
-            if not scope.loops:
-                raise self.error(s.pos, "'break' outside a do loop")
-            return s
-        if isinstance(s, ast.Goto):
-            scope.gotos.append(s)
-            return s
-        if isinstance(s, ast.Else):
-            return s
-        if isinstance(s, ast.InlineCall):
-            return self.expand_inline(s, scope)
-        if claim and isinstance(s, (ast.Send, ast.Receive)):
-            raise self.error(s.pos, "a never claim cannot send or receive (SPIN: "
-                             "'never claim contains i/o stmnts')")
-        if claim and isinstance(s, (ast.Assign, ast.IncDec)):
-            raise self.error(s.pos, "a never claim cannot change the state: aioctx "
-                             "refuses assignments in a claim (SPIN only warns 'never "
-                             "claim has side-effect')")
-        if isinstance(s, (ast.Assign, ast.IncDec)):
-            self.lvalue(s.target, scope)
-            if isinstance(s, ast.Assign):
-                self.full_expr(s.value, scope, allow_run=True)
-                self.chan_assignment(s)
-            elif s.target.sym.type == "chan":
-                raise self.error(s.pos, "arithmetic on a chan")
-            return s
-        if isinstance(s, ast.Send):
-            self.chan(s.chan, scope)
-            for a in s.args:
-                self.expr(a, scope)
-            self.check_fields(s.chan, len(s.args), s.pos)
-            return s
-        if isinstance(s, ast.Receive):
-            self.chan(s.chan, scope)
-            self.recv_args(s.args, scope)
-            self.check_fields(s.chan, len(s.args), s.pos)
-            return s
-        if isinstance(s, ast.Assert):
-            self.no_remote_in_dstep(s.expr, scope)
-            self.full_expr(s.expr, scope)
-            return s
-        if isinstance(s, ast.Printf):
-            for a in s.args:
-                self.no_remote_in_dstep(a, scope)
-                self.expr(a, scope)
-            return s
-        if isinstance(s, ast.Printm):
-            self.no_remote_in_dstep(s.expr, scope)
-            self.expr(s.expr, scope)
-            return s
-        if isinstance(s, ast.ExprStmt):
-            if claim and ast.contains(s.expr, ast.Run):
-                raise self.error(s.pos, "a never claim cannot start processes")
-            self.no_remote_in_dstep(s.expr, scope)
-            self.full_expr(s.expr, scope, allow_run=True)
-            return s
-        raise self.error(s.pos, f"unexpected {type(s).__name__}")
-
-    def expand_inline(self, call: ast.InlineCall, scope: Scope) -> ast.Stmt:
-        d = self.inlines.get(call.name)
-        if d is None:
-            raise self.error(call.pos, f"{call.name!r} is not an inline")
-        if call.name in scope.inlines:
-            raise self.error(call.pos, f"inline {call.name!r} calls itself")
-        if len(call.args) != len(d.params):
-            raise self.error(call.pos, f"inline {call.name!r} takes {len(d.params)} "
-                             f"argument(s), not {len(call.args)}")
-        if d.body and isinstance(d.body[0], ast.Labeled):
-            raise self.error(d.body[0].pos, f"label {d.body[0].label!r} placed incorrectly: "
-                             f"the body of inline {d.name!r} cannot start with a label")
-        body = _substitute(d.body, dict(zip(d.params, call.args, strict=True)), self, call)
-        scope.inlines.append(call.name)
-        try:
-            return ast.Block(call.pos, self.sequence(body, scope))
-        finally:
-            scope.inlines.pop()
-
-def _ref(var: Var, pos: ast.Pos, index: int | None = None) -> ast.Name:
-    n = ast.Name(pos, var.name, ast.Num(pos, index) if index is not None else None)
-    n.sym = var
-    return n
+def _struct_fields(st: StructType) -> list[tuple[int, bool, str]]:
+    """The message fields a structure stands for: its basic fields in order, arrays
+    element by element."""
+    out = []
+    for f in st.fields:
+        for _ in range(f.count):
+            out += _struct_fields(f.struct) if f.struct is not None else \
+                [(f.bits, f.signed, f.type)]
+    return out
 
 
-def _substitute(node, params: dict[str, ast.Expr], an: Analyser, call: ast.InlineCall):
-    """A fresh copy of an inline body with each parameter replaced by its argument."""
-    if isinstance(node, list):
-        return [_substitute(x, params, an, call) for x in node]
-    if isinstance(node, ast.Name) and node.name in params:
-        arg = params[node.name]
-        index = _substitute(node.index, params, an, call)
-        if index is None:
-            return _substitute(arg, {}, an, call)
-        if isinstance(arg, ast.Name) and arg.index is None:
-            return ast.Name(node.pos, arg.name, index)
-        raise an.error(call.pos, f"argument for {node.name!r} of inline {call.name!r} "
-                       "must be a plain variable name (it is indexed in the body)")
-    if not dataclasses.is_dataclass(node) or isinstance(node, type):
-        return node
-    values = {f.name: _substitute(getattr(node, f.name), params, an, call)
-              for f in dataclasses.fields(node)}
-    _refuse_unassignable(node, values, an, call)
-    if "via" in values:             # SPIN lexes an inline body where it is called
-        values["via"] = values["via"] or call.via or call.pos
-    return type(node)(**values)
-
-
-def _refuse_unassignable(node, values: dict, an: Analyser, call: ast.InlineCall) -> None:
-    """A parameter that stands where the body needs a variable (assigned, incremented,
-    a channel) must get a variable: ``inline set(v) { v = 1 }`` called as ``set(5)`` is
-    a syntax error in SPIN, which pastes ``5 = 1`` into the body."""
-    for f in dataclasses.fields(node):
-        was, now = getattr(node, f.name), values[f.name]
-        if f.type == "Name" and isinstance(was, ast.Name) and not isinstance(now, ast.Name):
-            raise an.error(was.pos, f"inline {call.name!r} (called at "
-                           f"{an.m.where(call.pos)}) needs a variable for {was.name!r}, "
-                           f"not {unparse_expr(now)}")
+def _array_of_structures(st: StructType) -> str | None:
+    """The name of a field of ``st`` (at any depth) that is an array of structures."""
+    for f in st.fields:
+        if f.struct is not None:
+            if f.is_array:
+                return f.name
+            inner = _array_of_structures(f.struct)
+            if inner is not None:
+                return f"{f.name}.{inner}"
+    return None
 
 
 def analyse(program: ast.Program, model: Model, claim: str | None = None) -> Model:
@@ -439,10 +343,21 @@ def analyse(program: ast.Program, model: Model, claim: str | None = None) -> Mod
     file), with property ``claim`` (default: the first) as the one checked."""
     analyser = Analyser(program, model)
     m = analyser.run()
-    analyser.select(claim)
+    analyser.choose_property(claim)
     # point every ``run`` at its process type (all of them are known by now)
     by_name = {p.name: p for p in m.proctypes}
     for node in ast.walk([p.body for p in m.proctypes]):
         if isinstance(node, ast.Run):
             node.target = by_name[node.proc]
     return m
+
+
+def _first_priority(units: list) -> ast.Pos | None:
+    """Where the model first uses priorities (a ``priority`` clause, ``get_priority``,
+    ``set_priority``), None if it does not."""
+    for node in ast.walk(units):
+        if isinstance(node, ast.SetPriority | ast.GetPriority):
+            return node.pos
+        if isinstance(node, ast.ProcDef | ast.Run) and node.priority is not None:
+            return node.priority.pos
+    return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import ast
+from .eventgen import receive_hooks, send_hooks
 from .exprgen import Ctx, ExprGen
 from .layout import EX, NPR, RVC, RVP
 from .semantics import MAX_PROCESSES
@@ -43,6 +44,8 @@ class StmtGen:
         self.messages: dict = {}     # step (or (step, k): k-th merged) -> assertion text
         self.in_dstep = False                   # generating the inside of a d_step
         self.dsteps: list[tuple[int, object]] = []      # (number, flow) to generate
+        self.xu = False                         # xr/xs declarations to check
+        self.events = False                     # a trace/notrace to follow
         self._dstep_numbers: dict[int, int] = {}
 
     # contexts: guards read the current state, effects read and write the copy
@@ -100,8 +103,12 @@ class StmtGen:
             return ([f"if not {self.x.cond(s.expr, g)}:",
                      f"    raise AV(i, {e.step}, MSG[{e.step}])"]
                     + mv + ["l = bytearray(s)"] + self.finish(e))
-        if isinstance(s, ast.Printf | ast.Printm | ast.Goto | ast.Break | ast.Else):
+        if isinstance(s, ast.Printf | ast.Printm | ast.Goto | ast.Break | ast.Else | ast.Nop):
             return mv + ["l = bytearray(s)"] + self.finish(e)
+        if isinstance(s, ast.SetPriority):
+            ctx = self.effect_ctx()
+            return mv + ["l = bytearray(s)", f"SETP(l, {self.x.value(s.pid, ctx)}, "
+                         f"{self.x.value(s.priority, ctx)})"] + self.finish(e)
         if isinstance(s, ast.Send):
             return self.send(s, e, mv)
         if isinstance(s, ast.Receive):
@@ -158,7 +165,8 @@ class StmtGen:
     def spawn(self, run: ast.Run) -> str:
         ctx = self.effect_ctx()
         args = "".join(self.x.value(a, ctx) + ", " for a in run.args)
-        return f"NEW{run.target.index}(l, ({args}))"
+        prio = self.x.value(run.priority, ctx) if run.priority is not None else "1"
+        return f"NEW{run.target.index}(l, ({args}), {prio})"
 
     # ---- channels ----
 
@@ -166,9 +174,11 @@ class StmtGen:
         g = self.guard_ctx()
         values = "".join(self.x.value(a, g) + ", " for a in s.args)
         put = "qsorted" if s.sorted else "qsend"
+        before, after = send_hooks(self, e.step)
         buffered = ["if n < CAP[ct]:"] + _ind(
-            mv + ["l = bytearray(s)", f"{put}(l, ct, qo, n, ({values}))"] + self.finish(e))
-        lines = [f"c = {self.x.chan(s.chan, g)}", "ct, qo, n = qget(s, c)"]
+            mv + ["l = bytearray(s)", f"{put}(l, ct, qo, n, ({values}))"] + after
+            + self.finish(e))
+        lines = [f"c = {self.x.chan(s.chan, g)}", "ct, qo, n = qget(s, c)"] + before
         if not self.has_rv:
             return lines + buffered
         if self.in_dstep:
@@ -178,7 +188,7 @@ class StmtGen:
             # the others); only then does it also rule out the process's 'else'
             done = self.finish(e, excl="0")
             offer = ["l = bytearray(s)", f"qsend(l, ct, qo, 0, ({values}))",
-                     f"l[{RVC}] = c", f"l[{RVP}] = i"] + done[:-1] + [
+                     f"l[{RVC}] = c", f"l[{RVP}] = i"] + after + done[:-1] + [
                 "t = bytes(l)", "if TAKERS(t):"] + _ind(mv + [self.emit(e.step, "t")])
         return lines + ["if CAP[ct]:"] + _ind(buffered) + [
             f"elif qo >= 0 and not s[{RVC}]:"] + _ind(offer)
@@ -200,8 +210,11 @@ class StmtGen:
         if s.chan.sym.chan_type is None:
             match.insert(0, f"len(m) == {len(s.args)}")
         test = " and ".join(match) or "True"
-        effect = ["l = bytearray(s)"] + stores
-        lines = [f"c = {self.x.chan(s.chan, g)}", "ct, qo, n = qget(s, c)"]
+        before, taken = receive_hooks(self, e.step)
+        if s.keep:
+            taken = []
+        effect = ["l = bytearray(s)"] + stores + taken
+        lines = [f"c = {self.x.chan(s.chan, g)}", "ct, qo, n = qget(s, c)"] + before
         if rendezvous:
             effect += ["qtake(l, ct, qo, 1, 0)", f"l[{RVC}] = 0", f"l[{RVP}] = 0"]
             return lines + [f"if n and s[{RVC}] == c and s[{RVP}] != i:",

@@ -48,6 +48,14 @@ class Var:
     pos: ast.Pos
     init: Any = None                # Expr, ChanInit, list[Expr] or None
     chan_type: int | None = None    # ChanType index when declared with ``[n] of {...}``
+    mtype_set: str | None = None    # the set of an ``mtype:set`` variable
+    #: a typedef variable (``type == "struct"``): its structure type and its leaves,
+    #: the slot-holding variables of its basic fields (structs.py); it has no slot
+    struct: Any = None
+    leaves: list[Var] = field(default_factory=list)
+    #: a leaf: the array levels from the typedef variable down to the field, as
+    #: (name, elements, is an array); its elements are indexed level by level
+    levels: list[tuple[str, int, bool]] = field(default_factory=list)
 
     def wrap(self, value: int) -> int:
         return wrap(value, self.bits, self.signed)
@@ -78,6 +86,12 @@ class ProcType:
     created: list[Var] = field(default_factory=list)
     active: int = 0                 # instances started in the initial state
     labels: dict[str, ast.Pos] = field(default_factory=dict)    # every label of the body
+    #: the variables as declared, in order (typedef variables whole; for printing)
+    declared: list[Var] = field(default_factory=list)
+    priority: int = 1               # of its ``active`` instances (and of init)
+    provided: ast.Expr | None = None    # ``provided (expr)``
+    xu: list[tuple[str, ast.Name]] = field(default_factory=list)   # xr/xs declarations
+    end: ast.Pos | None = None      # the body's closing brace (its end state's place)
 
 
 @dataclass(eq=False)
@@ -105,35 +119,43 @@ class Model:
 
     file: str
     lines: LineMap
-    globals: list[Var] = field(default_factory=list)
+    globals: list[Var] = field(default_factory=list)          # slot holders, in order
+    declared: list[Var] = field(default_factory=list)         # as declared (printing)
     nglobals: int = 0
-    mtypes: dict[str, int] = field(default_factory=dict)
+    mtypes: dict[str, int] = field(default_factory=dict)      # every mtype name: value
+    #: each mtype set (None: the plain one) -> its names, by value - 1
+    mtype_sets: dict[str | None, list[str]] = field(default_factory=dict)
     proctypes: list[ProcType] = field(default_factory=list)     # proctypes and init
     claim: ProcType | None = None   # the never claim of the property checked
     #: never claims first, then ltl formulas, each in the order written (SPIN's order,
     #: whose first is what pan checks without ``-N``)
     properties: list[Property] = field(default_factory=list)
     property: Property | None = None   # the property checked, None if there is none
+    trace: ProcType | None = None   # a trace or notrace automaton
     chan_types: list[ChanType] = field(default_factory=list)
     #: process types to start in the initial state, in pid order
     initial: list[ProcType] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     has_last: bool = False          # the model reads ``_last`` (kept in the state)
+    has_priority: bool = False      # priorities are used (kept in each process)
 
-    def mtype_name(self, value: int) -> str | None:
-        for name, v in self.mtypes.items():
-            if v == value:
-                return name
-        return None
+    def mtype_name(self, value: int, subset: str | None = None) -> str | None:
+        names = self.mtype_sets.get(subset, [])
+        return names[value - 1] if 0 < value <= len(names) else None
 
     def where(self, pos: ast.Pos):
         return self.lines.source(*pos)
 
     def behaviour(self) -> list:
         """The roots of every statement and expression the model runs or checks: each
-        proctype's body, the never claim, and each property's formula and claim (the
-        analyses that must see every read of a name walk these)."""
+        proctype's body, ``provided`` clause and xr/xs channels, the never claim, the
+        trace automaton, and each property's formula and claim (the analyses that must
+        see every read of a name walk these)."""
         nodes: list = [p.body for p in self.proctypes]
+        nodes += [p.provided for p in self.proctypes if p.provided is not None]
+        nodes += [c for p in self.proctypes for _word, c in p.xu]
+        if self.trace is not None:
+            nodes.append(self.trace.body)
         if self.claim is not None:
             nodes.append(self.claim.body)
         for prop in self.properties:

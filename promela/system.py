@@ -98,11 +98,13 @@ class PromelaSystem(TransitionSystem):
             entry = self.c.claim_flow.entry
             state[lay.claim:lay.claim + lay.claim_width] = entry.to_bytes(lay.claim_width,
                                                                           "little")
+        if lay.event is not None:
+            state[lay.event] = self.c.trace_flow.entry
         ns = self.c.ns
         try:
             ns["INIT"](state)
             for proc in m.initial:
-                ns["NEW"][proc.index](state, (0,) * len(proc.params))
+                ns["NEW"][proc.index](state, (0,) * len(proc.params), proc.priority)
         except Fault as exc:
             raise ModelError(f"{self.name}: initial state: {exc}") from None
         return [bytes(state)]

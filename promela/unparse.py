@@ -15,7 +15,14 @@ def expr(e: ast.Expr, outer: float = 0) -> str:
     if isinstance(e, ast.Num):
         return str(e.value)
     if isinstance(e, ast.Name):
-        return e.name + (f"[{expr(e.index)}]" if e.index is not None else "")
+        text = e.name + (f"[{expr(e.index)}]" if e.index is not None else "")
+        for name, index in e.fields:
+            text += f".{name}" + (f"[{expr(index)}]" if index is not None else "")
+        return text
+    if isinstance(e, ast.Checked):
+        return expr(e.value, outer)
+    if isinstance(e, ast.GetPriority):
+        return f"get_priority({expr(e.pid)})"
     if isinstance(e, ast.Unary):
         return f"{e.op}{expr(e.arg, 11)}"
     if isinstance(e, ast.Binary):
@@ -30,7 +37,8 @@ def expr(e: ast.Expr, outer: float = 0) -> str:
     if isinstance(e, ast.Cond):
         return f"({expr(e.test)} -> {expr(e.then)} : {expr(e.other)})"
     if isinstance(e, ast.Run):
-        return f"run {e.proc}({', '.join(expr(a) for a in e.args)})"
+        prio = f" priority {expr(e.priority)}" if e.priority is not None else ""
+        return f"run {e.proc}({', '.join(expr(a) for a in e.args)}){prio}"
     if isinstance(e, ast.ChanLen):
         return f"len({expr(e.chan)})"
     if isinstance(e, ast.ChanTest):
@@ -81,8 +89,12 @@ def stmt(s: ast.Stmt) -> str:
         return f"printf(\"{fmt}\"{''.join(', ' + expr(a) for a in s.args)})"
     if isinstance(s, ast.Printm):
         return f"printm({expr(s.expr)})"
+    if isinstance(s, ast.SetPriority):
+        return f"set_priority({expr(s.pid)}, {expr(s.priority)})"
     if isinstance(s, ast.Else):
         return "else"
+    if isinstance(s, ast.Nop):
+        return ""
     if isinstance(s, ast.Goto):
         return f"goto {s.label}"
     if isinstance(s, ast.Break):
@@ -102,4 +114,7 @@ def _compound(s: ast.Stmt) -> str:
     if isinstance(s, ast.Atomic | ast.Block):
         kw = "atomic " if isinstance(s, ast.Atomic) else ""
         return kw + "{ " + "; ".join(_compound(x) for x in s.body) + " }"
+    if isinstance(s, ast.Unless):
+        return ("{ " + "; ".join(_compound(x) for x in s.body) + " } unless { "
+                + "; ".join(_compound(x) for x in s.escape) + " }")
     return stmt(s)

@@ -50,6 +50,13 @@ def expectations(path: Path) -> dict[str, dict[str, tuple[str, set[str]]]]:
     return out
 
 
+def optimised_oracle(path: Path) -> bool:
+    """Whether the model asks to be compared with SPIN's default verifier (partial-order
+    reduction on), with an ``oracle: optimised`` header line: pan checks xr/xs only
+    there."""
+    return re.search(r"oracle: optimised", path.read_text()) is not None
+
+
 def uses_progress(path: Path) -> bool:
     return re.search(r"\bprogress\w*\s*:", path.read_text()) is not None
 

@@ -37,6 +37,10 @@ _KINDS = {
     "ref to uninitialized chan": "assertion",
     "block in d_step seq": "assertion",
     "used: enabled(pid=thisproc)": "assertion",
+    "priority is out of range": "assertion",
+    # trace/notrace and xr/xs assertions (aioctx reports them as failed assertions)
+    "event_trace error": "assertion",
+    "error, partial order reduction invalid": "assertion",
 }
 _ERROR_LINE = re.compile(r"^pan:\d+: (.*?)(?: \(at depth -?\d+\))?$", re.M)
 

@@ -27,11 +27,15 @@ def test_violation_exits_1_with_a_spin_style_trail(run):
     lines = out.splitlines()
     assert lines[0].startswith("atomic_counter.pml: safety (bfs): VIOLATION (assertion)")
     # step number, process, file:line, state number, statement; then changed variables
-    assert re.search(r"^\s+1:\tproc  \d \(Inc\(\d\)\) \S*atomic_counter\.pml:\d+ "
+    # (a process named by its proctype and priority, as SPIN names it)
+    assert re.search(r"^\s+1:\tproc  \d \(Inc:1\) \S*atomic_counter\.pml:\d+ "
                      r"\(state \d+\)\t\[.+\]$", out, re.M), out
     assert re.search(r"^\t\tn = 1$", out, re.M)
     assert "Error: assertion violated: assert(n == 2)" in out
-    assert lines[-1].startswith("spin: trail ends after")
+    assert any(line.startswith("spin: trail ends after") for line in lines)
+    # then the final state: globals, where each process stopped, processes created
+    assert re.search(r"^#processes: \d+$", out, re.M)
+    assert lines[-1].endswith("processes created")
 
 
 def test_trail_shows_processes_terminating(run):

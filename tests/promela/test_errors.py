@@ -32,8 +32,27 @@ CASES = [
     ("active proctype P() { break }", 1, 23, "'break' outside a do loop"),
     ("active proctype P() {\n  c_code { now.x = 1; }\n}", 2, 3, "embedded C code (c_code)"),
     ("active proctype P() { c_expr { 1 } }", 1, 23, "embedded C code (c_expr)"),
-    ("typedef T { byte a };\ninit { skip }", 1, 1, "typedef"),
-    ("active proctype P() { skip unless { skip } }", 1, 28, "'unless' is not supported"),
+    ("d_proctype P() { skip }\ninit { skip }", 1, 1, "'d_proctype' (a proctype that runs "
+     "as one d_step) is not supported"),
+    ("inline f() { return 1 }\ninit { skip }", 1, 14, "'return' (an inline that returns"),
+    # SPIN 6 constructs used wrongly (SPIN refuses each too)
+    ("typedef T { byte a };\ninit { T x; x = 1 }", 2, 13, "incomplete structure reference x"),
+    ("typedef T { byte a };\ninit { T x; x.b = 1 }", 2, 13, "x has no field 'b'"),
+    ("typedef T { byte a[2] };\ninit { T x; x.a = 1 }", 2, 13, "x.a is an array"),
+    ("init { byte i; for (i : 3 .. 1) { skip } }", 1, 16, "start value for i exceeds"),
+    ("byte a; init { byte i; for (i in a) { skip } }", 1, 34, "'a' is not an array"),
+    ("init { hidden byte h; h = 1 }", 1, 8, "only global variables can be hidden"),
+    ("byte x;\nactive proctype P(byte y) provided (y > 0) { skip }", 2, 37,
+     "invalid provided clause: 'y' is local"),
+    ("active proctype P() priority 300 { skip }", 1, 30, "priority 300 is out of range"),
+    ("typedef Pt { byte x };\ntypedef Path { Pt at[2] };\nchan q = [1] of { byte, Path };\n"
+     "init { skip }", 3, 14, "Path holds an array of structures (at)"),
+    ("chan c = [0] of { bit };\nactive proctype P() priority 2 { c!1 }\n"
+     "active proctype Q() { c?1 }", 2, 30, "priorities cannot be used in a model with "
+     "rendezvous channels"),
+    ("chan c = [1] of { byte };\nbyte x;\ninit { c!1 }\ntrace { x = 1 }", 4, 9,
+     "not an event"),
+
     ("active proctype P() { byte x;\n  x = 1;\n  else }", 3, 3, "'else'"),
     ("byte x;\nactive proctype P() { atomic { L: x = 1 } }", 2, 32, "placed incorrectly"),
     ("byte x;\nbyte x;\ninit { skip }", 2, 6, "'x' declared twice"),

@@ -19,6 +19,7 @@ from promela_cases import (
     TEST_MODELS,
     case_id,
     cases,
+    optimised_oracle,
     variant_id,
     variants,
 )
@@ -40,7 +41,8 @@ def ours(path, defines, mode):
 @pytest.mark.parametrize("case", ALL, ids=[case_id(c) for c in ALL])
 def test_verdict_matches_spin(case):
     path, defines, mode = case
-    theirs = spin_oracle.spin_verdict(str(path), mode, defines)
+    theirs = spin_oracle.spin_verdict(str(path), mode, defines,
+                                      optimised=optimised_oracle(path))
     result = ours(path, defines, mode)
     assert result.violated == theirs.violated, (
         f"aioctx: {result.verdict} ({result.kind}); SPIN: {theirs.errors} error(s) "

@@ -7,7 +7,9 @@ SPIN's state with the same number reaches.  pan.t lists an ``if``/``do``/atomic/
 state as a list of pseudo moves to its first statements, which are followed here.
 Where control leaves an atomic sequence through a jump (``break``, the end of an
 ``if``), SPIN stops at the jump and takes it as one more step of the sequence; aioctx
-goes straight on, so such jump states are followed on both sides.
+goes straight on, so such jump states are followed on both sides.  The escapes of an
+``unless`` are not in pan.t (pan adds them when it starts), so only a location's own
+transitions are compared.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def test_state_numbers_are_spins(path, defines):
             if loc.terminal:
                 continue
             ours = sorted(_through_jumps(machine, flow.locations[t.dest].number)
-                          for t in loc.transitions)
+                          for t in loc.transitions if not t.escape)
             theirs = sorted(_through_jumps(machine, t) for t in _moves(machine, loc.number))
             assert ours == theirs, f"{name}, state {loc.number}"
             checked += 1

@@ -38,8 +38,9 @@ statements, only its moves are explored; ``--no-reduce``, SPIN's ``-DNOREDUCE``)
 dead-variable elimination (a local that will be written before it is read again is
 kept at 0; ``--no-dead``, SPIN's ``-o2``).  The summary line says which ran; merging and the
 partial-order reduction do not run on a model that reads ``_last``, ``enabled()`` or
-``pc_value()`` or is checked against a never claim that may count steps, and weak fairness
-turns the partial-order reduction off (promela/reduce.py explains why).  A
+``pc_value()``, uses priorities, or is checked against a never claim that may count steps,
+nor on a process with a ``provided`` clause, and weak fairness turns the partial-order
+reduction off (promela/reduce.py explains why).  A
 counterexample shows a dead variable as 0.
 
 ``--memory-limit`` bounds the memory of the whole process (default: what it holds plus

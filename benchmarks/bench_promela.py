@@ -44,7 +44,7 @@ MODELS = sorted((ROOT / "promela" / "models").glob("*.pml"))
 MODES = {"safety": (["-DSAFETY"], [], []),
          "acceptance": ([], ["-a"], ["--acceptance"]),
          "acceptance+fair": ([], ["-a", "-f"], ["--acceptance", "--fair"])}
-LARGE = ("aio-notify-accept.pml", ["NOTES=10"])
+LARGE = ("aio-notify-accept.pml", ["NOTES=3"])
 
 
 def aioctx_command() -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast as pyast
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -97,7 +98,12 @@ def correspond(mapping: Mapping, scenario: str, buggy: bool,
     variants = [block.fixed] + ([block.buggy] if block.buggy is not None else [])
     systems = {v: load_model(mapping.model, v) for v in variants}
     model_labels = mapping.model_labels()
-    _check_labels(mapping, list(systems.values()), model_labels, code_labels(code_files))
+
+    def other_variants() -> list[PromelaSystem]:
+        return [load_model(mapping.model, v) for v in _variants(mapping) if v not in systems]
+
+    _check_labels(mapping, list(systems.values()), model_labels, code_labels(code_files),
+                  other_variants)
     names = _proc_names(systems.values())
     for proc, (_, at) in block.processes.items():
         if proc not in names:
@@ -118,6 +124,16 @@ def correspond(mapping: Mapping, scenario: str, buggy: bool,
     return Correspondence(mapping, block, buggy, chosen, system, threads,
                           _visible_steps(system, model_labels),
                           {t: frozenset(ls) for t, ls in alphabet.items()}, variables)
+
+
+def _variants(mapping: Mapping) -> list[tuple[str, ...]]:
+    """Every option set a block of ``mapping`` pairs, in file order."""
+    out: list[tuple[str, ...]] = []
+    for block in mapping.scenarios.values():
+        for v in [block.fixed] + ([block.buggy] if block.buggy is not None else []):
+            if v not in out:
+                out.append(v)
+    return out
 
 
 def _proc_names(systems) -> dict[str, int]:
@@ -152,15 +168,14 @@ def _visible_steps(system: PromelaSystem, model_labels: dict[str, str]) -> dict[
 
 
 def _check_labels(mapping: Mapping, systems: list[PromelaSystem],
-                  model_labels: dict[str, str], in_code: frozenset[str]) -> None:
+                  model_labels: dict[str, str], in_code: frozenset[str],
+                  others: Callable[[], list[PromelaSystem]]) -> None:
     """A mapped label missing on either side, or a model label the mapping leaves out,
-    is an error naming it."""
-    declared: dict[str, Any] = {}               # model label -> where the model has it
-    for system in systems:
-        m = system.c.model
-        for p in m.proctypes:
-            for lab, pos in p.labels.items():
-                declared.setdefault(lab, m.where(pos))
+    is an error naming it.  A label of one variant only (a bug's own statement) is
+    looked for in the variants of the other blocks (``others``, loaded only then)."""
+    declared = _declared(systems)
+    if any(lab not in declared for lab in model_labels):
+        declared = _declared(systems + others())
     for impl, (models, at) in mapping.labels.items():
         for lab in models:
             if lab not in declared:
@@ -175,6 +190,17 @@ def _check_labels(mapping: Mapping, systems: list[PromelaSystem],
             raise UsageError(f"{where}: statement label {lab} names an operation of the "
                              f"code, but {mapping.path} does not map it (add 'label "
                              f"{lab.replace('__', '.')}')", located=True)
+
+
+def _declared(systems: list[PromelaSystem]) -> dict[str, Any]:
+    """Model statement label -> where the first of ``systems`` that has it writes it."""
+    declared: dict[str, Any] = {}
+    for system in systems:
+        m = system.c.model
+        for p in m.proctypes:
+            for lab, pos in p.labels.items():
+                declared.setdefault(lab, m.where(pos))
+    return declared
 
 
 def _variables(mapping: Mapping, block: ScenarioBlock, systems: list[PromelaSystem]

@@ -46,6 +46,9 @@ def test_every_mapping_block_gives_transfer_and_conform_rows():
     assert (AIOWAIT, True, "conform", 1) in checks
     assert (AIOWAIT, False, "conform", 1) in checks
     assert ("aio-dispatching-flag", True, "transfer", 1) in checks
+    for scenario in ("aio-notifier-cleared-late", "notified-skips-set", "notified-before-event"):
+        assert (scenario, True, "transfer", 1) in checks           # aio-notify-accept.pair
+        assert (scenario, False, "conform", 1) in checks
     assert not any(what == "transfer" and not buggy for _s, buggy, what, _b in checks)
     planned = regress.plan(regress.FULL, [f"{AIOWAIT}/fixed/conform"])
     assert [(c.section, c.bound) for c in planned] == [(SECTION, "DFS <= 2 preemptions")]

@@ -25,6 +25,8 @@ from types import TracebackType
 
 #: the longest time budget taken: about 115 days
 MAX_SECONDS = 10_000_000.0
+#: after the deadline's first interrupt, the next ones (``Deadline``)
+REPEAT_SECONDS = 5.0
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([kmgt]?)(?:i?b)?\s*$", re.I)
 #: no size above this is a budget (a pebibyte)
@@ -73,13 +75,19 @@ class Deadline:
     remains of it for a search that stops itself (and reports what it found so far);
     if the command is still busy ``grace`` seconds after the deadline, in code that
     never checks the clock (reading, preprocessing, parsing a model), the main thread
-    gets a ``KeyboardInterrupt`` and ``expired`` is True.  Outside the main thread, or
-    without a budget, it only counts."""
+    gets a ``KeyboardInterrupt`` and ``expired`` is True, and again every
+    REPEAT_SECONDS until the command ends: a search takes the first as "stop at your
+    next state" (``model.monitor``), which never comes when one step does not end (a
+    d_step that loops), and the second stops it there (a search looks at the clock
+    every few thousand states: far more often than that on any machine).
+    ``searched``: ``left()`` was asked, so the search had begun.  Outside the main
+    thread, or without a budget, it only counts."""
 
     def __init__(self, seconds: float | None, grace: float = 1.0) -> None:
         self.seconds = seconds
         self.grace = grace
         self.expired = False
+        self.searched = False
         self._armed = False
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
@@ -87,6 +95,7 @@ class Deadline:
 
     def left(self) -> float | None:
         """Seconds left of the budget (never below 0), or None without a budget."""
+        self.searched = True
         if self.seconds is None:
             return None
         return max(0.0, self.seconds - (time.monotonic() - self._start))
@@ -95,23 +104,28 @@ class Deadline:
         self._start = time.monotonic()
         if self.seconds is not None and threading.current_thread() is threading.main_thread():
             self._armed = True
-            self._timer = threading.Timer(self.seconds + self.grace, self._expire)
-            self._timer.daemon = True
-            self._timer.start()
+            self._arm(self.seconds + self.grace)
         return self
+
+    def _arm(self, seconds: float) -> None:
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _expire(self) -> None:
         with self._lock:
             if self._armed:
                 self.expired = True
                 _thread.interrupt_main()
+                self._arm(max(self.grace, REPEAT_SECONDS))
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         with self._lock:
             self._armed = False
-        if self._timer is not None:
-            self._timer.cancel()
+            timer = self._timer
+        if timer is not None:
+            timer.cancel()
         if self.expired and kind is None:
             # the interrupt was raised but not yet delivered: take it here, not in
             # whatever the caller runs next

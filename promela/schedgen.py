@@ -27,6 +27,9 @@ from .exprgen import Ctx
 from .layout import EX, NPR, RVC
 from .stmtgen import _ind
 
+#: the states one closure of an atomic sequence passes before it stores one (``CLOSE``)
+ATOMIC_CLOSURE_MAX = 64
+
 if TYPE_CHECKING:
     from .codegen import CodeGen
     from .flow import Flow
@@ -139,7 +142,11 @@ class SchedGen:
         left, or blocked inside (SPIN does not store the states in between either).
         ``CLOSE(t)`` finds them, running the sequence's process alone; a sequence that
         comes back to a state it passed keeps its states (None), so a loop inside an
-        atomic sequence stays a cycle of the graph."""
+        atomic sequence stays a cycle of the graph.  A sequence that passes more than
+        ATOMIC_CLOSURE_MAX states (a loop counting an int up: 2^32 of them) ends its
+        closure at the state it reached, which is stored and searched on from like any
+        other: one closure is out of reach of the search's budgets (time, memory), a
+        stored state is not."""
         pc = self.gen.pc("u", "o")
         may = ["        if MAY(u, i, o, False):"] if self.filtered else []
         run = f"D[u[o]][{pc}](u, i, o, tmp, False)"
@@ -175,6 +182,9 @@ class SchedGen:
             f"            if v[{EX}] and not v[{RVC}]:",
             "                if v in seen:",
             "                    return None",
+            f"                if len(seen) > {ATOMIC_CLOSURE_MAX}:",
+            "                    fin.append(v)",
+            "                    continue",
             "                seen.add(v)",
             "                todo.append(v)",
             "            else:",

@@ -185,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         if not deadline.expired:
             raise
-        return _out_of_time(args)
+        return _out_of_time(args, deadline.searched)
     except ImportError as exc:
         if args.scheduler is None:
             raise
@@ -216,11 +216,16 @@ def _property(system, result) -> dict | None:
     return {"name": prop.name, "kind": prop.kind, "formula": prop.text}
 
 
-def _out_of_time(args: argparse.Namespace) -> int:
-    """--time-limit ran out before the search could report (while the model was read,
-    preprocessed, parsed or compiled)."""
-    message = (f"--time-limit {args.time_limit:g} s ran out before the search began "
-               "(reading and compiling the model)")
+def _out_of_time(args: argparse.Namespace, searched: bool) -> int:
+    """--time-limit ran out before the search could report: while the model was read,
+    preprocessed, parsed or compiled, or inside one step of the search that did not end
+    (a d_step or an atomic sequence that runs on)."""
+    if searched:
+        message = (f"--time-limit {args.time_limit:g} s ran out in a step of the search "
+                   "that did not end (a d_step or atomic sequence that loops, for one)")
+    else:
+        message = (f"--time-limit {args.time_limit:g} s ran out before the search began "
+                   "(reading and compiling the model)")
     if args.json:
         print(json.dumps({"file": args.file, "defines": args.defines, "mode": args.mode,
                           "verdict": "incomplete", "limit": "time", "message": message},

@@ -140,3 +140,31 @@ def test_a_long_atomic_sequence_is_under_the_search_budgets(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 3, (out, err)
     assert "INCOMPLETE (states budget reached); 200 states" in out, out
+
+
+def test_an_interrupt_that_compile_turns_into_a_system_error_is_the_time_limit(
+        tmp_path, capsys, monkeypatch):
+    """Found by the fuzz test on a loaded machine: the deadline's interrupt landed in
+    CPython 3.11's compile() of the generated successor code, which raised SystemError
+    ("AST constructor recursion depth mismatch") instead: exit 4, an internal error.
+    Here the front end turns the interrupt into that SystemError itself."""
+    model = tmp_path / "slow.pml"
+    model.write_text(MODEL)
+    real_load = promela.load
+
+    def load_interrupted_in_compile(*args, **kwargs):
+        end = time.monotonic() + 30
+        try:
+            while time.monotonic() < end:
+                pass
+        except KeyboardInterrupt:
+            raise SystemError("AST constructor recursion depth mismatch "
+                              "(before=237, after=255)") from None
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(promela, "load", load_interrupted_in_compile)
+    code = cli.main(["check", str(model), "--time-limit", "0.5"])
+    out, err = capsys.readouterr()
+    assert code == 3, err
+    assert err == (f"aioctx: {model}: --time-limit 0.5 s ran out before the search began "
+                   "(reading and compiling the model)\n")

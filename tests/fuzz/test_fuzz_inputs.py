@@ -60,8 +60,9 @@ def fuzz(test, examples: int) -> None:
         settings(max_examples=examples, derandomize=True, **common)(test)()
         return
     end = time.monotonic() + MINUTES * 60 / 2          # two tests share the time
+    one_round = settings(max_examples=50, **common)(test)  # fresh inputs every call
     while time.monotonic() < end:
-        settings(max_examples=50, **common)(test)()
+        one_round()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from itertools import filterfalse
 from typing import Any
 
 from .deepstack import DeepStack
@@ -198,6 +199,7 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
     seen: Any = set() if exact else store
     add = seen.add
     if exact:
+        contains, update = seen.__contains__, seen.update
         monitor.watch(seen)
     path: list[Any] = []
     frames: list[list] = [[]]
@@ -264,7 +266,13 @@ def safety_dfs(system: TransitionSystem, monitor: Monitor, result: Result,
                 frames.append([])
                 continue
             if exact:
-                new = [u for u in ts if u not in seen and not add(u)]
+                # the unseen successors, in order, added to the table in C: one pass
+                # of set.__contains__ and one update (a repeat among them is rare)
+                new = list(filterfalse(contains, ts))
+                before = len(seen)
+                update(new)
+                if len(seen) - before != len(new):
+                    new = list(dict.fromkeys(new))
             else:
                 new = [u for u in ts if add(u)]
             if len(seen) > max_states:

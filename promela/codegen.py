@@ -7,7 +7,10 @@ For every location of every process type the module has one function
 receives (used while a rendezvous offer is pending), ``C[pc]`` the never claim's
 locations (returning ``(step, target)`` pairs), ``NEW<type>`` starts a process and
 ``INIT`` sets up the globals.  ``SUCC``/``PROD`` give a state's successors (without and
-with the never claim).
+with the never claim).  In a model that creates no process, process ``k`` also has
+copies ``S<k>_<pc>(s, out, to)`` with its pid and offset fixed (``F<k>[pc]``,
+specialise.py), which ``SUCC``/``MOVES`` call while every initial process runs;
+``ACC``/``PRG`` (predgen.py) tell accepting and progress states.
 
 The module comes in two variants: with ``moves`` the successors are ``(pid, step,
 state)`` moves (counterexamples, liveness, fairness), without it they are the states
@@ -31,8 +34,10 @@ from .eventgen import event_helpers, trace_table, xclaim_lines, xu_source
 from .exprgen import Ctx, ExprGen, write_src
 from .flow import Flow, Location, build_flow
 from .layout import EX, NPR, Layout, build_layout
+from .predgen import PredGen
 from .reduce import Reduction, reductions
 from .schedgen import SchedGen
+from .specialise import records, specialise
 from .stmtgen import Emit, StmtGen, _ind
 from .symbols import Model, ProcType, Var
 from .unparse import stmt as stmt_text
@@ -102,6 +107,10 @@ class CodeGen:
         self.steps: list[StepRecord] = []
         self.out: list[str] = []
         self.prints: list[int] = []           # steps that print (see print_args)
+        #: (type, record offset) of each process, in pid order, when no process is ever
+        #: created (specialise.py); ``copies``: their specialised functions were made
+        self.static = None if ast.contains(bodies, ast.Run) else records(model, self.lay)
+        self.copies = False
 
     def new_step(self, loc: Location, s: ast.Stmt | None, merged: tuple = ()) -> int:
         """Number a step: statement ``s`` at ``loc`` (followed by the transitions
@@ -304,6 +313,12 @@ class CodeGen:
             done += 1
         self.globals_function()
         self.out.append(f"D = ({', '.join(dispatch)},)")
+        if self.static:
+            copies = specialise("\n".join(self.out), self.static,
+                                [len(f.locations) for f in flows])
+            if copies is not None:
+                self.copies = True
+                self.out += copies
         self.out.append(f"R = ({', '.join(rv_dispatch)},)" if self.has_rv else "R = None")
         self.out.append(f"MV = {self.moves}")
         self.out.append(f"NEW = ({''.join(f'NEW{p.index}, ' for p in self.m.proctypes)})")
@@ -317,6 +332,7 @@ class CodeGen:
             self.out.append(f"NSTEPS = {len(self.steps)}")
         else:
             self.out.append("C = None")
+        PredGen(self, flows, claim_flow).build()
         source = "\n".join(self.out) + "\n"
         trace = build_flow(self.m, self.m.trace) if self.m.trace is not None else None
         return Compiled(self.m, self.lay, flows, claim_flow, self.steps, source, trace,

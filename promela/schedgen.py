@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .exprgen import Ctx
 from .layout import EX, NPR, RVC
+from .specialise import unrolled
 from .stmtgen import _ind
 
 #: the states one closure of an atomic sequence passes before it stores one (``CLOSE``)
@@ -79,9 +80,14 @@ class SchedGen:
             if gen.has_rv:
                 body += [f"if s[{RVC}]:"] + _ind(self.gen.each_process(
                     *self.call("False", table="R"))) + [f"    {done[0]}"]
-            if gen.red.reduces:
-                body += self.reduced(done[1])
-            body += self.gen.each_process(*self.call("False"))
+            expand = self.reduced(done[1]) if gen.red.reduces else []
+            expand += self.gen.each_process(*self.call("False"))
+            if gen.copies and not self.filtered:
+                pcs = [gen.pc("s", str(o)) for _t, o in gen.static]
+                body += [f"if s[{NPR}] == {len(gen.static)}:"] + _ind(unrolled(
+                    gen.static, pcs, gen.red.reduces, done[1])) + ["else:"] + _ind(expand)
+            else:
+                body += expand
             if gen.has_timeout:
                 body += ["if not out:"] + _ind(self.gen.each_process(*self.call("True")))
                 if name == "MOVES":
@@ -122,6 +128,9 @@ class SchedGen:
                 items.append(f"QC{k}_{pc}")
             rows.append("(" + "".join(x + ", " for x in items) + ")")
         self.out.append("AMPLE = (" + "".join(r + ", " for r in rows) + ")")
+        if self.gen.copies:
+            self.out += [f"A{t} = AMPLE[{t}]" for t in sorted({t for t, _o in
+                                                               self.gen.static})]
 
     def reduced(self, done: str) -> list[str]:
         """Lines trying the partial-order reduction (reduce.py): the processes at a

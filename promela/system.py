@@ -52,7 +52,6 @@ class PromelaSystem(TransitionSystem):
         flows = compiled.flows
         self._end = [tuple(loc.end for loc in f.locations) for f in flows]
         self._accept = [tuple(loc.accept for loc in f.locations) for f in flows]
-        self._prog = [tuple(loc.progress for loc in f.locations) for f in flows]
         self._first = [tuple(_first_step(loc) for loc in f.locations) for f in flows]
         cf = compiled.claim_flow
         self._claim_accept = tuple(loc.accept for loc in cf.locations) if cf else ()
@@ -63,13 +62,13 @@ class PromelaSystem(TransitionSystem):
         if mode == "safety" and not claim:
             self.valid_end = self._valid_end
         if mode == "acceptance":
-            self.accepting = self._accepting
+            self.accepting = ns["ACC"]     # generated, predgen.py
             self.extend_dead_ends = not claim
             # the claim of an ltl formula is ours, not SPIN's: judge its stuttering by
             # the runs (see TransitionSystem.spin_stutter_fairness)
             self.spin_stutter_fairness = m.property is None or m.property.kind != "ltl"
         if mode == "non-progress":
-            self.progress = self._progress
+            self.progress = ns["PRG"]
         if compiled.has_atomic or compiled.has_rv or any(self._claim_inside):
             self.exclusive = self._exclusive
         self._fair = fair
@@ -207,20 +206,6 @@ class PromelaSystem(TransitionSystem):
     def _valid_end(self, s: bytes) -> bool:
         end = self._end
         return all(end[t][pc] for _o, t, pc in self.layout.processes(s))
-
-    def _accepting(self, s: bytes) -> bool:
-        if self._transient(s):
-            return False
-        acc = self._accept
-        if any(acc[t][pc] for _o, t, pc in self.layout.processes(s)):
-            return True
-        return self._C is not None and self._claim_accept[self.layout.claim_pc(s)]
-
-    def _progress(self, s: bytes) -> bool:
-        if self._transient(s):
-            return False
-        prog = self._prog
-        return any(prog[t][pc] for _o, t, pc in self.layout.processes(s))
 
     def _exclusive(self, s: bytes) -> int | None:
         if s[RVC]:

@@ -75,6 +75,23 @@ def _start(tmp_path, *argv: str) -> subprocess.Popen:
                             env=env)
 
 
+def _searching(proc: subprocess.Popen, cpu: float = 2.0) -> None:
+    """Wait until the child has used ``cpu`` seconds of CPU (past reading and compiling
+    the model, whatever the machine's load), or 3 s where there is no /proc."""
+    stat = f"/proc/{proc.pid}/stat"
+    if not os.path.exists(stat):
+        time.sleep(3.0)
+        return
+    ticks = os.sysconf("SC_CLK_TCK")
+    end = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < end:
+        with open(stat) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= cpu:
+            return
+        time.sleep(0.05)
+
+
 def _peak_resident(proc: subprocess.Popen) -> int:
     """The child's resident high-water mark (the kernel's VmHWM, read until it ends)."""
     peak = 0
@@ -104,7 +121,7 @@ def test_memory_budget_holds_for_the_whole_process(tmp_path):
 
 def test_ctrl_c_ends_the_search_with_a_summary_and_json(tmp_path):
     proc = _start(tmp_path, "--json")
-    time.sleep(3.0)
+    _searching(proc)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     data = json.loads(out)
@@ -112,7 +129,7 @@ def test_ctrl_c_ends_the_search_with_a_summary_and_json(tmp_path):
     assert data["verdict"] == "incomplete" and data["limit"] == "interrupted"
     assert data["states"] > 0 and data["transitions"] > 0 and data["depth"] > 0
     proc = _start(tmp_path)
-    time.sleep(3.0)
+    _searching(proc)
     proc.send_signal(signal.SIGINT)
     out, _err = proc.communicate(timeout=60)
     assert proc.returncode == 3 and "INCOMPLETE (interrupted)" in out

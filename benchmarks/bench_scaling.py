@@ -3,6 +3,7 @@
     python benchmarks/bench_scaling.py                   # every family, every size
     python benchmarks/bench_scaling.py --family filter --sizes 3,4 --json out.json
     python benchmarks/bench_scaling.py --tcg-exclusive /path/to/tcg-exclusive.promela
+    python benchmarks/bench_scaling.py --family none --tcg-exclusive FILE --tcg-sizes 3
 
 Model families of our own (benchmarks/models): the filter lock (N processes),
 dining philosophers (N) and a bounded-buffer pipeline (N relay stages), each in safety
@@ -143,11 +144,13 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--family", action="append", choices=list(FAMILIES),
-                    help="only this family (repeatable)")
+    ap.add_argument("--family", action="append", choices=[*FAMILIES, "none"],
+                    help="only this family (repeatable; 'none': only tcg-exclusive)")
     ap.add_argument("--sizes", help="only these values of N (comma-separated)")
     ap.add_argument("--tcg-exclusive", metavar="FILE",
                     help="also QEMU's tcg-exclusive.promela at N_CPUS=2 and 3")
+    ap.add_argument("--tcg-sizes", default="2,3",
+                    help="the values of N_CPUS for tcg-exclusive (default 2,3)")
     ap.add_argument("--budget", type=float, default=600.0,
                     help="seconds per run before it counts as incomplete (default 600)")
     ap.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
@@ -161,13 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
     for family in args.family or list(FAMILIES):
+        if family == "none":
+            continue
         model, var, default_sizes = FAMILIES[family]
         for n in sizes or default_sizes:
             rows += measure(f"{family} {var}={n}", model, [f"{var}={n}"], [], [],
                             args.budget)
             print(table(rows[-len(OURS) - len(SPIN):]), flush=True)
     if args.tcg_exclusive:
-        for cpus in (2, 3):
+        for cpus in (int(n) for n in args.tcg_sizes.split(",")):
             rows += measure(f"tcg-exclusive N_CPUS={cpus}", Path(args.tcg_exclusive),
                             [f"N_CPUS={cpus}"], ["--acceptance"], ["-a"], args.budget)
             print(table(rows[-len(OURS) - len(SPIN):]), flush=True)

@@ -105,9 +105,14 @@ class FiberEngine:
 
     def abort(self, ex: Execution) -> None:
         for t in list(ex.live):
-            if t.fiber is not None:
+            g = t.fiber
+            if g is not None and g.dead:
+                # an exception (a Ctrl-C) ended the fiber in the engine's own code, its
+                # thread still live: nothing to unwind, and no fiber to pool
+                t.fiber = None
+            elif g is not None:
                 self.resuming(t)
-                done, _ = t.fiber.throw(Abort)
+                done, _ = g.throw(Abort)
                 self._release(done)
 
     def close(self) -> None:

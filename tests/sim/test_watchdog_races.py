@@ -198,3 +198,27 @@ def test_a_thread_that_cannot_take_the_stall_is_given_up_on_a_grace_after_it() -
     blocked.release()
     th.join(SAFETY)
     assert woke == ["woke"]                   # it did not get the withdrawn Stall
+
+
+@pytest.mark.timeout(120)
+def test_a_ctrl_c_that_ends_a_fiber_outside_its_body_reaches_the_caller(monkeypatch):
+    """A Ctrl-C may land in the engine's own code around a thread's body (here: the
+    line-level hook's ``leave``, made to raise it), so the fiber dies while its thread
+    is still live.  Aborting threw ``Abort`` into that dead fiber, which raised it in
+    the driver: ``hunt`` ended with an ``Abort`` traceback (exit 1) instead of its
+    Ctrl-C report (seen once in a loaded suite run).  The interrupt reaches the caller."""
+    from aioctx.sim import linemode
+
+    real_leave = linemode.LineTracer.leave
+    raised: list[bool] = []
+
+    def leave(self) -> None:
+        real_leave(self)
+        if not raised:
+            raised.append(True)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(linemode.LineTracer, "leave", leave)
+    with pytest.raises(KeyboardInterrupt):
+        sim.explore(two_writers, sim.DFS(0), runs=1, line_level=True, shrink=False)
+    assert raised == [True]

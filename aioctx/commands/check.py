@@ -200,6 +200,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc), located=exc.where is not None) from None
     except ModelError as exc:
         raise UsageError(str(exc)) from None
+    if deadline.expired and result.limit == "interrupted":
+        # the deadline's interrupt, caught by a search (a swarm's client stops its
+        # searches on it): the time budget ran out, nobody pressed Ctrl-C
+        result.limit = "time"
     for warning in system.c.model.warnings:
         print(warning, file=sys.stderr)
     if args.json:

@@ -137,6 +137,21 @@ def test_ctrl_c_stops_every_search_of_a_swarm(tmp_path):
     assert data["states"] > 0 and data["transitions"] > 0
 
 
+def test_a_swarm_stopped_by_its_time_limit_says_time(tmp_path):
+    """--time-limit on a swarm: the command's deadline interrupts the client before the
+    searches (started later, in their processes) reach their own: the limit is still
+    "time", not "interrupted" (no one pressed Ctrl-C)."""
+    model = tmp_path / "counters.pml"
+    model.write_text("byte a, b, c;\nactive proctype P() { do :: a++ :: b++ :: c++ od }\n")
+    proc = subprocess.run([sys.executable, "-m", "aioctx", "check", str(model), "--workers",
+                           "2", "--time-limit", "4", "--json"], capture_output=True,
+                          text=True, timeout=120)
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 3, proc.stderr
+    assert data["verdict"] == "incomplete" and data["limit"] == "time"
+    assert data["states"] > 0 and len(data["swarm"]["runs"]) == 2
+
+
 def test_a_swarm_of_nested_searches_finds_a_fair_acceptance_cycle():
     bug, _ = promela.check(NOTIFY, "acceptance", fair=True, defines=["NOTIFIED_BEFORE_EVENT"],
                            workers=2, progress=False)

@@ -19,11 +19,17 @@ sequences, rendezvous, ``enabled()``, run-time error reports) calls them.
 from __future__ import annotations
 
 import ast as py
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .layout import Layout
     from .symbols import Model
+
+#: CPython 3.11's ``ast.parse`` is not safe in two threads at once (its AST conversion
+#: keeps one recursion counter per interpreter: "AST constructor recursion depth
+#: mismatch"), and a Dask cluster of threads builds one model per worker at once
+_PARSE = threading.Lock()
 
 #: a model whose copies would have more locations than this keeps the generic code
 #: (compiling them would cost more than a small search gains)
@@ -115,7 +121,9 @@ def specialise(source: str, processes: list[tuple[int, int]], locations: list[in
     for pid, (ptype, offset) in enumerate(processes):
         fix = _Fix(pid, offset)
         names = []
-        for f in py.parse(per_type[ptype]).body:      # a fresh tree per process
+        with _PARSE:
+            tree = py.parse(per_type[ptype])            # a fresh tree per process
+        for f in tree.body:
             try:
                 f = fix.visit(f)
             except _Unsafe:

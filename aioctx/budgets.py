@@ -80,8 +80,12 @@ class Deadline:
     next state" (``model.monitor``), which never comes when one step does not end (a
     d_step that loops), and the second stops it there (a search looks at the clock
     every few thousand states: far more often than that on any machine).
-    ``searched``: ``left()`` was asked, so the search had begun.  Outside the main
-    thread, or without a budget, it only counts."""
+    ``searched``: ``left()`` was asked, so the search had begun.  From then on the
+    search owns the budget (it stops itself at the deadline and reports what it found),
+    so the first interrupt is moved to REPEAT_SECONDS past the deadline: the search's
+    own accounting after it stopped (seconds for millions of states on a loaded
+    machine) must not be cut short and lose its statistics.  Outside the main thread,
+    or without a budget, it only counts."""
 
     def __init__(self, seconds: float | None, grace: float = 1.0) -> None:
         self.seconds = seconds
@@ -95,10 +99,17 @@ class Deadline:
 
     def left(self) -> float | None:
         """Seconds left of the budget (never below 0), or None without a budget."""
+        first = not self.searched
         self.searched = True
         if self.seconds is None:
             return None
-        return max(0.0, self.seconds - (time.monotonic() - self._start))
+        left = max(0.0, self.seconds - (time.monotonic() - self._start))
+        if first:
+            with self._lock:
+                if self._armed and not self.expired and self._timer is not None:
+                    self._timer.cancel()
+                    self._arm(left + REPEAT_SECONDS)
+        return left
 
     def __enter__(self) -> Deadline:
         self._start = time.monotonic()

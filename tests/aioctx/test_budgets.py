@@ -114,6 +114,24 @@ def test_a_deadline_that_expires_after_the_work_does_not_interrupt_the_caller():
     assert not early.expired and 4 < early.left() <= 5
 
 
+def test_once_the_search_has_the_budget_the_interrupt_waits_past_the_deadline():
+    """A search that stopped itself at the deadline may need seconds on a loaded machine
+    to account for what it found: once it asked ``left()``, the interrupt comes only
+    REPEAT_SECONDS past the deadline; without that it comes ``grace`` after it."""
+    for asked, interrupted in ((False, True), (True, False)):
+        caught = False
+        with Deadline(0.05, grace=0.0) as deadline:
+            if asked:
+                assert 0 < deadline.left() <= 0.05
+            end = time.monotonic() + 0.5
+            try:
+                while time.monotonic() < end:
+                    pass
+            except KeyboardInterrupt:
+                caught = True
+        assert caught == interrupted and deadline.expired == interrupted
+
+
 @pytest.mark.timeout(120)
 def test_time_limit_holds_in_a_step_that_does_not_end(tmp_path, capsys):
     """Found by the fuzz test: the search takes the deadline's interrupt as "stop at

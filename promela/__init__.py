@@ -125,8 +125,6 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     ``time_left()``, asked when the search starts, is its time limit (a time budget for
     the whole check: reading and compiling the model spent the rest).
     """
-    from ..model.checker import check as run_check
-
     if mode == "non-progress" and (claim is not None or ltl is not None):
         raise PromelaError(None, "non-progress mode checks no never claim or ltl formula "
                            "(SPIN's -DNP replaces them with its own claim)")
@@ -137,25 +135,36 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     model = load(path, defines, undefines, text, claim=claim, ltl=ltl)
     if mode is None:
         mode = "acceptance" if model.property is not None else "safety"
-    reductions = (merge, reduce, dead)
-    system = _system(model, mode, fair, reductions)
-    effective = system.mode
-    left = time_left() if time_left is not None else None
-    if left is not None:
-        budgets["time_limit"] = left
-    if swarm:
+
+    def run(reductions: tuple[bool, bool, bool]) -> tuple[Result, PromelaSystem]:
+        """One search (a swarm of them when asked) with the ``reductions``."""
+        from ..model.checker import check as run_check
+
+        system = _system(model, mode, fair, reductions)
+        effective = system.mode
+        left = time_left() if time_left is not None else None
+        if left is not None:
+            budgets["time_limit"] = max(left, 0.0)
+        if not swarm:
+            return run_check(system, effective, fair=fair and effective != "safety",
+                             search=search if effective == "safety" else "dfs",
+                             **budgets), system
         from ..model.swarm import swarm as run_swarm
         if budgets.get("storage", "exact") == "exact":
             budgets["storage"] = "bitstate"
         again = functools.partial(rebuild, path, defines, undefines, text, claim, ltl,
                                   mode, fair, reductions)
-        result = run_swarm(again, effective, fair=fair and effective != "safety",
-                           searches=searches,
-                           workers=workers or 2, client=client, scheduler=scheduler,
-                           **budgets)
-    else:
-        result = run_check(system, effective, fair=fair and effective != "safety",
-                           search=search if effective == "safety" else "dfs", **budgets)
+        return run_swarm(again, effective, fair=fair and effective != "safety",
+                         searches=searches, workers=workers or 2, client=client,
+                         scheduler=scheduler, **budgets), system
+
+    result, system = run((merge, reduce, dead))
+    if result.violated and system.c.reduction.claim_closure is not None:
+        # the error may be the stutter closure's alone (closure.py): ask the claim itself
+        result, system = run((False, False, dead))
+        result.note = ("the search with the never claim's stutter closure (the claim "
+                       "counts steps) found an error; this is the search again with the "
+                       "claim itself and no merging or partial-order reduction")
     return result, system
 
 

@@ -89,6 +89,8 @@ class CodeGen:
         self.flows = [build_flow(model, p) for p in model.proctypes]
         self.claim_flow = build_flow(model, model.claim) if model.claim is not None else None
         self.red = reductions(model, self.flows, self.claim_flow, merge, reduce, dead)
+        if self.red.claim_closure is not None:
+            self.claim_flow = self.red.claim_closure
         self.lay = layout_of(model, claim_runs, self.flows, self.claim_flow)
         self.x = ExprGen(model, self.lay)
         if dead:

@@ -58,7 +58,9 @@ process of a higher priority can, so a step that lets one move must stop the pro
 before its next statement; pan's reduction expands nothing alone there either), and
 for a model checked against a hand-written never claim that may count steps (taking
 several local statements as one step could change what it sees): a claim translated
-from an ltl formula cannot tell, a hand-written one must pass stutter.py's test.  Weak
+from an ltl formula cannot tell, a hand-written one must pass stutter.py's test, or
+its stutter closure must (closure.py: the search then runs with the closure instead,
+and an error it finds is confirmed with the claim itself and no reductions).  Weak
 fairness turns the partial-order reduction off (its test of a cycle needs to know, in every
 state, which processes could move; a reduced state does not say), merging stays on.
 """
@@ -68,6 +70,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import ast, exclusive
+from .closure import stutter_closure
 from .deadvars import Liveness
 from .flow import Flow, Location, Transition
 from .stutter import stutter_blind
@@ -109,6 +112,9 @@ class Reduction:
     dead: bool = False
     #: the partial-order reduction was asked for but weak fairness turned it off
     fair_off: bool = False
+    #: the hand-written never claim counts steps; the search runs with its stutter
+    #: closure (closure.py), whose errors promela.check confirms without reductions
+    claim_closure: Flow | None = None
 
     @property
     def reduces(self) -> bool:
@@ -125,12 +131,19 @@ class Reduction:
             text += f" (no merging or partial-order reduction: {self.why_off})"
         elif self.fair_off:
             text += " (no partial-order reduction under weak fairness)"
+        if self.claim_closure is not None:
+            text += ("; the never claim counts steps: searched with its stutter closure,"
+                     " an error is confirmed without reductions (promela/closure.py)")
         return text
 
     def as_dict(self) -> dict:
         on = self.why_off is None
         return {"merge": self.merge and on, "reduce": self.reduce and on,
-                "dead": self.dead, "why_off": self.why_off, "fair_off": self.fair_off}
+                "dead": self.dead, "why_off": self.why_off, "fair_off": self.fair_off,
+                "claim_closure": self.claim_closure is not None}
+
+
+_COUNTS = "the never claim may count steps (promela/stutter.py)"
 
 
 def why_no_reduction(model: Model, claim_flow: Flow | None) -> str | None:
@@ -148,7 +161,7 @@ def why_no_reduction(model: Model, claim_flow: Flow | None) -> str | None:
     prop = model.property
     if model.claim is not None and (prop is None or prop.kind != "ltl") and (
             claim_flow is None or not stutter_blind(claim_flow, model.claim.body)):
-        return "the never claim may count steps (promela/stutter.py)"
+        return _COUNTS
     return None
 
 
@@ -348,6 +361,10 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
                     reduce=reduce, dead=dead,
                     dead_at_entry=[[] for _ in flows])
     red.why_off = why_no_reduction(model, claim_flow)
+    if red.why_off == _COUNTS and (merge or reduce) and claim_flow is not None:
+        closed = stutter_closure(claim_flow)
+        if closed is not None and stutter_blind(closed, model.claim.body):
+            red.why_off, red.claim_closure = None, closed
     rvars, rlabels = _remote_refs(model)
     xu = exclusive.applies(model)
     for k, (proc, flow) in enumerate(zip(model.proctypes, flows, strict=True)):

@@ -1,0 +1,131 @@
+"""The stutter closure of a never claim that counts steps only with letter-blind moves.
+
+A hand-written claim such as QEMU's tcg-exclusive claim
+
+    do
+    :: !LIVE -> accept: skip
+    :: 1 -> assert(SAFE)
+    od
+
+counts steps: each round of its loop is two moves, one on a condition and one on
+``skip`` or ``assert``, so the ``assert`` judges every other state (claimgen.py) and a
+state seen once, at the wrong position, escapes it.  The reductions (reduce.py) change
+how many times the claim reads a letter (the values its conditions test), so a reduced
+search with such a claim could miss a violation that the full search finds; that is
+why stutter.py's test refuses it.
+
+The claim's *stutter closure* C+ lets each letter-blind move of the claim C (``skip``,
+a true condition, a jump, ``assert``) also be taken without the system moving:
+
+* location q of C+ has the moves of every location p that C reaches from q by
+  letter-blind moves alone (q itself included), with a letter-blind move read as the
+  condition true;
+* an ``assert(e)`` at such a p also becomes a move from q into the claim's end on
+  ``!(e)``: reaching the end is a violation, as the failed assert was.
+
+Locations of C+ that behave alike are then merged.  Every run of C is a run of C+
+(one that takes no shortcut) and every violation of C is one of C+, so C+ finds at
+least the errors C finds.  When C+ passes stutter.py's test,
+its verdict does not depend on how often a letter repeats, and a reduced search with
+C+ that finds no error proves that the full search with C finds none either.  An error
+it finds may be one of C+ alone (the example's ``assert`` would judge every state):
+``promela.check`` then searches again with C and the reductions off, and that search's
+verdict is the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import ast
+from .flow import Flow, Location, Transition
+from .stutter import is_true
+from .unparse import stmt as stmt_text
+
+#: the moves a claim may have for its closure to be built
+_MOVES = (ast.ExprStmt, ast.Goto, ast.Break, ast.Assert)
+
+
+def _blind(t: Transition) -> bool:
+    """Whether the move reads no letter: it is taken whatever the state (an ``assert``
+    either passes or is a violation)."""
+    return is_true(t) or isinstance(t.stmt, ast.Assert)
+
+
+def _blind_reach(flow: Flow, pc: int) -> list[int]:
+    """The locations reached from ``pc`` by letter-blind moves alone, ``pc`` first."""
+    order, seen = [pc], {pc}
+    for p in order:
+        for t in flow.locations[p].transitions:
+            if _blind(t) and t.dest not in seen:
+                seen.add(t.dest)
+                order.append(t.dest)
+    return order
+
+
+def _closed_location(flow: Flow, loc: Location) -> Location:
+    if loc.pc == flow.terminal:
+        return loc
+    moves: list[Transition] = []
+    seen: set[tuple[str, int]] = set()
+
+    def add(stmt: ast.Stmt, dest: int) -> None:
+        key = (stmt_text(stmt), dest)
+        if key not in seen:
+            seen.add(key)
+            moves.append(Transition(stmt, dest))
+
+    for p in _blind_reach(flow, loc.pc):
+        if p == flow.terminal:          # a blind path into the end: a violation at once
+            add(_true(loc.pos), flow.terminal)
+        for t in flow.locations[p].transitions:
+            if isinstance(t.stmt, ast.Assert):
+                e = t.stmt.expr
+                add(ast.ExprStmt(t.stmt.pos, ast.Unary(e.pos, "!", e)), flow.terminal)
+            add(_true(t.stmt.pos) if _blind(t) else t.stmt, t.dest)
+    return replace(loc, transitions=moves)
+
+
+def _true(pos: ast.Pos) -> ast.Stmt:
+    return ast.ExprStmt(pos, ast.Num(pos, 1))
+
+
+def _merge_alike(flow: Flow) -> Flow:
+    """``flow`` with every move into a location that behaves like an earlier one (the
+    same ``accept`` label and the same moves, up to such locations) sent to the earlier
+    one instead: the claim accepts the same runs with fewer locations to be in."""
+    rep = {loc.pc: loc.pc for loc in flow.locations}
+    while True:
+        first: dict[tuple, int] = {}
+        new = {loc.pc: first.setdefault(
+            (loc.accept, loc.pc == flow.terminal,
+             tuple(sorted({(stmt_text(t.stmt), rep[t.dest]) for t in loc.transitions}))),
+            loc.pc) for loc in flow.locations}
+        if new == rep:
+            break
+        rep = new
+    locations = []
+    for loc in flow.locations:
+        moves, seen = [], set()
+        for t in loc.transitions:
+            key = (stmt_text(t.stmt), rep[t.dest])
+            if key not in seen:
+                seen.add(key)
+                moves.append(Transition(t.stmt, rep[t.dest]))
+        locations.append(replace(loc, transitions=moves))
+    return Flow(locations, rep[flow.entry], flow.terminal)
+
+
+def stutter_closure(flow: Flow) -> Flow | None:
+    """The closure C+ of the claim whose locations are ``flow`` (same locations and
+    numbering, new moves), or None when the claim has a move other than a condition, a
+    jump or an ``assert`` (an ``else`` included: its meaning depends on the other moves
+    of its location, which the closure changes), or an atomic sequence."""
+    for loc in flow.locations:
+        if loc.inside:
+            return None
+        for t in loc.transitions:
+            if not isinstance(t.stmt, _MOVES) or t.escape or t.dstep is not None:
+                return None
+    return _merge_alike(Flow([_closed_location(flow, loc) for loc in flow.locations],
+                             flow.entry, flow.terminal))

@@ -1,0 +1,203 @@
+"""Never claims that count steps, searched with the reductions through their stutter
+closure (promela/closure.py), and stutter.py's test that admits the closure.
+
+QEMU's tcg-exclusive claim (``do :: !LIVE -> accept: skip :: 1 -> assert(SAFE) od``)
+judges SAFE on every other state only, so the reductions, which change how many
+states the claim reads, could hide a violation from it.  Its closure judges every
+state and passes stutter.py's test: the reduced search runs with the closure, and an
+error it finds is confirmed with the claim itself and no reductions.  Each test shows
+the rule catching what it must and letting through what it may; the last one
+compares, on random claims and models, every verdict with the reductions on against
+the search without them.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import spin_oracle
+from aioctx.promela import reduce
+from aioctx.promela.closure import stutter_closure
+from aioctx.promela.flow import build_flow
+from aioctx.promela.stutter import stutter_blind
+
+from aioctx import promela
+
+SKIP = spin_oracle.available()
+
+#: bad is set on the fourth state; two local steps before it, merged into one by the
+#: reductions, would move it onto a state the claim's assert does not judge
+HIDDEN = """bool bad;
+active proctype P() { byte a; a = 1; a = 2; bad = 1; bad = 0 }
+never { do :: 1 -> skip :: 1 -> assert(!bad) od }
+"""
+
+#: the tcg-exclusive shape on a model that keeps SAFE: a worker's local steps
+#: and a done counter
+KEEPS = """byte done; bool bad;
+active [2] proctype W() { byte a; a = 1; a = 2; a = 3; done++ }
+#define LIVE (done == 2)
+never { do :: !LIVE -> accept_busy: skip :: 1 -> assert(!bad) od }
+"""
+
+
+def write(tmp_path, text: str, name: str = "m.pml") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def claim_flow(path: str):
+    model = promela.load(path)
+    return model, build_flow(model, model.claim)
+
+
+def test_the_tcg_claim_fails_the_test_and_its_closure_passes(tmp_path):
+    model, flow = claim_flow(write(tmp_path, KEEPS))
+    assert not stutter_blind(flow, model.claim.body)
+    closed = stutter_closure(flow)
+    assert closed is not None and stutter_blind(closed, model.claim.body)
+    # every location the closure can be in judges the assert on its current state
+    live = [loc for loc in closed.locations if loc.transitions]
+    assert all(any(t.dest == closed.terminal for t in loc.transitions) for loc in live)
+
+
+def test_a_claim_that_still_counts_after_the_closure_gets_no_reduction(tmp_path):
+    # "skip; skip; g == 0" must read g on its third state: no shortcut makes that go
+    path = write(tmp_path, "byte g;\nactive proctype P() { byte a; a = 1; a = 2; g = 1 }\n"
+                           "never { skip; skip; g == 0 }\n")
+    model, flow = claim_flow(path)
+    closed = stutter_closure(flow)
+    assert closed is not None and not stutter_blind(closed, model.claim.body)
+    result, system = promela.check(path, "safety")
+    assert result.kind == "claim" and system.c.reduction.claim_closure is None
+    assert "may count steps" in system.c.reduction.summary()
+
+
+def test_merging_under_the_claim_itself_would_hide_the_violation(monkeypatch, tmp_path):
+    path = write(tmp_path, HIDDEN)
+    exact, _ = promela.check(path, "safety", merge=False, reduce=False)
+    assert exact.kind == "assertion"
+    result, system = promela.check(path, "safety")
+    assert result.kind == "assertion" and "stutter closure" in result.note
+    # what the reductions would do with the claim as it is: miss the bad state
+    monkeypatch.setattr(reduce, "stutter_blind", lambda flow, body: True)
+    hidden, system = promela.check(path, "safety")
+    assert system.c.reduction.chains and hidden.verdict == "ok"
+
+
+@pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+def test_spin_with_its_merging_misses_it_and_without_finds_it(tmp_path):
+    path = write(tmp_path, HIDDEN)
+    assert spin_oracle.spin_verdict(path, "safety").violated         # -o3 -DNOREDUCE
+    assert not spin_oracle.spin_verdict(path, "safety", optimised=True).violated
+
+
+def test_the_reductions_run_where_the_closure_finds_no_error(tmp_path):
+    path = write(tmp_path, KEEPS)
+    result, system = promela.check(path, "acceptance")
+    assert result.verdict == "ok" and not result.note
+    red = system.c.reduction
+    assert red.claim_closure is not None and red.chains and red.reduces
+    assert "stutter closure" in red.summary()
+    exact, _ = promela.check(path, "acceptance", merge=False, reduce=False)
+    assert exact.verdict == "ok" and result.states < exact.states
+
+
+def test_an_error_of_the_closure_alone_is_not_reported(tmp_path):
+    # bad holds on one state only, one the claim itself does not judge: the closure
+    # sees it, the confirming search with the claim does not
+    path = write(tmp_path, HIDDEN.replace("a = 1; a = 2; ", "a = 1; "))
+    result, system = promela.check(path, "safety")
+    assert result.verdict == "ok" and "stutter closure" in result.note
+    assert system.c.reduction.claim_closure is None and not system.c.reduction.chains
+
+
+#: p holds on two states in a row (p = 1 and the local step after it), which the
+#: claims below need: merged into one step, p holds on one state only
+TWICE = """bool p;
+active proctype P() { byte a; do :: p = 1; a = 1 - a; p = 0 od }
+"""
+
+#: M has every move of accept_N but is not accepting: reading p once in M must not
+#: stand for reading it twice through accept_N
+ACCEPT_AFTER_TWO = """never {
+L0: if :: p -> goto M :: !p -> goto L0 :: 1 -> goto L0 fi;
+M: if :: p -> goto accept_N :: p -> goto M :: 1 -> goto L0 :: !p -> goto L0 fi;
+accept_N: if :: p -> goto accept_N :: 1 -> goto L0 :: p -> goto M :: !p -> goto L0 fi
+}
+"""
+
+#: the claim's end (a violation) after p twice: staying in M must not stand for it
+END_AFTER_TWO = """never {
+L0: if :: p -> goto M :: !p -> goto L0 :: 1 -> goto L0 fi;
+M: if :: p :: p -> goto M :: 1 -> goto L0 :: !p -> goto L0 fi
+}
+"""
+
+
+@pytest.mark.parametrize(("claim", "mode"), [(ACCEPT_AFTER_TWO, "acceptance"),
+                                             (END_AFTER_TWO, "safety")])
+def test_a_location_does_not_cover_an_accepting_one_or_the_end(monkeypatch, tmp_path,
+                                                               claim, mode):
+    path = write(tmp_path, TWICE + claim)
+    result, system = promela.check(path, mode)
+    assert result.violated and "may count steps" in system.c.reduction.summary()
+    # what the reductions would hide if the test let the claim through
+    monkeypatch.setattr(reduce, "stutter_blind", lambda flow, body: True)
+    assert promela.check(path, mode)[0].verdict == "ok"
+
+
+CONDITIONS = ["p", "!p", "q", "!q", "p && q", "p || q"]
+BLIND = ["1", "skip", "assert(!bad)", "assert(!bad)", "assert(!(p && q))"]
+#: a process sets bad for one state only: whether a claim's assert judges that state
+#: depends on where it is in its count
+ASSIGNS = ["p = 1", "p = 0", "q = 1", "q = 0", "p = !p", "y = 1 - y", "y = 2", "skip",
+           "bad = 1; bad = 0"]
+
+
+def random_claim(rng: random.Random) -> str:
+    """A claim of one to three locations whose moves are conditions, ``skip``, true
+    and asserts, some accepting; an option without a jump falls through to the next
+    location (from the last, to the claim's end)."""
+    n = rng.randint(1, 3)
+    names = [("accept_" if rng.random() < 0.35 else "") + f"L{i}" for i in range(n)]
+    parts = []
+    for name in names:
+        options = []
+        for _ in range(rng.randint(1, 3)):
+            first = rng.choice(CONDITIONS + BLIND)
+            jump = rng.choice([*names, None])
+            options.append(f":: {first}" + (f" -> goto {jump}" if jump else ""))
+        parts.append(f"{name}: if {' '.join(options)} fi")
+    return "never {\n" + ";\n".join(parts) + "\n}\n"
+
+
+def random_model(rng: random.Random) -> str:
+    procs = []
+    for k in range(2):
+        steps = "; ".join(rng.choice(ASSIGNS) for _ in range(rng.randint(2, 4)))
+        body = (f"do :: {steps} od" if rng.random() < 0.5
+                else f"do :: x < 2 -> {steps}; x++ :: x == 2 -> break od")
+        procs.append(f"active proctype P{k}() {{ byte x, y; {body} }}")
+    return "bool p, q, bad;\n" + "\n".join(procs) + "\n"
+
+
+def test_random_claims_give_the_same_verdict_with_and_without_reductions(tmp_path):
+    rng = random.Random(13)
+    closed = closed_ok = violated = 0
+    for case in range(200):
+        text = random_model(rng) + random_claim(rng)
+        mode = rng.choice(["safety", "acceptance"])
+        path = write(tmp_path, text, f"case{case}.pml")
+        reduced, system = promela.check(path, mode)
+        exact, _ = promela.check(path, mode, merge=False, reduce=False)
+        assert reduced.verdict == exact.verdict, f"case {case} ({mode}):\n{text}"
+        if system.c.reduction.claim_closure is not None:
+            closed += 1
+            closed_ok += reduced.ok
+        closed += "stutter closure" in reduced.note
+        violated += exact.violated
+    # the sample exercises the closure, with both verdicts, and both verdicts overall
+    assert closed >= 40 and closed_ok >= 5 and 40 <= violated <= 160

@@ -40,8 +40,11 @@ kept at 0; ``--no-dead``, SPIN's ``-o2``).  The summary line says which ran; mer
 partial-order reduction do not run on a model that reads ``_last``, ``enabled()`` or
 ``pc_value()``, uses priorities, or is checked against a never claim that may count steps,
 nor on a process with a ``provided`` clause, and weak fairness turns the partial-order
-reduction off (promela/reduce.py explains why).  A
-counterexample shows a dead variable as 0.
+reduction off (promela/reduce.py explains why).  A claim that counts steps only with
+``skip``, ``1`` or ``assert`` moves (QEMU's tcg-exclusive claim) keeps them: the search
+runs with its stutter closure, and an error it finds is searched for again with the
+claim itself and no reductions (promela/closure.py).  A counterexample shows a dead
+variable as 0.
 
 ``--memory-limit`` bounds the memory of the whole process (default: what it holds plus
 80% of what the machine has available); like the other budgets and like Ctrl-C, it stops

@@ -201,3 +201,13 @@ def test_random_claims_give_the_same_verdict_with_and_without_reductions(tmp_pat
         violated += exact.violated
     # the sample exercises the closure, with both verdicts, and both verdicts overall
     assert closed >= 40 and closed_ok >= 5 and 40 <= violated <= 160
+
+
+def test_a_swarm_confirms_the_closures_error_the_same_way(tmp_path):
+    path = write(tmp_path, HIDDEN)
+    result, system = promela.check(path, "safety", workers=2)
+    assert result.kind == "assertion" and "stutter closure" in result.note
+    assert result.swarm is not None and system.c.reduction.claim_closure is None
+    path = write(tmp_path, HIDDEN.replace("a = 1; a = 2; ", "a = 1; "), "fine.pml")
+    result, _ = promela.check(path, "safety", workers=2)
+    assert result.verdict == "ok" and "stutter closure" in result.note

@@ -23,7 +23,10 @@ a true condition, a jump, ``assert``) also be taken without the system moving:
 * an ``assert(e)`` at such a p also becomes a move from q into the claim's end on
   ``!(e)``: reaching the end is a violation, as the failed assert was.
 
-Locations of C+ that behave alike are then merged.  Every run of C is a run of C+
+Locations of C+ that behave alike are then merged, and a move that merely guesses
+against an accepting twin of its target is narrowed (``_prefer_accepting``): neither
+changes the runs C+ accepts, and the second halves the product's states on the
+tcg-exclusive claim, whose closure becomes deterministic.  Every run of C is a run of C+
 (one that takes no shortcut) and every violation of C is one of C+, so C+ finds at
 least the errors C finds.  When C+ passes stutter.py's test,
 its verdict does not depend on how often a letter repeats, and a reduced search with
@@ -116,6 +119,44 @@ def _merge_alike(flow: Flow) -> Flow:
     return Flow(locations, rep[flow.entry], flow.terminal)
 
 
+def _prefer_accepting(flow: Flow) -> Flow:
+    """``flow`` where a move into a location N is narrowed to the letters on which no
+    move of the same location leads to an accepting twin M of N (M accepting, N not,
+    the same moves): a run that took N on such a letter could take M instead and go on
+    alike, one accepting visit richer, so the claim accepts the same runs; it just
+    stops guessing (the closure of the tcg-exclusive claim, at every location "go to
+    the accepting twin on !LIVE, or stay on true", then moves on one letter one way)."""
+    moves = {loc.pc: sorted((stmt_text(t.stmt), t.dest) for t in loc.transitions)
+             for loc in flow.locations}
+    locs = flow.locations
+
+    def twins(m: int, n: int) -> bool:
+        return (m != n and locs[m].accept and not locs[n].accept and m != flow.terminal
+                and n != flow.terminal and moves[m] == moves[n])
+
+    locations = []
+    for loc in flow.locations:
+        new = []
+        for t in loc.transitions:
+            better = sorted((u for u in loc.transitions if twins(u.dest, t.dest)),
+                            key=lambda u: stmt_text(u.stmt))
+            cond = None if is_true(t) else t.stmt.expr
+            for u in better:
+                e = u.stmt.expr
+                if isinstance(e, ast.Num):
+                    cond = ast.Num(e.pos, 0) if e.value else cond
+                    continue
+                neg = ast.Unary(e.pos, "!", e)
+                cond = neg if cond is None else ast.Binary(e.pos, "&&", cond, neg)
+            if isinstance(cond, ast.Num) and not cond.value:
+                continue                    # every letter has the better move
+            new.append(t if not better else Transition(
+                ast.ExprStmt(t.stmt.pos, cond if cond is not None else ast.Num(t.stmt.pos, 1)),
+                t.dest))
+        locations.append(replace(loc, transitions=new))
+    return Flow(locations, flow.entry, flow.terminal)
+
+
 def stutter_closure(flow: Flow) -> Flow | None:
     """The closure C+ of the claim whose locations are ``flow`` (same locations and
     numbering, new moves), or None when the claim has a move other than a condition, a
@@ -127,5 +168,5 @@ def stutter_closure(flow: Flow) -> Flow | None:
         for t in loc.transitions:
             if not isinstance(t.stmt, _MOVES) or t.escape or t.dstep is not None:
                 return None
-    return _merge_alike(Flow([_closed_location(flow, loc) for loc in flow.locations],
-                             flow.entry, flow.terminal))
+    return _prefer_accepting(_merge_alike(Flow(
+        [_closed_location(flow, loc) for loc in flow.locations], flow.entry, flow.terminal)))

@@ -21,6 +21,7 @@ from aioctx.promela import reduce
 from aioctx.promela.closure import stutter_closure
 from aioctx.promela.flow import build_flow
 from aioctx.promela.stutter import stutter_blind
+from aioctx.promela.unparse import stmt as stmt_text
 
 from aioctx import promela
 
@@ -147,6 +148,36 @@ def test_a_location_does_not_cover_an_accepting_one_or_the_end(monkeypatch, tmp_
     # what the reductions would hide if the test let the claim through
     monkeypatch.setattr(reduce, "stutter_blind", lambda flow, body: True)
     assert promela.check(path, mode)[0].verdict == "ok"
+
+
+#: p, then not p, then p for ever: accept_A must be entered on the last p only
+LATE_P = """bool p, q;
+active proctype P() { p = 1; p = 0; p = 1 }
+never {
+L0: if :: p -> goto accept_A :: assert(!q) -> goto L0 fi;
+accept_A: if :: p -> goto accept_A fi
+}
+"""
+
+
+def test_a_move_is_narrowed_only_towards_an_accepting_twin(tmp_path):
+    # the closure of the tcg claim: "stay" is narrowed to the letters on which going
+    # to the accepting location (which has the same moves) is not possible
+    model, flow = claim_flow(write(tmp_path, KEEPS))
+    closed = stutter_closure(flow)
+    entry = closed.locations[closed.entry]
+    conditions = sorted(stmt_text(t.stmt) for t in entry.transitions)
+    assert conditions == ["!!(done == 2)", "!!bad", "!(done == 2)"]
+    # here accept_A cannot do what L0 does: L0 must keep "stay" on every letter, or
+    # the run that stays on the first p and enters accept_A on the last is lost
+    path = write(tmp_path, LATE_P, "late.pml")
+    model, flow = claim_flow(path)
+    closed = stutter_closure(flow)
+    stays = [t for t in closed.locations[closed.entry].transitions
+             if t.dest == closed.entry]
+    assert [stmt_text(t.stmt) for t in stays] == ["1"]
+    result, _ = promela.check(path, "acceptance")
+    assert result.kind == "acceptance cycle" and "stutter closure" in result.note
 
 
 CONDITIONS = ["p", "!p", "q", "!q", "p && q", "p || q"]

@@ -23,16 +23,16 @@ a true condition, a jump, ``assert``) also be taken without the system moving:
 * an ``assert(e)`` at such a p also becomes a move from q into the claim's end on
   ``!(e)``: reaching the end is a violation, as the failed assert was.
 
-Locations of C+ that behave alike are then merged, and a move that merely guesses
-against an accepting twin of its target is narrowed (``_prefer_accepting``): neither
-changes the runs C+ accepts, and the second halves the product's states on the
-tcg-exclusive claim, whose closure becomes deterministic.  Every run of C is a run of C+
-(one that takes no shortcut) and every violation of C is one of C+, so C+ finds at
-least the errors C finds.  When C+ passes stutter.py's test,
-its verdict does not depend on how often a letter repeats, and a reduced search with
-C+ that finds no error proves that the full search with C finds none either.  An error
-it finds may be one of C+ alone (the example's ``assert`` would judge every state):
-``promela.check`` then searches again with C and the reductions off, and that search's
+Every run of C is a run of this C+ (one that takes no shortcut) and every violation of
+C is one of C+, so C+ finds at least the errors C finds.  Locations of C+ that behave
+alike are then merged, and a move that merely guesses against an accepting twin of its
+target is narrowed (``_prefer_accepting``); neither changes the runs C+ accepts, and
+the second halves the product's states on the tcg-exclusive claim, whose closure
+becomes deterministic.  When C+ passes stutter.py's test, its verdict does not depend
+on how often a letter repeats, and a reduced search with C+ that finds no error proves
+that the full search with C finds none either.  An error it finds may be one of C+
+alone (the example's ``assert`` would judge every state): ``promela.check`` then
+searches again with C and the reductions off, and that search's
 verdict is the answer.
 """
 

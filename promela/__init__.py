@@ -88,17 +88,21 @@ def load(path: str, defines: list[str] | None = None, undefines: list[str] | Non
 
 
 def build(model: Model, mode: str = "safety", fair: bool = False, *, merge: bool = True,
-          reduce: bool = True, dead: bool = True) -> PromelaSystem:
+          reduce: bool = True, dead: bool = True, closure: bool = False) -> PromelaSystem:
     """The transition system of ``model`` for ``mode`` (SPIN's verifier modes); ``fair``:
     it will be searched with weak fairness (a never claim reading ``np_`` sees it).
     ``merge``, ``reduce`` and ``dead``: statement merging, partial-order reduction and
     dead-variable elimination (on by default, as in SPIN; ``spin -o3``, ``-DNOREDUCE``
     and ``spin -o2`` turn them off), which keep every verdict (reduce.py and
-    deadvars.py say how, and where they do not apply)."""
+    deadvars.py say how, and where they do not apply).  ``closure``: under a never
+    claim that counts steps, run the reduced system with the claim's stutter closure
+    instead (closure.py); an error found then must be confirmed without the
+    reductions, as ``check`` does (``system.c.reduction.claim_closure`` says whether
+    the closure runs)."""
     from .system import build_system
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
-    return build_system(model, mode, fair, merge, reduce, dead)
+    return build_system(model, mode, fair, merge, reduce, dead, closure)
 
 
 def check(path: str, mode: str | None = None, *, fair: bool = False, search: str = "dfs",
@@ -161,10 +165,11 @@ def check(path: str, mode: str | None = None, *, fair: bool = False, search: str
     result, system = run((merge, reduce, dead))
     if result.violated and system.c.reduction.claim_closure is not None:
         # the error may be the stutter closure's alone (closure.py): ask the claim itself
+        first = (f"the search with the never claim's stutter closure (the claim counts "
+                 f"steps) found an error in {result.seconds:.2f} s; this is the search "
+                 f"again with the claim itself and no merging or partial-order reduction")
         result, system = run((False, False, dead))
-        result.note = ("the search with the never claim's stutter closure (the claim "
-                       "counts steps) found an error; this is the search again with the "
-                       "claim itself and no merging or partial-order reduction")
+        result.note = f"{first}; {result.note}" if result.note else first
     return result, system
 
 
@@ -175,7 +180,7 @@ def _system(model: Model, mode: str, fair: bool,
     from .system import PromelaSystem
 
     merge, reduce, dead = reductions
-    system = build(model, mode, fair, merge=merge, reduce=reduce, dead=dead)
+    system = build(model, mode, fair, merge=merge, reduce=reduce, dead=dead, closure=True)
     if mode == "acceptance" and not system.has_accept:
         # safety and acceptance run the same compiled code (the claim runs in both)
         system = PromelaSystem(system.c, "safety")

@@ -24,16 +24,16 @@ a true condition, a jump, ``assert``) also be taken without the system moving:
   ``!(e)``: reaching the end is a violation, as the failed assert was.
 
 Every run of C is a run of this C+ (one that takes no shortcut) and every violation of
-C is one of C+, so C+ finds at least the errors C finds.  Locations of C+ that behave
+C is one of C+, so C+ finds at least the errors C finds. Locations of C+ that behave
 alike are then merged, and a move that merely guesses against an accepting twin of its
-target is narrowed (``_prefer_accepting``); neither changes the runs C+ accepts, and
-the second halves the product's states on the tcg-exclusive claim, whose closure
-becomes deterministic.  When C+ passes stutter.py's test, its verdict does not depend
-on how often a letter repeats, and a reduced search with C+ that finds no error proves
-that the full search with C finds none either.  An error it finds may be one of C+
-alone (the example's ``assert`` would judge every state): ``promela.check`` then
-searches again with C and the reductions off, and that search's
-verdict is the answer.
+target is narrowed (``_prefer_accepting``); neither changes the words C+ accepts, and
+the second halves the product's states on the tcg-exclusive claim, whose closure then
+moves one way on each letter (but for its move into the end). When C+ passes
+stutter.py's test, its verdict does not depend on how often a letter repeats, and a
+reduced search with C+ that finds no error proves that the full search with C finds
+none either. An error it finds may be one of C+ alone (the example's ``assert`` would
+judge every state): ``promela.check`` then searches again with C and the reductions
+off, and that search's verdict is the answer.
 """
 
 from __future__ import annotations
@@ -79,8 +79,6 @@ def _closed_location(flow: Flow, loc: Location) -> Location:
             moves.append(Transition(stmt, dest))
 
     for p in _blind_reach(flow, loc.pc):
-        if p == flow.terminal:          # a blind path into the end: a violation at once
-            add(_true(loc.pos), flow.terminal)
         for t in flow.locations[p].transitions:
             if isinstance(t.stmt, ast.Assert):
                 e = t.stmt.expr
@@ -96,7 +94,7 @@ def _true(pos: ast.Pos) -> ast.Stmt:
 def _merge_alike(flow: Flow) -> Flow:
     """``flow`` with every move into a location that behaves like an earlier one (the
     same ``accept`` label and the same moves, up to such locations) sent to the earlier
-    one instead: the claim accepts the same runs with fewer locations to be in."""
+    one instead: the claim accepts the same words with fewer locations to be in."""
     rep = {loc.pc: loc.pc for loc in flow.locations}
     while True:
         first: dict[tuple, int] = {}
@@ -123,7 +121,7 @@ def _prefer_accepting(flow: Flow) -> Flow:
     """``flow`` where a move into a location N is narrowed to the letters on which no
     move of the same location leads to an accepting twin M of N (M accepting, N not,
     the same moves): a run that took N on such a letter could take M instead and go on
-    alike, one accepting visit richer, so the claim accepts the same runs; it just
+    alike, one accepting visit richer, so the claim accepts the same words; it just
     stops guessing (the closure of the tcg-exclusive claim, at every location "go to
     the accepting twin on !LIVE, or stay on true", then moves on one letter one way)."""
     moves = {loc.pc: sorted((stmt_text(t.stmt), t.dest) for t in loc.transitions)
@@ -140,28 +138,28 @@ def _prefer_accepting(flow: Flow) -> Flow:
         for t in loc.transitions:
             better = sorted((u for u in loc.transitions if twins(u.dest, t.dest)),
                             key=lambda u: stmt_text(u.stmt))
+            if any(is_true(u) for u in better):
+                continue                    # every letter has the better move
+            if not better:
+                new.append(t)
+                continue
             cond = None if is_true(t) else t.stmt.expr
             for u in better:
                 e = u.stmt.expr
-                if isinstance(e, ast.Num):
-                    cond = ast.Num(e.pos, 0) if e.value else cond
-                    continue
                 neg = ast.Unary(e.pos, "!", e)
                 cond = neg if cond is None else ast.Binary(e.pos, "&&", cond, neg)
-            if isinstance(cond, ast.Num) and not cond.value:
-                continue                    # every letter has the better move
-            new.append(t if not better else Transition(
-                ast.ExprStmt(t.stmt.pos, cond if cond is not None else ast.Num(t.stmt.pos, 1)),
-                t.dest))
+            new.append(Transition(ast.ExprStmt(t.stmt.pos, cond), t.dest))
         locations.append(replace(loc, transitions=new))
     return Flow(locations, flow.entry, flow.terminal)
 
 
 def stutter_closure(flow: Flow) -> Flow | None:
-    """The closure C+ of the claim whose locations are ``flow`` (same locations and
-    numbering, new moves), or None when the claim has a move other than a condition, a
-    jump or an ``assert`` (an ``else`` included: its meaning depends on the other moves
-    of its location, which the closure changes), or an atomic sequence."""
+    """The closure C+ of the claim whose locations are ``flow`` (the same locations,
+    numbered alike, with new moves; its entry may be a location that behaves like C's,
+    and a location it cannot reach keeps moves of no consequence), or None when the
+    claim has a move other than a condition, a jump or an ``assert`` (an ``else``
+    included: its meaning depends on the other moves of its location, which the
+    closure changes), or an atomic sequence."""
     for loc in flow.locations:
         if loc.inside:
             return None

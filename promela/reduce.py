@@ -143,7 +143,12 @@ class Reduction:
                 "claim_closure": self.claim_closure is not None}
 
 
-_COUNTS = "the never claim may count steps (promela/stutter.py)"
+def _counts_steps(model: Model, claim_flow: Flow | None) -> bool:
+    """Whether the model's never claim, with the locations ``claim_flow``, is a
+    hand-written one that may count steps (stutter.py's test says so)."""
+    prop = model.property
+    return model.claim is not None and (prop is None or prop.kind != "ltl") and (
+        claim_flow is None or not stutter_blind(claim_flow, model.claim.body))
 
 
 def why_no_reduction(model: Model, claim_flow: Flow | None) -> str | None:
@@ -158,10 +163,8 @@ def why_no_reduction(model: Model, claim_flow: Flow | None) -> str | None:
         return "the model uses enabled() or pc_value()"
     if model.has_priority:
         return "the model uses priorities"
-    prop = model.property
-    if model.claim is not None and (prop is None or prop.kind != "ltl") and (
-            claim_flow is None or not stutter_blind(claim_flow, model.claim.body)):
-        return _COUNTS
+    if _counts_steps(model, claim_flow):
+        return "the never claim may count steps (promela/stutter.py)"
     return None
 
 
@@ -353,18 +356,23 @@ def _back_edges(flow: Flow) -> set[tuple[int, int]]:
 
 
 def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: bool,
-               reduce: bool, dead: bool) -> Reduction:
+               reduce: bool, dead: bool, closure: bool = False) -> Reduction:
     """The reductions of ``model`` whose process flows are ``flows``: merged chains when
     ``merge``, the locations expanded alone when ``reduce``, the dead variables reset
-    when ``dead``."""
+    when ``dead``; with ``closure``, a never claim that counts steps gives way to its
+    stutter closure where that passes stutter.py's test (``claim_closure``)."""
     red = Reduction(ample=[(0,) * len(f.locations) for f in flows], merge=merge,
                     reduce=reduce, dead=dead,
                     dead_at_entry=[[] for _ in flows])
-    red.why_off = why_no_reduction(model, claim_flow)
-    if red.why_off == _COUNTS and (merge or reduce) and claim_flow is not None:
+    closed = None
+    if closure and (merge or reduce) and claim_flow is not None and _counts_steps(
+            model, claim_flow):
         closed = stutter_closure(claim_flow)
-        if closed is not None and stutter_blind(closed, model.claim.body):
-            red.why_off, red.claim_closure = None, closed
+        if closed is not None and not stutter_blind(closed, model.claim.body):
+            closed = None
+    red.why_off = why_no_reduction(model, closed or claim_flow)
+    if red.why_off is None:
+        red.claim_closure = closed
     rvars, rlabels = _remote_refs(model)
     xu = exclusive.applies(model)
     for k, (proc, flow) in enumerate(zip(model.proctypes, flows, strict=True)):

@@ -25,10 +25,9 @@ transitions (flow.py), that it cannot tell either:
    letter twice with two such moves then has one that reads it once; a repeat read by
    a self-loop can simply be dropped.
 
-Only the locations the claim can reach count.  Locations with the same transitions
-(the same statements, by their text, to the same places, in any order) and the same
-``accept`` label behave alike (a ``do``'s entry and its loop head do): they count as one
-location, and a move between them as a self-loop.
+Locations with the same transitions (the same statements, by their text, to the same
+places) and the same ``accept`` label behave alike (a ``do``'s entry and its loop head
+do): they count as one location, and a move between them as a self-loop.
 
 "``g`` implies ``h``" is syntactic: ``h`` is true, or the same text as ``g``, or the
 text of one of ``g``'s ``&&``-operands.  ``else`` implies only true.
@@ -68,32 +67,21 @@ def implies(g: Transition, h: Transition) -> bool:
     return want == expr_text(g.stmt.expr) or want in _conjuncts(g.stmt.expr)
 
 
-def _reachable(flow: Flow) -> list[int]:
-    order, seen = [flow.entry], {flow.entry}
-    for pc in order:
-        for t in flow.locations[pc].transitions:
-            if t.dest not in seen:
-                seen.add(t.dest)
-                order.append(t.dest)
-    return order
-
-
 def stutter_blind(flow: Flow, body: list[ast.Stmt]) -> bool:
     """Whether the claim with locations ``flow`` and body ``body`` passes the test."""
     if ast.contains(body, _CONTEXT) or any(
             loc.inside for loc in flow.locations):
         return False
     locs = flow.locations
-    reached = [locs[pc] for pc in _reachable(flow)]
-    for loc in reached:
+    for loc in locs:
         for t in loc.transitions:
             if not isinstance(t.stmt, _CONDITIONS) or t.escape or t.dstep is not None:
                 return False
     first: dict[tuple, int] = {}
-    rep = {loc.pc: first.setdefault(
+    rep = [first.setdefault(
         (loc.accept, loc.pc == flow.terminal,
-         tuple(sorted((stmt_text(t.stmt), t.dest) for t in loc.transitions))), loc.pc)
-        for loc in reached}
+         tuple((stmt_text(t.stmt), t.dest) for t in loc.transitions)), loc.pc)
+        for loc in locs]
 
     def covers(m: Location, n: Location) -> bool:
         return (n.pc != flow.terminal and (m.accept or not n.accept)
@@ -102,7 +90,7 @@ def stutter_blind(flow: Flow, body: list[ast.Stmt]) -> bool:
                 and {(stmt_text(t.stmt), rep[t.dest]) for t in n.transitions}
                 <= {(stmt_text(t.stmt), rep[t.dest]) for t in m.transitions})
 
-    for loc in reached:
+    for loc in locs:
         for t1 in loc.transitions:
             m = rep[t1.dest]
             if m == rep[loc.pc] or t1.dest == flow.terminal:
@@ -115,7 +103,7 @@ def stutter_blind(flow: Flow, body: list[ast.Stmt]) -> bool:
                 if n == m:
                     continue
                 # skipping an accepting M matters only to a run that goes on
-                shortcut = (not locs[m].accept or n == rep.get(flow.terminal)) and any(
+                shortcut = (not locs[m].accept or n == rep[flow.terminal]) and any(
                     rep[s.dest] == n and (implies(t2, s) or implies(t1, s))
                     for s in loc.transitions)
                 if not shortcut and not covers(locs[m], locs[n]):

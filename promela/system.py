@@ -122,7 +122,8 @@ class PromelaSystem(TransitionSystem):
             red = self.c.reduction
             fast = compile_model(self.c.model, AssertionViolation,
                                  bool(self.layout.nr_extra), moves=False,
-                                 merge=red.merge, reduce=red.reduce, dead=red.dead)
+                                 merge=red.merge, reduce=red.reduce, dead=red.dead,
+                                 closure=red.claim_closure is not None)
             if len(fast.steps) != len(self.c.steps):
                 raise ModelError(f"{self.name}: the two successor modules disagree")
             self._context(fast.ns)
@@ -232,13 +233,17 @@ def _first_step(loc) -> int:
 
 
 def build_system(model: Model, mode: str = "safety", fair: bool = False,
-                 merge: bool = True, reduce: bool = True, dead: bool = True
-                 ) -> PromelaSystem:
+                 merge: bool = True, reduce: bool = True, dead: bool = True,
+                 closure: bool = False) -> PromelaSystem:
     """Compile a resolved ``model`` into a ``PromelaSystem`` for ``mode``, with
     statement merging, partial-order reduction and dead-variable elimination as asked
-    (reduce.py, deadvars.py; weak fairness turns the partial-order reduction off)."""
+    (reduce.py, deadvars.py; weak fairness turns the partial-order reduction off), and
+    ``closure``: a never claim that counts steps replaced by its stutter closure where
+    that keeps the reductions (closure.py; not in non-progress mode, which checks no
+    never claim)."""
     claim_runs = mode == "non-progress" or model.claim is not None
     compiled = compile_model(model, AssertionViolation, claim_runs, merge=merge,
-                             reduce=reduce and not fair, dead=dead)
+                             reduce=reduce and not fair, dead=dead,
+                             closure=closure and mode != "non-progress")
     compiled.reduction.fair_off = reduce and fair
     return PromelaSystem(compiled, mode, fair)

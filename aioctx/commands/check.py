@@ -41,9 +41,10 @@ partial-order reduction do not run on a model that reads ``_last``, ``enabled()`
 ``pc_value()``, uses priorities, or is checked against a never claim that may count steps,
 nor on a process with a ``provided`` clause, and weak fairness turns the partial-order
 reduction off (promela/reduce.py explains why).  A claim that counts steps only with
-``skip``, ``1`` or ``assert`` moves (QEMU's tcg-exclusive claim) keeps them: the search
-runs with its stutter closure, and an error it finds is searched for again with the
-claim itself and no reductions (promela/closure.py).  A counterexample shows a dead
+moves that never block (``skip``, ``1``, jumps, ``assert``; QEMU's tcg-exclusive claim)
+keeps them when its stutter closure passes the same test: the search runs with the
+closure, and an error it finds is searched for again with the claim itself and no
+reductions (promela/closure.py).  A counterexample shows a dead
 variable as 0.
 
 ``--memory-limit`` bounds the memory of the whole process (default: what it holds plus

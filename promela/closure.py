@@ -38,6 +38,7 @@ off, and that search's verdict is the answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from . import ast
@@ -66,25 +67,32 @@ def _blind_reach(flow: Flow, pc: int) -> list[int]:
     return order
 
 
-def _closed_location(flow: Flow, loc: Location) -> Location:
-    if loc.pc == flow.terminal:
-        return loc
-    moves: list[Transition] = []
+def _distinct(moves: Iterable[tuple[ast.Stmt, int]]) -> list[Transition]:
+    """The moves ``(statement, target)`` as transitions, each text and target once."""
+    out: list[Transition] = []
     seen: set[tuple[str, int]] = set()
-
-    def add(stmt: ast.Stmt, dest: int) -> None:
+    for stmt, dest in moves:
         key = (stmt_text(stmt), dest)
         if key not in seen:
             seen.add(key)
-            moves.append(Transition(stmt, dest))
+            out.append(Transition(stmt, dest))
+    return out
 
-    for p in _blind_reach(flow, loc.pc):
+
+def _closed_moves(flow: Flow, pc: int) -> Iterator[tuple[ast.Stmt, int]]:
+    """The moves of location ``pc`` in the closure, before duplicates go."""
+    for p in _blind_reach(flow, pc):
         for t in flow.locations[p].transitions:
             if isinstance(t.stmt, ast.Assert):
                 e = t.stmt.expr
-                add(ast.ExprStmt(t.stmt.pos, ast.Unary(e.pos, "!", e)), flow.terminal)
-            add(_true(t.stmt.pos) if _blind(t) else t.stmt, t.dest)
-    return replace(loc, transitions=moves)
+                yield ast.ExprStmt(t.stmt.pos, ast.Unary(e.pos, "!", e)), flow.terminal
+            yield (_true(t.stmt.pos) if _blind(t) else t.stmt), t.dest
+
+
+def _closed_location(flow: Flow, loc: Location) -> Location:
+    if loc.pc == flow.terminal:
+        return loc
+    return replace(loc, transitions=_distinct(_closed_moves(flow, loc.pc)))
 
 
 def _true(pos: ast.Pos) -> ast.Stmt:
@@ -105,15 +113,9 @@ def _merge_alike(flow: Flow) -> Flow:
         if new == rep:
             break
         rep = new
-    locations = []
-    for loc in flow.locations:
-        moves, seen = [], set()
-        for t in loc.transitions:
-            key = (stmt_text(t.stmt), rep[t.dest])
-            if key not in seen:
-                seen.add(key)
-                moves.append(Transition(t.stmt, rep[t.dest]))
-        locations.append(replace(loc, transitions=moves))
+    locations = [replace(loc, transitions=_distinct((t.stmt, rep[t.dest])
+                                                     for t in loc.transitions))
+                 for loc in flow.locations]
     return Flow(locations, rep[flow.entry], flow.terminal)
 
 

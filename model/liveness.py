@@ -75,6 +75,7 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
     succ = system.successors
     invariant = system.invariant
     exclusive = system.exclusive
+    reduced = system.movers
     nonprogress = mode == "non-progress"
     accepting = None if nonprogress else system.accepting
     progress = system.progress if nonprogress else None
@@ -153,6 +154,10 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                     movers = 0
                     for move in ts:
                         movers |= 1 << (move[0] + 1)
+                    if reduced is not None and movers > 1 and not movers & (movers - 1):
+                        movers = 0      # one process moves: the others may be postponed
+                        for pid in reduced(s):
+                            movers |= 1 << (pid + 1)
                     universe |= movers & ~1
                     if exclusive is None or exclusive(s) is None:
                         always = movers
@@ -387,7 +392,10 @@ def _component_cycle(system: TransitionSystem, component: list[State], mode: str
     for s in component:
         ts = list(system.successors(s))
         edges[s] = [m for m in ts if m[2] in members]
-        movers[s] = sum({1 << m[0] for m in ts if m[0] >= 0})
+        pids = {m[0] for m in ts}
+        if system.movers is not None and len(pids) == 1 and min(pids) >= 0:
+            pids = set(system.movers(s))        # one process moves: see cycle_search
+        movers[s] = sum(1 << pid for pid in pids if pid >= 0)
     start = component[0]
     goals: list[tuple[State, Move | None]] = []       # (state, then this edge) to visit
     if mode == "acceptance":

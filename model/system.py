@@ -25,13 +25,17 @@ Additions made by the checker (all optional, so existing producers keep working)
   never claim stutters by itself and turns it off.
 * ``TransitionSystem.spin_stutter_fairness``: how weak fairness judges the claim's
   stuttering at a dead end (see the attribute).
+* ``TransitionSystem.movers``: which processes can move in a state whose successors
+  a partial-order reduction limited to one process (weak fairness needs it).
 
 Weak fairness (SPIN's ``-f``), as the checkers decide it: a cycle is fair iff every
 process either moves on it or is *blocked* in some state of it.  A process is blocked in
 a state when the state is not ``exclusive`` and ``successors`` offers that process no
-transition there.  In an exclusive state (some process inside an atomic sequence) the
-other processes are not scheduled at all: they neither move nor count as blocked, as in
-SPIN, whose fairness counter only advances for processes it actually tried.
+transition there (or, where ``successors`` offers one process's transitions only and
+``movers`` is set, when ``movers`` does not name it).  In an exclusive state (some
+process inside an atomic sequence) the other processes are not scheduled at all: they
+neither move nor count as blocked, as in SPIN, whose fairness counter only advances for
+processes it actually tried.
 """
 
 from __future__ import annotations
@@ -112,6 +116,12 @@ class TransitionSystem(ABC):
     #: ends is weakly fair and any accepting cycle counts (for claims aioctx translated
     #: from a formula itself, whose shape is not the one SPIN would give them).
     spin_stutter_fairness: bool = True
+    #: state -> the pids with a transition in it, for a system whose ``successors``
+    #: may expand one process alone (a partial-order reduction: the others are then
+    #: postponed, not blocked).  The fair searches ask it only about states whose
+    #: transitions all belong to one process.  None: ``successors`` offers every
+    #: process's transitions.
+    movers: Callable[[State], Iterable[int]] | None = None
 
     @abstractmethod
     def initial_states(self) -> Sequence[State]:

@@ -85,12 +85,12 @@ def layout_of(model: Model, claim_runs: bool, flows: list[Flow],
 class CodeGen:
     def __init__(self, model: Model, claim_runs: bool, moves: bool = True,
                  merge: bool = True, reduce: bool = True, dead: bool = True,
-                 closure: bool = False) -> None:
+                 closure: bool = False, fair: bool = False) -> None:
         self.m = model
         self.flows = [build_flow(model, p) for p in model.proctypes]
         self.claim_flow = build_flow(model, model.claim) if model.claim is not None else None
         self.red = reductions(model, self.flows, self.claim_flow, merge, reduce, dead,
-                              closure)
+                              closure, fair)
         if self.red.claim_closure is not None:
             self.claim_flow = self.red.claim_closure
         self.lay = layout_of(model, claim_runs, self.flows, self.claim_flow)
@@ -356,13 +356,14 @@ def _owns(flow: Flow, sub: Flow) -> bool:
 
 def compile_model(model: Model, assertion_violation: type, claim_runs: bool,
                   moves: bool = True, merge: bool = True, reduce: bool = True,
-                  dead: bool = True, closure: bool = False) -> Compiled:
+                  dead: bool = True, closure: bool = False, fair: bool = False) -> Compiled:
     """Generate, compile and load the successor module of ``model`` (``moves``: the
     variant whose successors are moves, else the states-only one; ``merge`` and
     ``reduce``: statement merging and partial-order reduction, see reduce.py; ``dead``:
     dead-variable elimination, deadvars.py; ``closure``: a claim that counts steps
-    may be replaced by its stutter closure, closure.py)."""
-    gen = CodeGen(model, claim_runs, moves, merge, reduce, dead, closure)
+    may be replaced by its stutter closure, closure.py; ``fair``: the reductions must
+    hold under weak fairness, reduce.py)."""
+    gen = CodeGen(model, claim_runs, moves, merge, reduce, dead, closure, fair)
     compiled = gen.build()
     ns: dict[str, Any] = runtime.make_helpers(gen.lay, gen.x.names)
     ns.update(runtime.remote_helpers(gen.lay, [p.name for p in model.proctypes],

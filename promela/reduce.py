@@ -60,9 +60,20 @@ for a model checked against a hand-written never claim that may count steps (tak
 several local statements as one step could change what it sees): a claim translated
 from an ltl formula cannot tell, a hand-written one must pass stutter.py's test, or
 its stutter closure must (closure.py: the search then runs with the closure instead,
-and an error it finds is confirmed with the claim itself and no reductions).  Weak
-fairness turns the partial-order reduction off (its test of a cycle needs to know, in every
-state, which processes could move; a reduced state does not say), merging stays on.
+and an error it finds is confirmed with the claim itself and no reductions).
+
+Under weak fairness (a cycle is fair when every process moves on it or is blocked
+somewhere on it) the partial-order reduction stays on, as in pan.  A local step reads
+and writes only its own process's variables, so it never makes another process's
+statement executable or not: a process postponed in a reduced state could move there,
+and it keeps that ability while the reduced process runs.  The fair searches
+(model/liveness.py, nested.py) therefore do not read "blocked" off a reduced state's
+successors; they ask the generated ``MOVERS`` (schedgen.py).  Two things break that
+independence, and fairness leaves them out: a rendezvous (a local step can bring a
+process to a receive that makes another's send executable; such a model gets no
+partial-order reduction under fairness, and pan refuses the combination) and the
+xr/xs conditional safety (a receive makes room that can unblock a sender; under
+fairness those statements are global).  Merging is unaffected.
 """
 
 from __future__ import annotations
@@ -110,7 +121,10 @@ class Reduction:
     merge: bool = False             # asked for (the states-only module asks again)
     reduce: bool = False
     dead: bool = False
-    #: the partial-order reduction was asked for but weak fairness turned it off
+    #: computed for a search under weak fairness (no conditional safety)
+    fair: bool = False
+    #: the partial-order reduction was asked for but weak fairness turned it off (the
+    #: model has rendezvous channels)
     fair_off: bool = False
     #: the hand-written never claim counts steps; the search runs with its stutter
     #: closure (closure.py), whose errors promela.check confirms without reductions
@@ -130,7 +144,8 @@ class Reduction:
         if self.why_off is not None and (self.merge or self.reduce or self.fair_off):
             text += f" (no merging or partial-order reduction: {self.why_off})"
         elif self.fair_off:
-            text += " (no partial-order reduction under weak fairness)"
+            text += (" (no partial-order reduction: weak fairness with rendezvous"
+                     " channels)")
         if self.claim_closure is not None:
             text += ("; the never claim counts steps: searched with its stutter closure,"
                      " an error is confirmed without reductions (promela/closure.py)")
@@ -356,13 +371,15 @@ def _back_edges(flow: Flow) -> set[tuple[int, int]]:
 
 
 def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: bool,
-               reduce: bool, dead: bool, closure: bool = False) -> Reduction:
+               reduce: bool, dead: bool, closure: bool = False,
+               fair: bool = False) -> Reduction:
     """The reductions of ``model`` whose process flows are ``flows``: merged chains when
     ``merge``, the locations expanded alone when ``reduce``, the dead variables reset
     when ``dead``; with ``closure``, a never claim that counts steps gives way to its
-    stutter closure where that passes stutter.py's test (``claim_closure``)."""
+    stutter closure where that passes stutter.py's test (``claim_closure``); ``fair``:
+    for a search under weak fairness, where an xr/xs statement is never local."""
     red = Reduction(ample=[(0,) * len(f.locations) for f in flows], merge=merge,
-                    reduce=reduce, dead=dead,
+                    reduce=reduce, dead=dead, fair=fair,
                     dead_at_entry=[[] for _ in flows])
     closed = None
     if closure and (merge or reduce) and claim_flow is not None and _counts_steps(
@@ -374,7 +391,7 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
     if red.why_off is None:
         red.claim_closure = closed
     rvars, rlabels = _remote_refs(model)
-    xu = exclusive.applies(model)
+    xu = exclusive.applies(model) and not fair
     for k, (proc, flow) in enumerate(zip(model.proctypes, flows, strict=True)):
         a = _Analysis(proc, flow, rvars, rlabels, xu)
         if merge and red.why_off is None and not a.guarded():

@@ -6,7 +6,8 @@ what the rules mean):
 * while a process holds an atomic sequence and can go on, only it moves;
 * while a rendezvous offer is pending, only receives that take it move;
 * with the partial-order reduction (reduce.py), a process at a location of ``AMPLE``
-  that can move is expanded alone (the highest pid first);
+  that can move is expanded alone (the highest pid first); under weak fairness
+  ``MOVERS(s)`` then says which processes could have moved;
 * otherwise every process moves, and when nobody can, every process again with
   ``timeout`` true;
 * a process with a ``provided`` clause moves only while it holds, and with priorities
@@ -98,6 +99,8 @@ class SchedGen:
                 "except Fault as exc:", "    raise FAULT(s, exc) from None"])
         if gen.collapse:
             self.atomic_closure()
+        if gen.red.reduces and gen.red.fair:
+            self.movers()
         if gen.has_rv:
             self.out += ["def TAKERS(s):", "    tmp = []"] + _ind(self.gen.each_process(
                 *self.call("False", into="tmp", table="R"), "if tmp:", "    return True"
@@ -144,6 +147,20 @@ class SchedGen:
             "    i, o, cand = cand"] + _ind(self.call("False")) + [
             "    if out:",
             f"        {done}"]
+
+    def movers(self) -> None:
+        """``MOVERS(s)``: the pids of the processes with a move in ``s``, for weak
+        fairness in a state the partial-order reduction expanded with one process alone
+        (the others are not blocked there, only postponed).  Only a state outside
+        atomic sequences and rendezvous offers is reduced, so each process's own moves
+        decide (with ``timeout`` false: the reduced process can move); a move that
+        fails an assertion is a move."""
+        self.out += ["def MOVERS(s):", "    movers = []", "    try:"] + _ind(_ind(
+            self.gen.each_process("tmp = []", "try:", *_ind(self.call("False", into="tmp")),
+                                  "except AV:", "    tmp = True",
+                                  "if tmp:", "    movers.append(i)"))) + [
+            "    except Fault as exc:", "        raise FAULT(s, exc) from None",
+            "    return movers"]
 
     def atomic_closure(self) -> None:
         """``CL(out)``: each successor in ``out`` that is inside an atomic sequence (no

@@ -10,7 +10,9 @@ transitions (flow.py), that it cannot tell either:
 
 1. every transition is a condition: an expression statement, ``else``, ``skip`` or a
    jump (no ``atomic``, ``d_step``, ``assert``, ``printf``), and the claim reads no
-   ``timeout``, ``np_``, ``enabled()``, ``pc_value()`` or ``_last``;
+   ``timeout``, ``enabled()``, ``pc_value()`` or ``_last`` (a step that changes nothing
+   else can change them).  It may read ``np_``: only a step into or out of a
+   ``progress`` location changes it, and both reductions keep those steps;
 2. *a letter can repeat*: after a transition on condition ``g`` into a location other
    than the claim's end, that location has a self-loop whose condition ``g`` implies;
    so a run that reads a letter once can read it again without moving on;
@@ -41,7 +43,7 @@ from .unparse import expr as expr_text
 from .unparse import stmt as stmt_text
 
 _CONDITIONS = (ast.ExprStmt, ast.Else, ast.Goto, ast.Break)
-_CONTEXT = (ast.Timeout, ast.NonProgress, ast.Enabled, ast.PcValue)
+_CONTEXT = (ast.Timeout, ast.Enabled, ast.PcValue)
 
 
 def is_true(t: Transition) -> bool:

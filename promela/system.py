@@ -72,6 +72,8 @@ class PromelaSystem(TransitionSystem):
         if compiled.has_atomic or compiled.has_rv or any(self._claim_inside):
             self.exclusive = self._exclusive
         self._fair = fair
+        if fair and compiled.reduction.reduces:
+            self.movers = ns["MOVERS"]      # generated, schedgen.py
         self._context(ns)
         self._succ = ns["PROD"] if claim else ns["SUCC"]
         self.successors = self._succ            # type: ignore[method-assign]
@@ -123,7 +125,7 @@ class PromelaSystem(TransitionSystem):
             fast = compile_model(self.c.model, AssertionViolation,
                                  bool(self.layout.nr_extra), moves=False,
                                  merge=red.merge, reduce=red.reduce, dead=red.dead,
-                                 closure=red.claim_closure is not None)
+                                 closure=red.claim_closure is not None, fair=red.fair)
             if len(fast.steps) != len(self.c.steps):
                 raise ModelError(f"{self.name}: the two successor modules disagree")
             self._context(fast.ns)
@@ -237,13 +239,15 @@ def build_system(model: Model, mode: str = "safety", fair: bool = False,
                  closure: bool = False) -> PromelaSystem:
     """Compile a resolved ``model`` into a ``PromelaSystem`` for ``mode``, with
     statement merging, partial-order reduction and dead-variable elimination as asked
-    (reduce.py, deadvars.py; weak fairness turns the partial-order reduction off), and
+    (reduce.py, deadvars.py; under weak fairness, no partial-order reduction for a
+    model with rendezvous channels), and
     ``closure``: a never claim that counts steps replaced by its stutter closure where
     that keeps the reductions (closure.py; not in non-progress mode, which checks no
     never claim)."""
     claim_runs = mode == "non-progress" or model.claim is not None
+    fair_off = reduce and fair and any(c.capacity == 0 for c in model.chan_types)
     compiled = compile_model(model, AssertionViolation, claim_runs, merge=merge,
-                             reduce=reduce and not fair, dead=dead,
-                             closure=closure and mode != "non-progress")
-    compiled.reduction.fair_off = reduce and fair
+                             reduce=reduce and not fair_off, dead=dead,
+                             closure=closure and mode != "non-progress", fair=fair)
+    compiled.reduction.fair_off = fair_off
     return PromelaSystem(compiled, mode, fair)

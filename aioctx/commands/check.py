@@ -39,8 +39,9 @@ dead-variable elimination (a local that will be written before it is read again 
 kept at 0; ``--no-dead``, SPIN's ``-o2``).  The summary line says which ran; merging and the
 partial-order reduction do not run on a model that reads ``_last``, ``enabled()`` or
 ``pc_value()``, uses priorities, or is checked against a never claim that may count steps,
-nor on a process with a ``provided`` clause, and weak fairness turns the partial-order
-reduction off (promela/reduce.py explains why).  A claim that counts steps only with
+nor on a process with a ``provided`` clause; under weak fairness the partial-order
+reduction stays on, but not for a model with rendezvous channels (promela/reduce.py
+explains why).  A claim that counts steps only with
 moves that never block (``skip``, ``1``, jumps, ``assert``; QEMU's tcg-exclusive claim)
 keeps them when its stutter closure passes the same test: the search runs with the
 closure, and an error it finds is searched for again with the claim itself and no

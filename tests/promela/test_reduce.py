@@ -127,7 +127,7 @@ def test_check_reports_the_reductions(tmp_path, capsys):
     assert main(["check", str(path), "--no-merge", "--no-reduce", "--no-dead"]) == 0
     assert "reductions: none" in capsys.readouterr().out
     assert main(["check", str(path), "--acceptance", "--fair"]) == 0
-    assert "no partial-order reduction under weak fairness" in capsys.readouterr().out
+    assert "reductions: statement merging, partial-order reduction" in capsys.readouterr().out
     assert main(["check", str(path), "--json", "--no-reduce"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["reductions"]["merge"] and not data["reductions"]["reduce"]
@@ -140,6 +140,68 @@ def test_reductions_are_off_where_a_step_is_visible(tmp_path):
     assert system.c.reduction.summary() == (
         "dead variables (no merging or partial-order reduction: the model reads _last)")
     assert not system.c.reduction.chains and not system.c.reduction.reduces
+
+
+@pytest.mark.parametrize("storage", ["exact", "bitstate"])
+def test_weak_fairness_tells_a_postponed_process_from_a_blocked_one(monkeypatch, storage):
+    """fair_reduce.pml: the reduction expands Looper alone at its first choice.  Setter
+    is postponed there, not blocked (``movers``, schedgen.py's MOVERS), so Looper
+    spinning is no fair cycle; SPIN's verdicts are in test_spin_agreement.py."""
+    path = MODELS / "fair_reduce.pml"
+    result, system = promela.check(str(path), "acceptance", fair=True, storage=storage)
+    assert system.c.reduction.reduces and system.movers is not None
+    assert result.verdict == "ok"
+    blocked, _ = promela.check(str(path), "acceptance", fair=True, storage=storage,
+                               defines=["BLOCKED"])
+    assert blocked.kind == "acceptance cycle"
+    original = promela.system.PromelaSystem.__init__
+
+    def without_movers(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.movers = None
+    monkeypatch.setattr(promela.system.PromelaSystem, "__init__", without_movers)
+    result, _ = promela.check(str(path), "acceptance", fair=True, storage=storage)
+    assert result.kind == "acceptance cycle"        # what the reduction would report
+
+
+def test_a_claim_reading_np_keeps_the_reductions():
+    """np_ changes only on steps into or out of progress locations, which both
+    reductions keep (stutter.py); claim_np.pml's verdicts against SPIN are in
+    test_spin_agreement.py."""
+    _result, system = promela.check(str(MODELS / "claim_np.pml"), "acceptance")
+    assert system.c.reduction.why_off is None
+
+
+RENDEZVOUS = """
+chan c = [0] of { byte };
+active proctype P() { byte a; a = 1; c!a }
+active proctype Q() { byte b; c?b }
+"""
+
+XR_XS = """
+chan c = [1] of { byte };
+active proctype P() { xs c; byte a; a = 1; c!a }
+active proctype Q() { xr c; byte b; c?b }
+"""
+
+
+def test_weak_fairness_keeps_the_reduction_but_for_rendezvous_and_xr(tmp_path):
+    """As pan -f: no partial-order reduction with rendezvous channels (a local step can
+    enable a rendezvous partner; pan refuses the combination); and an xr/xs statement is
+    not local under fairness (a receive can unblock a sender)."""
+    path = tmp_path / "rv.pml"
+    path.write_text(RENDEZVOUS)
+    _result, system = promela.check(str(path), "acceptance", fair=True)
+    assert system.c.reduction.fair_off and not system.c.reduction.reduces
+    assert "weak fairness with rendezvous" in system.c.reduction.summary()
+    _result, system = promela.check(str(path), "acceptance")
+    assert system.c.reduction.reduces
+    path = tmp_path / "xr.pml"
+    path.write_text(XR_XS)
+    _result, system = promela.check(str(path), "acceptance")
+    assert system.c.reduction.conditional
+    _result, system = promela.check(str(path), "acceptance", fair=True)
+    assert not system.c.reduction.conditional and not system.c.reduction.fair_off
 
 
 COUNTING_CLAIM = """

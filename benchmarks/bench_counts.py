@@ -52,7 +52,9 @@ def compare(case: tuple[Path, list[str], str]) -> dict[str, Any]:
     try:
         theirs = spin_oracle.spin_verdict(str(path), mode, defines, optimised=True)
     except Exception as exc:            # pan refused to build or run: say why
-        row["spin_error"] = str(exc).strip().splitlines()[-1][:120]
+        lines = str(exc).strip().splitlines()
+        row["spin_error"] = next((ln.strip() for ln in lines if "error" in ln),
+                                 lines[-1])[:120]
         return row
     aioctx_mode, fair = AIOCTX_MODE[mode]
     ours, system = promela.check(str(path), aioctx_mode, fair=fair, defines=list(defines))

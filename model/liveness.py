@@ -155,8 +155,10 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                     for move in ts:
                         movers |= 1 << (move[0] + 1)
                     if reduced is not None and movers > 1 and not movers & (movers - 1):
-                        movers = 0      # one process moves: the others may be postponed
-                        for pid in reduced(s):
+                        # one process moves: the others may be postponed
+                        one = movers.bit_length() - 2
+                        movers = 0
+                        for pid in reduced(s, one):
                             movers |= 1 << (pid + 1)
                     universe |= movers & ~1
                     if exclusive is None or exclusive(s) is None:
@@ -394,7 +396,7 @@ def _component_cycle(system: TransitionSystem, component: list[State], mode: str
         edges[s] = [m for m in ts if m[2] in members]
         pids = {m[0] for m in ts}
         if system.movers is not None and len(pids) == 1 and min(pids) >= 0:
-            pids = set(system.movers(s))        # one process moves: see cycle_search
+            pids = set(system.movers(s, min(pids)))     # one moves: see cycle_search
         movers[s] = sum(1 << pid for pid in pids if pid >= 0)
     start = component[0]
     goals: list[tuple[State, Move | None]] = []       # (state, then this edge) to visit

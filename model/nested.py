@@ -143,7 +143,7 @@ class _Nested:
             movers = sorted({mv[0] for mv in moves if mv[0] >= 0})
             if len(movers) == 1 and self.system.movers is not None and \
                     all(mv[0] >= 0 for mv in moves):
-                movers = sorted(self.system.movers(s))  # the others may be postponed
+                movers = sorted(self.system.movers(s, movers[0]))  # others postponed
             exclusive = self.system.exclusive
             excl = exclusive is not None and exclusive(s) is not None
             acc0 = self.base_accepting(s, m)

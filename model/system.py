@@ -116,12 +116,12 @@ class TransitionSystem(ABC):
     #: ends is weakly fair and any accepting cycle counts (for claims aioctx translated
     #: from a formula itself, whose shape is not the one SPIN would give them).
     spin_stutter_fairness: bool = True
-    #: state -> the pids with a transition in it, for a system whose ``successors``
-    #: may expand one process alone (a partial-order reduction: the others are then
-    #: postponed, not blocked).  The fair searches ask it only about states whose
-    #: transitions all belong to one process.  None: ``successors`` offers every
-    #: process's transitions.
-    movers: Callable[[State], Iterable[int]] | None = None
+    #: (state, pid) -> the pids with a transition in the state, where ``successors``
+    #: offered ``pid``'s alone, for a system whose ``successors`` may expand one
+    #: process alone (a partial-order reduction: the others are then postponed, not
+    #: blocked).  The fair searches ask it only about such states.  None:
+    #: ``successors`` offers every process's transitions.
+    movers: Callable[[State, int], Iterable[int]] | None = None
 
     @abstractmethod
     def initial_states(self) -> Sequence[State]:

@@ -206,7 +206,7 @@ class ChanInit:
 class VarDecl(Stmt):
     type: str                       # a basic type, "mtype", or "struct"
     vars: list[IVar]
-    visibility: str | None = None   # "hidden", "show" or "local" (no effect on checking)
+    visibility: str | None = None   # "hidden", "show" or "local" (reduce.py reads "local")
     subtype: str | None = None      # the set of an ``mtype:set``, the name of a struct
 
 

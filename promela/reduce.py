@@ -16,6 +16,8 @@ no other process, never claim or label test can tell whether it has run yet.
   is taken, and it cannot read them).  The states
   inside an ``atomic`` sequence are not stored either, as in pan (codegen.py's
   ``CL``): nobody else moves and the never claim waits while the sequence runs.
+  Locations that behave alike (a ``do``'s entry and its loop head) become one, in the
+  processes and in the never claim (``_join_twins``), as pan has one state for both.
 * **Partial-order reduction** (SPIN's static reduction, turned off by
   ``-DNOREDUCE``; ``aioctx check --no-reduce``): in a state where some process is at a
   location whose every transition is local (SPIN's "safe" state) and at least one is
@@ -37,7 +39,9 @@ What each reduction keeps out, beyond non-local statements:
 * transitions into or out of a location with an ``accept`` or ``progress`` label, or
   one another process or a property refers to by ``P@label``: they are visible to the
   acceptance and non-progress searches and to the claim;
-* a local variable another process or a property reads as ``P:x`` counts as global;
+* a local variable another process or a property reads as ``P:x`` counts as global
+  (and a global declared ``local`` that one process alone touches counts as local, as
+  SPIN's prefix asks: ``_owned_globals``);
 * ``run`` and process termination (they change ``_nr_pr`` and the pids others get),
   channel operations (but a receive from a channel the process claims with ``xr`` while
   the channel holds a message, or a send to one it claims with ``xs`` while it has
@@ -196,12 +200,39 @@ def _remote_refs(model: Model) -> tuple[set[tuple[str, str]], set[tuple[str, str
     return rvars, rlabels
 
 
+def _owned_globals(model: Model) -> dict[str, set[str]]:
+    """Per proctype, the globals declared with SPIN's ``local`` prefix that its process
+    alone touches: the proctype has one process (one ``active`` instance, or ``init``;
+    never started by ``run``) and nothing else in the model or its properties names the
+    variable.  A statement on them is as local as one on the process's own variables.
+    pan takes the prefix on trust; one that does not hold here is simply global."""
+    def uses(roots: list) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for n in ast.walk(roots):
+            if isinstance(n, ast.Name) and isinstance(n.sym, Var) and \
+                    n.sym.scope == "global" and n.sym.visibility == "local":
+                counts[n.sym.name] = counts.get(n.sym.name, 0) + 1
+        return counts
+
+    everywhere = uses(model.behaviour())
+    started = {n.proc for n in ast.walk(model.behaviour()) if isinstance(n, ast.Run)}
+    owned: dict[str, set[str]] = {}
+    for p in model.proctypes:
+        mine: dict[str, int] = {}
+        if p.active == 1 and p.name not in started:
+            mine = uses([p.body, p.provided, [c for _word, c in p.xu]])
+        owned[p.name] = {name for name, k in mine.items() if everywhere[name] == k}
+    return owned
+
+
 class _Analysis:
     """Which statements of one proctype are local and which locations are visible."""
 
     def __init__(self, proc: ProcType, flow: Flow, rvars: set, rlabels: set,
-                 xu: bool = False) -> None:
+                 owned: set[str], xu: bool = False) -> None:
         self.proc = proc
+        #: the ``local`` globals only this process touches (``_owned_globals``)
+        self.owned = owned
         #: the channels the process claims, when xr/xs statements may count as local
         self.mine = exclusive.claims(proc) if xu else set()
         self.flow = flow
@@ -222,8 +253,11 @@ class _Analysis:
             return True
         if n.sym is None:
             return n.name == "_"
-        return isinstance(n.sym, Var) and n.sym.scope == "local" and (
-            self.proc.name, n.sym.name) not in self.rvars
+        if not isinstance(n.sym, Var):
+            return False
+        if n.sym.scope == "global":
+            return n.sym.name in self.owned
+        return n.sym.scope == "local" and (self.proc.name, n.sym.name) not in self.rvars
 
     def local(self, s: ast.Stmt) -> bool:
         """``s`` reads and writes nothing but its process's own variables."""
@@ -324,8 +358,8 @@ def _join_twins(flow: Flow, ample: tuple[int, ...]) -> None:
     """Send every transition into a location to its first twin: a location with the
     same transitions (statements, targets, atomic and escape marks), the same labels
     and flags, and expanded alone or not alike.  A ``do``'s entry and its loop head are
-    often such twins; pan has one state for both.  A process at either behaves alike,
-    so the states become one.  (The entry of a loop whose steps are local is ample and
+    often such twins; pan has one state for both.  A process (or the never claim) at
+    either behaves alike, so the states become one.  (The entry of a loop whose steps are local is ample and
     its head, where the loop closes, is not: they stay apart, and the first round of
     the loop keeps its reduction.)  The cycle proviso still holds: a cycle through the
     new target passes, from a twin of the old one, the same transitions."""
@@ -391,9 +425,10 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
     if red.why_off is None:
         red.claim_closure = closed
     rvars, rlabels = _remote_refs(model)
+    owned = _owned_globals(model)
     xu = exclusive.applies(model) and not fair
     for k, (proc, flow) in enumerate(zip(model.proctypes, flows, strict=True)):
-        a = _Analysis(proc, flow, rvars, rlabels, xu)
+        a = _Analysis(proc, flow, rvars, rlabels, owned[proc.name], xu)
         if merge and red.why_off is None and not a.guarded():
             for loc in flow.locations:
                 for t in loc.transitions:
@@ -419,4 +454,8 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
                     gone = live.resets(loc.pc, [t, *red.chains.get(id(t), [])])
                     if gone:
                         red.resets[id(t)] = gone
+    claim = red.claim_closure or claim_flow
+    if merge and claim is not None:
+        # the claim's twins too: it moves as before, one step for each of the system's
+        _join_twins(claim, (0,) * len(claim.locations))
     return red

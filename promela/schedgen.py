@@ -7,7 +7,7 @@ what the rules mean):
 * while a rendezvous offer is pending, only receives that take it move;
 * with the partial-order reduction (reduce.py), a process at a location of ``AMPLE``
   that can move is expanded alone (the highest pid first); under weak fairness
-  ``MOVERS(s)`` then says which processes could have moved;
+  ``MOVERS(s, pid)`` then says which processes could have moved;
 * otherwise every process moves, and when nobody can, every process again with
   ``timeout`` true;
 * a process with a ``provided`` clause moves only while it holds, and with priorities
@@ -149,13 +149,16 @@ class SchedGen:
             f"        {done}"]
 
     def movers(self) -> None:
-        """``MOVERS(s)``: the pids of the processes with a move in ``s``, for weak
-        fairness in a state the partial-order reduction expanded with one process alone
-        (the others are not blocked there, only postponed).  Only a state outside
-        atomic sequences and rendezvous offers is reduced, so each process's own moves
-        decide (with ``timeout`` false: the reduced process can move); a move that
-        fails an assertion is a move."""
-        self.out += ["def MOVERS(s):", "    movers = []", "    try:"] + _ind(_ind(
+        """``MOVERS(s, pid)``: the pids of the processes with a move in ``s``, where the
+        successors were ``pid``'s alone, for weak fairness: if the reduction expanded
+        ``pid`` alone (it stands at a location of ``AMPLE``), the others are not blocked
+        there, only postponed.  Only a state outside atomic sequences and rendezvous
+        offers is reduced, so each process's own moves decide (with ``timeout`` false:
+        ``pid`` can move); a move that fails an assertion is a move."""
+        pc = self.gen.pc("s", "o")
+        self.out += ["def MOVERS(s, pid):", "    o = poff(s, pid)",
+                     f"    if not AMPLE[s[o]][{pc}]:", "        return (pid,)",
+                     "    movers = []", "    try:"] + _ind(_ind(
             self.gen.each_process("tmp = []", "try:", *_ind(self.call("False", into="tmp")),
                                   "except AV:", "    tmp = True",
                                   "if tmp:", "    movers.append(i)"))) + [

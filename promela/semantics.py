@@ -251,7 +251,7 @@ class Analyser(StmtChecks):
             if not 1 <= size <= 65535:
                 raise self.error(iv.size.pos, f"bad array size {size}")
         var = Var(iv.name, type_name, bits, signed, size, iv.size is not None, scope_name,
-                  slot, iv.pos, mtype_set=decl.subtype)
+                  slot, iv.pos, mtype_set=decl.subtype, visibility=decl.visibility)
         init = iv.init
         if isinstance(init, ast.ChanInit):
             if type_name != "chan":

@@ -49,6 +49,7 @@ class Var:
     init: Any = None                # Expr, ChanInit, list[Expr] or None
     chan_type: int | None = None    # ChanType index when declared with ``[n] of {...}``
     mtype_set: str | None = None    # the set of an ``mtype:set`` variable
+    visibility: str | None = None   # the prefix it was declared with (reduce.py: "local")
     #: a typedef variable (``type == "struct"``): its structure type and its leaves,
     #: the slot-holding variables of its basic fields (structs.py); it has no slot
     struct: Any = None

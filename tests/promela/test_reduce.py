@@ -255,6 +255,56 @@ def test_a_local_read_remotely_is_never_reset(monkeypatch, tmp_path):
     assert verdict(path).kind == "assertion"    # what the reset would do
 
 
+OWNED = """
+local byte mine;
+byte shared;
+active proctype Owner() { mine = 1; mine = mine + 1; shared = mine }
+active proctype Other() { shared == 2 }
+"""
+
+TWO_WRITERS = """
+local byte g;
+active [2] proctype P() { byte me; me = _pid; g = me; assert(g == me) }
+"""
+
+
+def test_a_global_declared_local_is_local_where_one_process_alone_touches_it(
+        monkeypatch, tmp_path):
+    """SPIN's ``local`` prefix: ``mine`` is Owner's alone (its steps merge), but not once
+    Other reads it, nor without the prefix; a ``local`` global that two processes of
+    one proctype write is nobody's (else the reduction would hide the write between
+    ``g = me`` and the assert: pan, which trusts the prefix, misses it too)."""
+    path = tmp_path / "owned.pml"
+    for text, merged in ((OWNED, True), (OWNED.replace("local byte", "byte"), False),
+                         (OWNED.replace("2 }", "2; assert(mine == 2) }"), False)):
+        path.write_text(text)
+        result, system = promela.check(str(path))
+        assert result.verdict == "ok" and bool(system.c.reduction.chains) == merged
+    path = tmp_path / "two.pml"
+    path.write_text(TWO_WRITERS)
+    assert verdict(path).kind == "assertion"
+    monkeypatch.setattr(reduce, "_owned_globals",
+                        lambda model: {p.name: {"g"} for p in model.proctypes})
+    assert verdict(path).verdict == "ok"        # what the reduction would hide
+
+
+CLAIM_LOOP = """
+byte x;
+active proctype P() { end: do :: x = 1 - x od }
+never { do :: true :: x == 5 -> break od; accept: do :: x == 5 od }
+"""
+
+
+def test_a_claims_loop_entry_and_head_are_one_location(tmp_path):
+    """The claim's first ``do`` is entered at one location and loops at another that
+    behaves alike: with merging on they are one, as in pan (2 states, SPIN's count);
+    with ``--no-merge`` the claim's first step leads to the second one (3 states)."""
+    path = tmp_path / "loop.pml"
+    path.write_text(CLAIM_LOOP)
+    assert verdict(path).states == 2
+    assert verdict(path, merge=False).states == 3
+
+
 def test_dead_variables_merge_states(tmp_path):
     """A loop counter written before each use and a global nobody reads: with them
     kept at 0 the states that differ only there become one."""

@@ -30,15 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "promela"))
 
+import promela_cases as suite  # noqa: E402
 import spin_oracle  # noqa: E402
-from promela_cases import (  # noqa: E402
-    AIOCTX_MODE,
-    CHECKER_MODELS,
-    PROJECT_MODELS,
-    TEST_MODELS,
-    case_id,
-    cases,
-)
 
 from aioctx import promela  # noqa: E402
 
@@ -48,7 +41,7 @@ LIMIT = 1.5
 def compare(case: tuple[Path, list[str], str]) -> dict[str, Any]:
     """One case: SPIN's default verifier and aioctx's defaults, side by side."""
     path, defines, mode = case
-    row: dict[str, Any] = {"case": case_id(case)}
+    row: dict[str, Any] = {"case": suite.case_id(case)}
     try:
         theirs = spin_oracle.spin_verdict(str(path), mode, defines, optimised=True)
     except Exception as exc:            # pan refused to build or run: say why
@@ -56,7 +49,7 @@ def compare(case: tuple[Path, list[str], str]) -> dict[str, Any]:
         row["spin_error"] = next((ln.strip() for ln in lines if "error" in ln),
                                  lines[-1])[:120]
         return row
-    aioctx_mode, fair = AIOCTX_MODE[mode]
+    aioctx_mode, fair = suite.AIOCTX_MODE[mode]
     ours, system = promela.check(str(path), aioctx_mode, fair=fair, defines=list(defines))
     row.update(spin_states=theirs.states, spin_violated=theirs.violated,
                states=ours.states, violated=ours.violated,
@@ -100,12 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     if reason is not None:
         print(f"bench_counts: {reason}", file=sys.stderr)
         return 2
-    suite = cases(PROJECT_MODELS + TEST_MODELS + CHECKER_MODELS)
+    todo = suite.cases(suite.PROJECT_MODELS + suite.TEST_MODELS + suite.CHECKER_MODELS)
     rows = []
-    for k, case in enumerate(suite, 1):
+    for k, case in enumerate(todo, 1):
         rows.append(compare(case))
         if k % 50 == 0:
-            print(f"... {k} of {len(suite)} cases", file=sys.stderr, flush=True)
+            print(f"... {k} of {len(todo)} cases", file=sys.stderr, flush=True)
     print(report(rows))
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")

@@ -359,10 +359,11 @@ def _join_twins(flow: Flow, ample: tuple[int, ...]) -> None:
     same transitions (statements, targets, atomic and escape marks), the same labels
     and flags, and expanded alone or not alike.  A ``do``'s entry and its loop head are
     often such twins; pan has one state for both.  A process (or the never claim) at
-    either behaves alike, so the states become one.  (The entry of a loop whose steps are local is ample and
-    its head, where the loop closes, is not: they stay apart, and the first round of
-    the loop keeps its reduction.)  The cycle proviso still holds: a cycle through the
-    new target passes, from a twin of the old one, the same transitions."""
+    either behaves alike, so the states become one.  (The entry of a loop whose steps
+    are local is ample and its head, where the loop closes, is not: they stay apart,
+    and the first round of the loop keeps its reduction.)  The cycle proviso still
+    holds: a cycle through the new target passes, from a twin of the old one, the same
+    transitions."""
     first: dict[tuple, int] = {}
     rep = []
     for loc in flow.locations:

@@ -32,21 +32,20 @@ with ``--scheduler ADDRESS``; the first error found stops them all.  The report 
 the distinct states they stored between them (an estimate).
 
 Three reductions are on by default, as in SPIN, and keep every verdict: statement
-merging (a step goes on through the local statements after it; ``--no-merge``, SPIN's
-``-o3``), partial-order reduction (in a state where a process can only run local
-statements, only its moves are explored; ``--no-reduce``, SPIN's ``-DNOREDUCE``) and
-dead-variable elimination (a local that will be written before it is read again is
-kept at 0; ``--no-dead``, SPIN's ``-o2``).  The summary line says which ran; merging and the
-partial-order reduction do not run on a model that reads ``_last``, ``enabled()`` or
-``pc_value()``, uses priorities, or is checked against a never claim that may count steps,
-nor on a process with a ``provided`` clause; under weak fairness the partial-order
-reduction stays on, but not for a model with rendezvous channels (promela/reduce.py
-explains why).  A claim that counts steps only with
-moves that never block (``skip``, ``1``, jumps, ``assert``; QEMU's tcg-exclusive claim)
-keeps them when its stutter closure passes the same test: the search runs with the
-closure, and an error it finds is searched for again with the claim itself and no
-reductions (promela/closure.py).  A counterexample shows a dead
-variable as 0.
+merging (a step goes on through the local statements after it; ``--no-merge``,
+SPIN's ``-o3``), partial-order reduction (in a state where a process can only run
+local statements, only its moves are explored; ``--no-reduce``, SPIN's
+``-DNOREDUCE``) and dead-variable elimination (a local that will be written before it
+is read again is kept at 0; ``--no-dead``, SPIN's ``-o2``).  The summary line says
+which ran; merging and the partial-order reduction do not run on a model that reads
+``_last``, ``enabled()`` or ``pc_value()``, uses priorities, or is checked against a
+never claim that may count steps, nor on a process with a ``provided`` clause; under
+weak fairness the partial-order reduction stays on, but not for a model with
+rendezvous channels (promela/reduce.py explains why).  A claim that counts steps only
+with moves that never block (``skip``, ``1``, jumps, ``assert``; QEMU's tcg-exclusive
+claim) keeps them when its stutter closure passes the same test: the search runs with
+the closure, and an error it finds is searched for again with the claim itself and no
+reductions (promela/closure.py).  A counterexample shows a dead variable as 0.
 
 ``--memory-limit`` bounds the memory of the whole process (default: what it holds plus
 80% of what the machine has available); like the other budgets and like Ctrl-C, it stops

@@ -50,6 +50,7 @@ from .search import (
     call_predicate,
     check_invariant,
     distinct_initial_states,
+    fair_movers,
     path_counterexample,
     successors_error,
     unhashable,
@@ -75,7 +76,6 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
     succ = system.successors
     invariant = system.invariant
     exclusive = system.exclusive
-    reduced = system.movers
     nonprogress = mode == "non-progress"
     accepting = None if nonprogress else system.accepting
     progress = system.progress if nonprogress else None
@@ -152,15 +152,9 @@ def cycle_search(system: TransitionSystem, monitor: Monitor, result: Result,
                 always = -1
                 if fair:
                     movers = 0
-                    for move in ts:
-                        movers |= 1 << (move[0] + 1)
-                    if reduced is not None and movers > 1 and not movers & (movers - 1):
-                        # one process moves: the others may be postponed
-                        one = movers.bit_length() - 2
-                        movers = 0
-                        for pid in reduced(s, one):
-                            movers |= 1 << (pid + 1)
-                    universe |= movers & ~1
+                    for pid in fair_movers(system, s, ts):
+                        movers |= 1 << (pid + 1)
+                    universe |= movers
                     if exclusive is None or exclusive(s) is None:
                         always = movers
                 roots.append([counter, len(live) - 1, acc, 0, always, inbit])
@@ -394,10 +388,7 @@ def _component_cycle(system: TransitionSystem, component: list[State], mode: str
     for s in component:
         ts = list(system.successors(s))
         edges[s] = [m for m in ts if m[2] in members]
-        pids = {m[0] for m in ts}
-        if system.movers is not None and len(pids) == 1 and min(pids) >= 0:
-            pids = set(system.movers(s, min(pids)))     # one moves: see cycle_search
-        movers[s] = sum(1 << pid for pid in pids if pid >= 0)
+        movers[s] = sum(1 << pid for pid in fair_movers(system, s, ts))
     start = component[0]
     goals: list[tuple[State, Move | None]] = []       # (state, then this edge) to visit
     if mode == "acceptance":

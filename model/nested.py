@@ -44,7 +44,13 @@ from .liveness import _report_cycle_path, _report_path, _report_stutter
 from .monitor import TICK_MASK, Monitor
 from .result import INCOMPLETE, OK, VIOLATION, Result
 from .safety import STOPS
-from .search import call_predicate, check_invariant, distinct_initial_states, successors_error
+from .search import (
+    call_predicate,
+    check_invariant,
+    distinct_initial_states,
+    fair_movers,
+    successors_error,
+)
 from .store import rehash
 from .system import AssertionViolation, ModelError, State, TransitionSystem
 
@@ -140,10 +146,7 @@ class _Nested:
         j = aux >> 1
         out = []
         if self.fair:
-            movers = sorted({mv[0] for mv in moves if mv[0] >= 0})
-            if len(movers) == 1 and self.system.movers is not None and \
-                    all(mv[0] >= 0 for mv in moves):
-                movers = sorted(self.system.movers(s, movers[0]))  # others postponed
+            movers = sorted(fair_movers(self.system, s, moves))
             exclusive = self.system.exclusive
             excl = exclusive is not None and exclusive(s) is not None
             acc0 = self.base_accepting(s, m)

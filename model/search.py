@@ -1,6 +1,6 @@
 """What the safety and liveness searches share: turning a broken model into one
-``ModelError`` that names the part at fault, the initial states, and a counterexample
-along a path of moves."""
+``ModelError`` that names the part at fault, the initial states, a counterexample
+along a path of moves, and which processes weak fairness counts as able to move."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .result import Counterexample, build_steps, describe_move, mover_name
-from .system import AssertionViolation, ModelError, State, TransitionSystem
+from .system import STUTTER, AssertionViolation, ModelError, State, TransitionSystem
 
 
 def unhashable(system: TransitionSystem, source: State, pid: int, step: int,
@@ -68,3 +68,17 @@ def distinct_initial_states(system: TransitionSystem) -> list[State]:
 def check_invariant(system: TransitionSystem, state: State) -> str | None:
     """The invariant's message for ``state`` (None: it holds)."""
     return call_predicate(system, "invariant", system.invariant, state)
+
+
+def fair_movers(system: TransitionSystem, state: State, moves: list) -> set[int]:
+    """The processes that can move in ``state``, whose transitions are ``moves``, as weak
+    fairness counts them (the never claim's own stutter move is nobody's): the movers
+    of ``moves``, unless they are one process's alone and ``system.movers`` is set,
+    which then says whether the others were postponed rather than blocked."""
+    pids = {move[0] for move in moves}
+    if len(pids) == 1 and system.movers is not None:
+        (pid,) = pids
+        if pid >= 0:
+            return set(system.movers(state, pid))
+    pids.discard(STUTTER)
+    return pids

@@ -412,12 +412,14 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
     ``merge``, the locations expanded alone when ``reduce``, the dead variables reset
     when ``dead``; with ``closure``, a never claim that counts steps gives way to its
     stutter closure where that passes stutter.py's test (``claim_closure``); ``fair``:
-    for a search under weak fairness, where an xr/xs statement is never local."""
+    for a search under weak fairness, where an xr/xs statement is never local and a
+    model with rendezvous channels gets no partial-order reduction (``fair_off``)."""
+    fair_off = reduce and fair and any(c.capacity == 0 for c in model.chan_types)
     red = Reduction(ample=[(0,) * len(f.locations) for f in flows], merge=merge,
-                    reduce=reduce, dead=dead, fair=fair,
-                    dead_at_entry=[[] for _ in flows])
+                    reduce=reduce and not fair_off, dead=dead, fair=fair,
+                    fair_off=fair_off, dead_at_entry=[[] for _ in flows])
     closed = None
-    if closure and (merge or reduce) and claim_flow is not None and _counts_steps(
+    if closure and (merge or red.reduce) and claim_flow is not None and _counts_steps(
             model, claim_flow):
         closed = stutter_closure(claim_flow)
         if closed is not None and not stutter_blind(closed, model.claim.body):
@@ -437,7 +439,7 @@ def reductions(model: Model, flows: list[Flow], claim_flow: Flow | None, merge: 
                         chain = a.chain(t)
                         if chain:
                             red.chains[id(t)] = chain
-        if reduce and red.why_off is None:
+        if red.reduce and red.why_off is None:
             row = []
             for loc in flow.locations:
                 conditions: list[tuple[str, ast.Name]] = []

@@ -245,9 +245,7 @@ def build_system(model: Model, mode: str = "safety", fair: bool = False,
     that keeps the reductions (closure.py; not in non-progress mode, which checks no
     never claim)."""
     claim_runs = mode == "non-progress" or model.claim is not None
-    fair_off = reduce and fair and any(c.capacity == 0 for c in model.chan_types)
     compiled = compile_model(model, AssertionViolation, claim_runs, merge=merge,
-                             reduce=reduce and not fair_off, dead=dead,
+                             reduce=reduce, dead=dead,
                              closure=closure and mode != "non-progress", fair=fair)
-    compiled.reduction.fair_off = fair_off
     return PromelaSystem(compiled, mode, fair)

@@ -180,9 +180,14 @@ def _system(model: Model, mode: str, fair: bool,
     from .system import PromelaSystem
 
     merge, reduce, dead = reductions
+    fair = fair and mode != "safety"
     system = build(model, mode, fair, merge=merge, reduce=reduce, dead=dead, closure=True)
     if mode == "acceptance" and not system.has_accept:
-        # safety and acceptance run the same compiled code (the claim runs in both)
+        # a safety search, which runs the same compiled code (the claim runs in both);
+        # fairness means nothing to it, so none of the reductions it holds back
+        if fair:
+            system = build(model, mode, False, merge=merge, reduce=reduce, dead=dead,
+                           closure=True)
         system = PromelaSystem(system.c, "safety")
     return system
 

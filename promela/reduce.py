@@ -77,7 +77,11 @@ independence, and fairness leaves them out: a rendezvous (a local step can bring
 process to a receive that makes another's send executable; such a model gets no
 partial-order reduction under fairness, and pan refuses the combination) and the
 xr/xs conditional safety (a receive makes room that can unblock a sender; under
-fairness those statements are global).  Merging is unaffected.
+fairness those statements are global).  pan keeps them local under ``-f`` and misses
+a starving sender there (tests/promela/models/xr_starve.pml: no error from pan's default
+verifier, a fair acceptance cycle with ``-DNOREDUCE``).  Merging is unaffected, and an
+acceptance search of a model without accept labels is a safety search (as in SPIN), for
+which fairness holds nothing back.
 """
 
 from __future__ import annotations

@@ -174,15 +174,20 @@ def test_a_claim_reading_np_keeps_the_reductions():
 
 RENDEZVOUS = """
 chan c = [0] of { byte };
+byte g;
 active proctype P() { byte a; a = 1; c!a }
-active proctype Q() { byte b; c?b }
+active proctype Q() { byte b; c?b; g = b }
 """
 
 XR_XS = """
 chan c = [1] of { byte };
+byte g;
 active proctype P() { xs c; byte a; a = 1; c!a }
-active proctype Q() { xr c; byte b; c?b }
+active proctype Q() { xr c; byte b; c?b; g = b }
 """
+
+#: a property, so that acceptance mode searches for (fair) cycles
+PROPERTY = "ltl { <>[] (g == 1) }\n"
 
 
 def test_weak_fairness_keeps_the_reduction_but_for_rendezvous_and_xr(tmp_path):
@@ -190,18 +195,35 @@ def test_weak_fairness_keeps_the_reduction_but_for_rendezvous_and_xr(tmp_path):
     enable a rendezvous partner; pan refuses the combination); and an xr/xs statement is
     not local under fairness (a receive can unblock a sender)."""
     path = tmp_path / "rv.pml"
-    path.write_text(RENDEZVOUS)
+    path.write_text(RENDEZVOUS + PROPERTY)
     _result, system = promela.check(str(path), "acceptance", fair=True)
     assert system.c.reduction.fair_off and not system.c.reduction.reduces
     assert "weak fairness with rendezvous" in system.c.reduction.summary()
     _result, system = promela.check(str(path), "acceptance")
     assert system.c.reduction.reduces
     path = tmp_path / "xr.pml"
-    path.write_text(XR_XS)
+    path.write_text(XR_XS + PROPERTY)
     _result, system = promela.check(str(path), "acceptance")
     assert system.c.reduction.conditional
     _result, system = promela.check(str(path), "acceptance", fair=True)
     assert not system.c.reduction.conditional and not system.c.reduction.fair_off
+
+
+def test_weak_fairness_without_accept_labels_keeps_the_safety_reductions(tmp_path):
+    """Acceptance mode on a model without accept labels is a safety search, as in SPIN,
+    and fairness says nothing about one: the reductions that a fair cycle search leaves
+    out (rendezvous, xr/xs) stay on, and the search stores what safety mode stores."""
+    for name, text in (("rv.pml", RENDEZVOUS), ("xr.pml", XR_XS)):
+        path = tmp_path / name
+        path.write_text(text)
+        fair, fair_system = promela.check(str(path), "acceptance", fair=True)
+        plain, plain_system = promela.check(str(path), "safety")
+        assert fair.mode == "safety" and not fair.fair, name
+        assert fair_system.c.reduction.reduces and not fair_system.c.reduction.fair_off
+        assert fair_system.c.reduction.conditional.keys() == \
+            plain_system.c.reduction.conditional.keys(), name
+        assert fair.states == plain.states, name
+    assert fair_system.c.reduction.conditional
 
 
 COUNTING_CLAIM = """

@@ -68,6 +68,12 @@ class AssertionViolation(Exception):
     ``"assertion"`` for an ``assert`` and ``"claim"`` when a never claim reaches its end.
     """
 
+    #: for a Promela product with a never claim (promela/claimgen.py), the round of the
+    #: system's moves that failed: 1 the ordinary one, 2 the one with ``timeout`` true
+    #: (the claim moves first in both), 0 inside an atomic sequence or a rendezvous
+    #: (the claim does not move)
+    phase = 1
+
     def __init__(self, pid: int, step: int, message: str, kind: str = "assertion") -> None:
         super().__init__(message)
         self.pid = pid

@@ -21,7 +21,8 @@ SPIN's structural rules:
 * In the body of an ``unless``, every location also has the escape's first statements
   as transitions, in groups before its own (an outer escape before an inner one); the
   code generator takes the first group with an executable transition and only then
-  the location's own transitions.
+  the location's own transitions.  So does an if/do one of whose options starts with
+  an ``unless`` (pan's rule: the escape goes before every option there).
 
 Each location carries SPIN's state number (numbering.py).  What a transition does to
 shared state is the code generator's business: a transition here says which statement
@@ -221,9 +222,44 @@ class _Builder:
     def transitions(self, n: Node) -> list[tuple[Node, Node, int]]:
         """(node holding the statement, target, escape group) for each transition out
         of location ``n``: the escape groups first, then its own."""
-        out = [(src, dest, k + 1) for k, e in enumerate(n.escapes)
+        out = [(src, dest, k + 1) for k, e in enumerate(self.escapes(n))
                for src, dest in self.own(e)]
         return out + [(src, dest, 0) for src, dest in self.own(n)]
+
+    @staticmethod
+    def starts(locations: list[Node]) -> dict[int, list[Node]]:
+        """For each node that locations' transitions start with (an if/do, a block or a
+        statement at the head of an option), those locations: a label there names the
+        place before its first statement, so it labels them (an ``accept`` label in an
+        if that begins an option; a do's entry and loop head both start its options)."""
+        out: dict[int, list[Node]] = {}
+        for n in locations:
+            stack, seen = [n], {n.id}
+            while stack:
+                m = stack.pop()
+                heads = m.options if m.kind == BRANCH else \
+                    [m.inner] if m.kind == COMPOUND else []
+                for h in heads:
+                    if h.id not in seen:
+                        seen.add(h.id)
+                        out.setdefault(h.id, []).append(n)
+                        stack.append(h)
+        return out
+
+    def escapes(self, n: Node, depth: int = 0) -> list[Node]:
+        """The escapes that hold at location ``n``, outer first: those of the ``unless``
+        bodies ``n`` is in, and of those its own transitions start (an option or a block
+        that begins with an ``unless``: pan tries that escape first at the if/do too,
+        before every option)."""
+        if depth > 200:
+            raise self.error(n.pos, "options nested too deeply")
+        out = list(n.escapes)
+        heads = n.options if n.kind == BRANCH else [n.inner] if n.kind == COMPOUND else []
+        for head in heads:
+            for e in self.escapes(head, depth + 1):
+                if e not in out:
+                    out.append(e)
+        return out
 
     def own(self, n: Node, depth: int = 0) -> list[tuple[Node, Node]]:
         """(node holding the statement, target) for each transition that starts with
@@ -264,13 +300,16 @@ class _Builder:
                 raise self.error(n.pos, "'else' can only start an option of an if or do")
             for _src, dest, _group in self.transitions(n):
                 pending.append(dest)
+        starts = self.starts(list(nodes.values()))
         for node in list(self.labels.values()):
             for target in (node, node.head):
-                if target is not None and self.canonical(target).id in order:
-                    c = self.canonical(target)
+                if target is None:
+                    continue
+                c = self.canonical(target)
+                for at in [c] if c.id in order else starts.get(c.id, []):
                     for lab in node.labels:
-                        if lab not in order[c.id].labels:
-                            order[c.id].labels.append(lab)
+                        if lab not in order[at.id].labels:
+                            order[at.id].labels.append(lab)
         for nid, loc in order.items():
             for src, dest, group in self.transitions(nodes[nid]):
                 d = order[dest.id]

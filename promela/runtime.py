@@ -175,8 +175,11 @@ def make_helpers(lay: Layout, names: list[str]) -> dict[str, Any]:
         return n >= caps[ct]
 
     def poll(s, c: int, random: bool, pattern: tuple) -> bool:
-        """``c?[pattern]``: could a receive with these constants take a message now?"""
+        """``c?[pattern]``: could a receive with these constants take a message now?
+        (An error on a rendezvous channel, as in pan.)"""
         ct, qo, n = qget(s, c)
+        if not caps[ct]:
+            raise Fault("a poll c?[...] of a rendezvous channel")
         for k in range(n if random else min(n, 1)):
             m = qmsg(s, ct, qo, k)
             if all(p is None or p == v for p, v in zip(pattern, m, strict=False)):

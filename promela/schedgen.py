@@ -37,6 +37,13 @@ if TYPE_CHECKING:
     from .flow import Flow
 
 
+def _phase(lines: list[str], phase: int) -> list[str]:
+    """``lines`` that tag an assertion violation they raise with ``phase`` (the
+    ``AssertionViolation.phase`` of model/system.py)."""
+    return ["try:"] + _ind(lines) + ["except AV as exc:", f"    exc.phase = {phase}",
+                                     "    raise"]
+
+
 class SchedGen:
     def __init__(self, gen: CodeGen) -> None:
         self.gen = gen
@@ -74,13 +81,16 @@ class SchedGen:
                                  ("SUCC", "def SUCC(s):",
                                   (close + "return out", close + "return out"))):
             body = [] if name == "MOVES" else ["out = []"]
+            # in MOVES, a failed assertion says in which round it failed (the claim
+            # moves first in round 1 and 2, not in 0: claimgen.py)
+            tag = _phase if name == "MOVES" else (lambda lines, _phase: lines)
             if gen.has_atomic:
                 body += [f"ex = s[{EX}]", "if ex:", "    i = ex - 1", "    o = poff(s, i)"]
-                body += _ind(self.call("False"))
+                body += _ind(tag(self.call("False"), 0))
                 body += ["    if out:", f"        {done[0]}"]
             if gen.has_rv:
-                body += [f"if s[{RVC}]:"] + _ind(self.gen.each_process(
-                    *self.call("False", table="R"))) + [f"    {done[0]}"]
+                body += [f"if s[{RVC}]:"] + _ind(tag(self.gen.each_process(
+                    *self.call("False", table="R")), 0)) + [f"    {done[0]}"]
             expand = self.reduced(done[1]) if gen.red.reduces else []
             expand += self.gen.each_process(*self.call("False"))
             if gen.copies and not self.filtered:
@@ -90,7 +100,8 @@ class SchedGen:
             else:
                 body += expand
             if gen.has_timeout:
-                body += ["if not out:"] + _ind(self.gen.each_process(*self.call("True")))
+                body += ["if not out:"] + _ind(tag(self.gen.each_process(*self.call("True")),
+                                                   2))
                 if name == "MOVES":
                     body.append(f"    {close}return 2")
             body.append(done[1])

@@ -215,6 +215,10 @@ class StmtGen:
             taken = []
         effect = ["l = bytearray(s)"] + stores + taken
         lines = [f"c = {self.x.chan(s.chan, g)}", "ct, qo, n = qget(s, c)"] + before
+        if s.keep and self.has_rv:
+            # as pan: an error wherever it is tried, taker of an offer or not
+            lines += ["if not CAP[ct]:",
+                      "    raise Fault('a copy receive c?<...> from a rendezvous channel')"]
         if rendezvous:
             effect += ["qtake(l, ct, qo, 1, 0)", f"l[{RVC}] = 0", f"l[{RVP}] = 0"]
             return lines + [f"if n and s[{RVC}] == c and s[{RVP}] != i:",

@@ -38,6 +38,8 @@ _KINDS = {
     "block in d_step seq": "assertion",
     "used: enabled(pid=thisproc)": "assertion",
     "priority is out of range": "assertion",
+    "error to poll rendezvous channel": "assertion",
+    "polling rv chan": "assertion",
     # trace/notrace and xr/xs assertions (aioctx reports them as failed assertions)
     "event_trace error": "assertion",
     "error, partial order reduction invalid": "assertion",

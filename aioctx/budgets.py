@@ -9,7 +9,8 @@ used as it is.  ``parse_size`` reads ``4G``, ``512M``, ``1.5GiB``, ``200000000``
 K, M, G, T are powers of 1024).
 
 ``Deadline`` makes a time budget cover a whole command, reading and compiling the
-input included, not only the search that reports it.
+input included, not only the search that reports it; ``MemoryWatch`` does the same for
+a memory budget until the search, which keeps it from then on, begins.
 """
 
 from __future__ import annotations
@@ -145,6 +146,48 @@ class Deadline:
                     time.sleep(0)
             except KeyboardInterrupt:
                 pass
+
+
+class MemoryWatch:
+    """A memory budget for the part of a command before its search, as a context
+    manager: reading, preprocessing and compiling a model check no budget themselves
+    (the search's own monitor does, and stops with its statistics).  A thread samples
+    ``resident()`` (bytes) every ``period`` seconds; over ``limit``, it interrupts the
+    main thread once and ``exceeded`` is True.  ``stop()``, when the search begins,
+    ends the watch.  Outside the main thread, or without a limit, it does nothing."""
+
+    def __init__(self, limit: int | None, resident: Callable[[], int],
+                 period: float = 0.1) -> None:
+        self.limit = limit
+        self.resident = resident
+        self.period = period
+        self.exceeded = False
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> MemoryWatch:
+        if self.limit is not None and \
+                threading.current_thread() is threading.main_thread():
+            threading.Thread(target=self._watch, daemon=True).start()
+        return self
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.period):
+            if self.resident() > self.limit:
+                with self._lock:
+                    if not self._done.is_set():
+                        self.exceeded = True
+                        self._done.set()
+                        _thread.interrupt_main()
+                return
+
+    def stop(self) -> None:
+        with self._lock:
+            self._done.set()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
 
 
 def parse_size(text: str) -> int:

@@ -11,6 +11,7 @@ bug-report route and exit status 4, with the traceback only under ``--debug`` or
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -54,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: errors of a write to a place the user chose (a full disk or quota, a device error)
+_OUTPUT_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = None
     try:
@@ -61,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
         except SystemExit as exc:           # --help, --version (0) or a usage error (2)
             return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()      # a write that fails fails here, where it is reported
+        return code
     except UsageError as exc:
         print(exc if exc.located else f"aioctx: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -74,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except OSError as exc:
+        if exc.filename is None and exc.errno in _OUTPUT_ERRORS:
+            # the output could not be written where the user sent it (a full disk,
+            # ``> /dev/full``): say so, and keep the final flush from failing again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            print(f"aioctx: cannot write the output: {exc.strerror}", file=sys.stderr)
+            return EXIT_USAGE
         if exc.filename is None:            # not about a file the user named
             return _internal_error(exc, args, argv)
         if isinstance(exc, FileNotFoundError):

@@ -34,9 +34,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .liveness import cycle_search
-from .monitor import Monitor
+from .monitor import Monitor, resident_bytes
 from .nested import nested_search
-from .result import Result
+from .result import INCOMPLETE, Result
 from .safety import safety_bfs, safety_dfs
 from .sketch import Sketch
 from .store import STORAGES, BitState, HashCompact
@@ -91,7 +91,16 @@ def check(system: TransitionSystem, mode: str = "safety", *, fair: bool = False,
     if storage == "hash-compact":
         store = HashCompact(seed, sketch=sketch)
     elif storage == "bitstate":
-        store = BitState(bits or DEFAULT_BITS, hashes, seed, sketch=sketch)
+        bits = bits or DEFAULT_BITS
+        if resident_bytes() + bits // 8 > monitor.memory_limit:
+            # the array is allocated whole, before the first state: refuse it as the
+            # budget would stop the search, not by a MemoryError or the OOM killer
+            result.verdict, result.limit = INCOMPLETE, "memory"
+            result.note = (f"the bit array ({bits // 8 / 2**20:,.0f} MiB) does not fit in "
+                           f"the memory budget ({monitor.memory_limit / 2**20:,.0f} MiB)")
+            result.seconds, result.cpu_seconds, result.peak_memory = monitor.close()
+            return result
+        store = BitState(bits, hashes, seed, sketch=sketch)
     # The search allocates many objects and no reference cycles: the cyclic garbage
     # collector would only rescan the growing state table, so it waits until the end.
     collecting = gc.isenabled()

@@ -24,6 +24,7 @@ model, mode and variant.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -379,7 +380,28 @@ def compile_model(model: Model, assertion_violation: type, claim_runs: bool,
     ns["CLAIM_END"] = CLAIM_END
     ns["__builtins__"] = {"len": len, "bytes": bytes, "bytearray": bytearray, "str": str,
                           "range": range, "True": True, "False": False, "None": None}
-    code = compile(compiled.source, f"<promela:{model.file}>", "exec")
-    exec(code, ns)      # the source was generated from the syntax tree, never model text
+    for piece in _pieces(compiled.source):
+        # the source was generated from the syntax tree, never model text
+        exec(compile(piece, f"<promela:{model.file}>", "exec"), ns)
     compiled.ns = ns
     return compiled
+
+
+#: lines of generated source compiled at once (``_pieces``)
+PIECE_LINES = 4000
+
+
+def _pieces(source: str) -> Iterator[str]:
+    """The generated module in pieces of whole top-level definitions, run in order (the
+    same module: a function reads the module's names when it runs, not when defined).
+    CPython's ``compile`` holds the whole syntax tree of its input, about 150 bytes for
+    each byte of this source, and cannot be interrupted: in pieces, the memory of
+    compiling is that of the largest piece, and ``--time-limit`` (an interrupt of the
+    main thread) lands between two pieces."""
+    lines = source.split("\n")
+    start = 0
+    for k in range(PIECE_LINES, len(lines)):
+        if k - start >= PIECE_LINES and lines[k].startswith("def "):
+            yield "\n".join(lines[start:k])
+            start = k
+    yield "\n".join(lines[start:])

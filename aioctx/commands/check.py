@@ -66,7 +66,7 @@ import argparse
 import json
 import sys
 
-from ..budgets import Deadline, count_option, parse_size, seconds_option
+from ..budgets import Deadline, MemoryWatch, count_option, parse_size, seconds_option
 from ..errors import EXIT_CLEAN, EXIT_FOUND, EXIT_INCOMPLETE, UsageError
 from . import add_command
 
@@ -143,6 +143,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..model.monitor import default_memory_limit, resident_bytes
     from ..model.swarm import SchedulerError
     from ..model.system import ModelError
     from ..promela import PromelaError, check, format_trail
@@ -153,7 +154,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--{args.storage} needs a depth-first search (drop --bfs)")
     if args.storage != "bitstate" and (args.log_bits is not None or args.hashes != 3):
         raise UsageError("-w and -k apply to --bitstate only")
-    if not 3 <= (args.log_bits or DEFAULT_LOG_BITS) <= 40:
+    if args.log_bits is None:
+        args.log_bits = DEFAULT_LOG_BITS
+    if not 3 <= args.log_bits <= 40:
         raise UsageError("-w takes 3..40 (an array of 2**N bits)")
     if not 1 <= args.hashes <= 32:
         raise UsageError("-k takes 1..32 (bits per state)")
@@ -171,17 +174,26 @@ def run(args: argparse.Namespace) -> int:
     if swarm and args.storage == "exact":
         args.storage = "bitstate"
     deadline = Deadline(args.time_limit)
+    watch = MemoryWatch(args.memory_limit if args.memory_limit is not None else
+                        default_memory_limit(), resident_bytes)
+
+    def search_begins() -> float | None:
+        """What is left of the time budget, asked when the search begins: from then on
+        the search keeps the memory budget itself."""
+        watch.stop()
+        return deadline.left()
+
     try:
-        with deadline:
+        with deadline, watch:
             result, system = check(args.file, args.mode, fair=args.fair,
                                    search="bfs" if args.bfs else "dfs",
                                    defines=args.defines, undefines=args.undefines,
                                    claim=args.claim, ltl=args.ltl,
                                    max_states=args.max_states, max_depth=args.max_depth,
-                                   time_left=deadline.left,
+                                   time_left=search_begins,
                                    progress=False if args.json else None,
                                    memory_limit=args.memory_limit, storage=args.storage,
-                                   bits=1 << (args.log_bits or DEFAULT_LOG_BITS),
+                                   bits=1 << args.log_bits,
                                    hashes=args.hashes, seed=args.seed,
                                    workers=args.workers, scheduler=args.scheduler,
                                    searches=args.searches, merge=args.merge,
@@ -189,7 +201,9 @@ def run(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, SystemError):
         # the deadline's interrupt, or what CPython 3.11's compile() makes of one that
         # lands inside it ("AST constructor recursion depth mismatch", found by the fuzz
-        # test on a loaded machine)
+        # test on a loaded machine); or the memory watch's
+        if watch.exceeded:
+            return _out_of_memory(args, watch.limit)
         if not deadline.expired:
             raise
         return _out_of_time(args, deadline.searched)
@@ -237,9 +251,21 @@ def _out_of_time(args: argparse.Namespace, searched: bool) -> int:
     else:
         message = (f"--time-limit {args.time_limit:g} s ran out before the search began "
                    "(reading and compiling the model)")
+    return _incomplete(args, "time", message)
+
+
+def _out_of_memory(args: argparse.Namespace, limit: int) -> int:
+    """The memory budget ran out before the search began (reading and compiling the
+    model)."""
+    return _incomplete(args, "memory", f"the memory budget ({limit / 2**20:,.0f} MiB) ran "
+                       "out before the search began (reading and compiling the model)")
+
+
+def _incomplete(args: argparse.Namespace, limit: str, message: str) -> int:
+    """A budget that ran out where no search could report: one line, and --json's."""
     if args.json:
         print(json.dumps({"file": args.file, "defines": args.defines, "mode": args.mode,
-                          "verdict": "incomplete", "limit": "time", "message": message},
+                          "verdict": "incomplete", "limit": limit, "message": message},
                          indent=2))
     print(f"aioctx: {args.file}: {message}", file=sys.stderr)
     return EXIT_INCOMPLETE
@@ -269,7 +295,8 @@ def _as_json(args, result, system) -> dict:
         "mode": result.mode,
         "requested_mode": args.mode, "fair": result.fair, "search": result.search,
         "verdict": result.verdict, "kind": result.kind, "message": result.message,
-        "limit": result.limit, "states": result.states, "transitions": result.transitions,
+        "limit": result.limit, "note": result.note, "states": result.states,
+        "transitions": result.transitions,
         "depth": result.max_depth, "seconds": round(result.seconds, 6),
         "memory": result.peak_memory, "storage": result.storage, "seed": result.seed,
         "reductions": system.c.reduction.as_dict(),

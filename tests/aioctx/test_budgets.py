@@ -1,6 +1,7 @@
 """Every numeric option of every command refuses what cannot be meant (not a number,
 NaN, infinity, negative, absurdly large) in one line with exit status 2, before any
-work; ``check --time-limit`` covers the whole command, not only the search."""
+work; ``check --time-limit`` and ``--memory-limit`` cover the whole command, not only
+the search."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import time
 import pytest
 
 from aioctx import cli, promela
-from aioctx.budgets import Deadline
+from aioctx.budgets import Deadline, MemoryWatch
 
 MODEL = "init { skip }\n"
 
@@ -186,3 +187,45 @@ def test_an_interrupt_that_compile_turns_into_a_system_error_is_the_time_limit(
     assert code == 3, err
     assert err == (f"aioctx: {model}: --time-limit 0.5 s ran out before the search began "
                    "(reading and compiling the model)\n")
+
+
+def test_memory_limit_covers_reading_the_model(tmp_path, capsys, monkeypatch):
+    """Reading and compiling a model look at no memory budget (a 150 KB model of one
+    long init compiled to 1.2 GB at once, found by a fuzz run): the budget stops them
+    too, with exit status 3.  Here the process's resident set reads as 1 TiB while a
+    front end is busy."""
+    from aioctx.model import monitor
+
+    model = tmp_path / "slow.pml"
+    model.write_text(MODEL)
+    real_load = promela.load
+
+    def slow_load(*args, **kwargs):
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pass
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(promela, "load", slow_load)
+    monkeypatch.setattr(monitor, "resident_bytes", lambda: 1 << 40)
+    start = time.monotonic()
+    code = cli.main(["check", str(model), "--memory-limit", "2G"])
+    took = time.monotonic() - start
+    _out, err = capsys.readouterr()
+    assert code == 3 and took < 10, (took, err)
+    assert err == (f"aioctx: {model}: the memory budget (2,048 MiB) ran out before the "
+                   "search began (reading and compiling the model)\n")
+
+
+def test_the_memory_watch_ends_where_the_search_begins():
+    """Once stopped (the search keeps the budget from then on, with its statistics),
+    the watch interrupts nobody, however much memory the process holds."""
+    watch = MemoryWatch(1 << 20, lambda: 1 << 40, period=0.01)
+    with watch:
+        watch.stop()
+        time.sleep(0.2)
+    assert not watch.exceeded
+    with pytest.raises(KeyboardInterrupt), MemoryWatch(1 << 20, lambda: 1 << 40,
+                                                       period=0.01) as fired:
+        time.sleep(5)
+    assert fired.exceeded

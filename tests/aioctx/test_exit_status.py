@@ -5,6 +5,7 @@ traceback unless asked for), and each command's help and ``aioctx --help`` say s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -79,6 +80,22 @@ def test_the_installed_command_exits_4_with_one_line(tmp_path):
                           timeout=120, env=env)
     assert done.returncode == 4 and done.stdout == "", done.stderr
     assert done.stderr.count("\n") == 1 and ROUTE in done.stderr and BOOM in done.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_output_that_cannot_be_written_is_status_2_not_a_crash(tmp_path):
+    """Output sent where it cannot be written (a full disk: ``> /dev/full``) is the
+    place the user chose, not a bug of aioctx (a fuzz run found status 4): one line,
+    status 2, with and without --json."""
+    model = tmp_path / "m.pml"
+    model.write_text(MODEL)
+    for extra in ([], ["--json"]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "aioctx", "check", str(model),
+                                   *extra], stdout=full, stderr=subprocess.PIPE, text=True,
+                                  timeout=120)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == "aioctx: cannot write the output: No space left on device\n"
 
 
 def test_usage_errors_are_status_2(capsys, tmp_path):

@@ -45,6 +45,7 @@ def test_bitstate_verdicts_and_json(run):
     (["--bitstate", "--bfs"], "--bitstate needs a depth-first search"),
     (["--hash-compact", "--bfs"], "--hash-compact needs a depth-first search"),
     (["--bitstate", "-w", "50"], "-w takes 3..40"),
+    (["--bitstate", "-w", "0"], "-w takes 3..40"),
     (["--bitstate", "-k", "0"], "-k takes 1..32"),
     (["--memory-limit", "nan"], "'nan' is not a size"),
     (["--memory-limit=-1G"], "'-1G' is not a size"),
@@ -64,6 +65,21 @@ def test_memory_budget_stops_with_statistics(run):
     data = json.loads(out)
     assert code == 3 and data["verdict"] == "incomplete" and data["limit"] == "memory"
     assert data["states"] > 0 and data["transitions"] > 0
+
+
+def test_a_bit_array_larger_than_the_memory_budget_is_the_budget(run):
+    """The array is allocated whole before the first state: one that does not fit is
+    refused as the budget stops a search (exit 3), not by a MemoryError (exit 4, found
+    by a fuzz run with -w 38) or the out-of-memory killer."""
+    code, out, _err = run(PROJECT / "lockcnt.pml", "--bitstate", "-w", "40",
+                          "--memory-limit", "1G", "--json")
+    data = json.loads(out)
+    assert code == 3 and data["verdict"] == "incomplete" and data["limit"] == "memory"
+    assert "the bit array (131,072 MiB) does not fit in the memory budget (1,024 MiB)" \
+        in data["note"]
+    code, out, _err = run(PROJECT / "lockcnt.pml", "--bitstate", "-w", "20",
+                          "--memory-limit", "1G")
+    assert code == 0, out
 
 
 def _start(tmp_path, *argv: str) -> subprocess.Popen:

@@ -11,6 +11,8 @@ import re
 import subprocess
 import sys
 
+from aioctx.promela import codegen
+
 from aioctx import promela
 
 EVIL = """
@@ -64,3 +66,23 @@ def test_parser_cache_is_rebuilt_when_missing_or_damaged(tmp_path):
     run = subprocess.run([sys.executable, "-c", script, str(tmp_path)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0 and run.stdout.strip() == "1", run.stderr
+
+
+def test_the_generated_module_is_compiled_in_pieces_of_whole_definitions(tmp_path,
+                                                                         monkeypatch):
+    """compile() holds the whole syntax tree of its input (about 150 bytes a byte of
+    source) and cannot be interrupted: a 150 KB model of one long init took 1.2 GB and
+    ignored --time-limit in it (a fuzz run).  In pieces of whole top-level definitions
+    the module is the same, and so is the search."""
+    path = tmp_path / "long.pml"
+    path.write_text("int x;\ninit {\n" + "x++;\n" * 3000 + "skip\n}\n")
+    system = promela.build(promela.load(str(path)), "safety")
+    source = system.c.source
+    pieces = list(codegen._pieces(source))
+    assert len(pieces) > 1 and "\n".join(pieces) == source
+    assert all(p.startswith("def ") for p in pieces[1:])
+    result, _system = promela.check(str(path), "safety")
+    assert result.ok and (result.states, result.transitions) == (3002, 3001)
+    monkeypatch.setattr(codegen, "PIECE_LINES", 1)      # a piece for each definition
+    again, _system = promela.check(str(path), "safety")
+    assert (again.verdict, again.states, again.transitions) == ("ok", 3002, 3001)

@@ -62,26 +62,44 @@ def test_good_numbers_pass(tmp_path, capsys):
     assert code == 0, capsys.readouterr()
 
 
-def test_time_limit_covers_reading_the_model(tmp_path, capsys, monkeypatch):
-    """A front end that never looks at the clock (here: a model that takes long to
-    preprocess) is stopped too, with exit status 3, soon after the limit."""
+def _slow_model(tmp_path, monkeypatch):
+    """A model whose reading takes 30 s, busy (as pcpp or the parser would be), never
+    looking at a clock or a budget."""
     model = tmp_path / "slow.pml"
     model.write_text(MODEL)
     real_load = promela.load
 
     def slow_load(*args, **kwargs):
         end = time.monotonic() + 30
-        while time.monotonic() < end:       # busy, as pcpp or the parser would be
+        while time.monotonic() < end:
             pass
         return real_load(*args, **kwargs)
 
     monkeypatch.setattr(promela, "load", slow_load)
+    return model
+
+
+@pytest.mark.parametrize("budget", ["time", "memory"])
+def test_budgets_cover_reading_the_model(budget, tmp_path, capsys, monkeypatch):
+    """A front end that never looks at a budget (here: a model that takes long to
+    preprocess) is stopped too, with exit status 3, soon after the budget runs out:
+    --time-limit, and --memory-limit (a 150 KB model of one long init compiled to
+    1.2 GB at once, found by a fuzz run), for which the process's resident set reads
+    as 1 TiB here."""
+    from aioctx.model import monitor
+
+    model = _slow_model(tmp_path, monkeypatch)
+    if budget == "time":
+        argv, what = ["--time-limit", "0.5"], "--time-limit 0.5 s"
+    else:
+        monkeypatch.setattr(monitor, "resident_bytes", lambda: 1 << 40)
+        argv, what = ["--memory-limit", "2G"], "the memory budget (2,048 MiB)"
     start = time.monotonic()
-    code = cli.main(["check", str(model), "--time-limit", "0.5"])
+    code = cli.main(["check", str(model), *argv])
     took = time.monotonic() - start
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert code == 3 and took < 10, (took, err)
-    assert err == (f"aioctx: {model}: --time-limit 0.5 s ran out before the search began "
+    assert err == (f"aioctx: {model}: {what} ran out before the search began "
                    "(reading and compiling the model)\n")
 
 
@@ -187,34 +205,6 @@ def test_an_interrupt_that_compile_turns_into_a_system_error_is_the_time_limit(
     assert code == 3, err
     assert err == (f"aioctx: {model}: --time-limit 0.5 s ran out before the search began "
                    "(reading and compiling the model)\n")
-
-
-def test_memory_limit_covers_reading_the_model(tmp_path, capsys, monkeypatch):
-    """Reading and compiling a model look at no memory budget (a 150 KB model of one
-    long init compiled to 1.2 GB at once, found by a fuzz run): the budget stops them
-    too, with exit status 3.  Here the process's resident set reads as 1 TiB while a
-    front end is busy."""
-    from aioctx.model import monitor
-
-    model = tmp_path / "slow.pml"
-    model.write_text(MODEL)
-    real_load = promela.load
-
-    def slow_load(*args, **kwargs):
-        end = time.monotonic() + 30
-        while time.monotonic() < end:
-            pass
-        return real_load(*args, **kwargs)
-
-    monkeypatch.setattr(promela, "load", slow_load)
-    monkeypatch.setattr(monitor, "resident_bytes", lambda: 1 << 40)
-    start = time.monotonic()
-    code = cli.main(["check", str(model), "--memory-limit", "2G"])
-    took = time.monotonic() - start
-    _out, err = capsys.readouterr()
-    assert code == 3 and took < 10, (took, err)
-    assert err == (f"aioctx: {model}: the memory budget (2,048 MiB) ran out before the "
-                   "search began (reading and compiling the model)\n")
 
 
 def test_the_memory_watch_ends_where_the_search_begins():

@@ -23,6 +23,7 @@ import os
 from typing import Any
 
 from ..model.system import STUTTER, AssertionViolation, ModelError, StepInfo, TransitionSystem
+from . import ast
 from .claimgen import PAIR_BASE
 from .codegen import Compiled, compile_model
 from .layout import EX, NPR, RVC, RVP
@@ -226,8 +227,15 @@ class PromelaSystem(TransitionSystem):
 
     @property
     def has_accept(self) -> bool:
-        """Whether any process or the never claim has an ``accept`` label."""
-        return any(any(acc) for acc in self._accept) or any(self._claim_accept)
+        """Whether any process or the never claim has an ``accept`` label, reachable or
+        not: pan decides by its labels whether -a looks for cycles, so a model whose
+        only accept label can never be reached still gets an acceptance search (in
+        which an invalid end state is no error)."""
+        m = self.c.model
+        roots = [p.body for p in m.proctypes] + ([m.claim.body] if m.claim else [])
+        return any(any(acc) for acc in self._accept) or any(self._claim_accept) or any(
+            isinstance(n, ast.Labeled) and n.label.startswith("accept")
+            for n in ast.walk(roots))
 
 
 def _first_step(loc) -> int:

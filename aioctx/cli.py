@@ -76,15 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         print("aioctx: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader went away (``aioctx regress --list | head``): stop quietly, and
-        # point stdout at /dev/null so the interpreter's final flush cannot fail too.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader went away (``aioctx regress --list | head``): stop quietly.
+        _drop_output()
         return 141
     except OSError as exc:
         if exc.filename is None and exc.errno in _OUTPUT_ERRORS:
             # the output could not be written where the user sent it (a full disk,
-            # ``> /dev/full``): say so, and keep the final flush from failing again
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            # ``> /dev/full``): say so
+            _drop_output()
             print(f"aioctx: cannot write the output: {exc.strerror}", file=sys.stderr)
             return EXIT_USAGE
         if exc.filename is None:            # not about a file the user named
@@ -96,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except Exception as exc:                # MemoryError and RecursionError included
         return _internal_error(exc, args, argv)
+
+
+def _drop_output() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush of what could
+    not be written cannot fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _internal_error(exc: BaseException, args: argparse.Namespace | None,

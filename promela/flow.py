@@ -237,9 +237,7 @@ class _Builder:
             stack, seen = [n], {n.id}
             while stack:
                 m = stack.pop()
-                heads = m.options if m.kind == BRANCH else \
-                    [m.inner] if m.kind == COMPOUND else []
-                for h in heads:
+                for h in _heads(m):
                     if h.id not in seen:
                         seen.add(h.id)
                         out.setdefault(h.id, []).append(n)
@@ -254,8 +252,7 @@ class _Builder:
         if depth > 200:
             raise self.error(n.pos, "options nested too deeply")
         out = list(n.escapes)
-        heads = n.options if n.kind == BRANCH else [n.inner] if n.kind == COMPOUND else []
-        for head in heads:
+        for head in _heads(n):
             for e in self.escapes(head, depth + 1):
                 if e not in out:
                     out.append(e)
@@ -319,6 +316,12 @@ class _Builder:
             loc.progress = any(x.startswith("progress") for x in loc.labels)
             loc.accept = any(x.startswith("accept") for x in loc.labels)
         return Flow(list(order.values()), order[entry.id].pc, order[end.id].pc)
+
+
+def _heads(n: Node) -> list[Node]:
+    """The nodes whose statements start ``n``'s own transitions, one level down: an
+    if/do's options, a block's (atomic's) first statement."""
+    return n.options if n.kind == BRANCH else [n.inner] if n.kind == COMPOUND else []
 
 
 def _is_skip(s: ast.Stmt) -> bool:
